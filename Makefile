@@ -1,0 +1,28 @@
+# dropscope: `make build` (jar + native helpers), `make test` (every test), `make run` (build, then doctor).
+MVN ?= mvn -B -q
+CC ?= gcc
+CFLAGS ?= -O2 -Wall -Wextra -std=gnu11
+NATIVE_SRC := $(wildcard native/*.c)
+NATIVE_BIN := $(patsubst native/%.c,native/build/%,$(NATIVE_SRC))
+
+.PHONY: build test run native clean
+
+build: native
+	$(MVN) package -DskipTests
+	@echo "built target/dropscope.jar; run ./dropscope --help"
+
+native: $(NATIVE_BIN)
+
+native/build/%: native/%.c
+	@mkdir -p native/build
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+test: native
+	$(MVN) -Dsurefire.printSummary=true verify
+
+run: build
+	./dropscope doctor
+
+clean:
+	$(MVN) clean
+	rm -rf native/build
