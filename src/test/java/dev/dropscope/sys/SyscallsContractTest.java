@@ -36,8 +36,10 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -486,6 +488,52 @@ class SyscallsContractTest {
             assertEquals(-Errno.ENOTTY, sys.ioctl(fd.get(), 0xDEAD, arg, 0));
             assertEquals(-Errno.ENOTTY, sys.ioctlValue(fd.get(), 0xDEAD, 0));
             assertEquals(-Errno.EBADF, sys.ioctl(NEVER_OPEN_FD, FIONREAD, arg, 0));
+        }
+    }
+
+    /**
+     * errno is per thread: four threads failing in four different ways at once each get their own errno,
+     * never a neighbour's (a backend reading a shared errno would mix them up).
+     */
+    @BothBackends
+    void errnoIsPerThread(Syscalls sys) throws Exception {
+        try (Fd empty = udpSocket(sys, SOCK_NONBLOCK); Fd fd = udpSocket(sys, 0)) {
+            bindLoopback(sys, empty.get());
+            NativeBuffer v = NativeBuffer.allocate(8);
+            int rounds = 2000;
+            IntSupplier[] calls = {
+                () -> sys.close(NEVER_OPEN_FD),
+                () -> sys.socket(9999, SOCK_DGRAM, 0),
+                () -> (int) sys.recv(empty.get(), NativeBuffer.allocate(16), 0, 16, 0),
+                () -> sys.setsockopt(fd.get(), SOL_SOCKET, 9999, v, 0, 4),
+            };
+            int[] expected = {-Errno.EBADF, -Errno.EAFNOSUPPORT, -Errno.EAGAIN, -ENOPROTOOPT};
+            CyclicBarrier start = new CyclicBarrier(calls.length);
+            AtomicReference<String> wrong = new AtomicReference<>();
+            Thread[] threads = new Thread[calls.length];
+            for (int t = 0; t < calls.length; t++) {
+                int k = t;
+                threads[t] = new Thread(() -> {
+                    try {
+                        start.await();
+                        for (int i = 0; i < rounds; i++) {
+                            int r = calls[k].getAsInt();
+                            if (r != expected[k]) {
+                                wrong.compareAndSet(null, "call " + k + " round " + i + ": " + Errno.describe(r)
+                                        + " instead of " + Errno.describe(expected[k]));
+                                return;
+                            }
+                        }
+                    } catch (Exception e) {
+                        wrong.compareAndSet(null, e.toString());
+                    }
+                });
+                threads[t].start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertNull(wrong.get());
         }
     }
 
