@@ -79,13 +79,13 @@ public final class Errno {
     /** "EAGAIN", or "errno 200" for a value not in the table. Accepts errno or -errno. */
     public static String name(int errno) {
         int e = Math.abs(errno);
-        return e < TABLE.length && TABLE[e] != null ? TABLE[e][0] : "errno " + e;
+        return e >= 0 && e < TABLE.length && TABLE[e] != null ? TABLE[e][0] : "errno " + e;
     }
 
     /** glibc's strerror text, or "Unknown error N". Accepts errno or -errno. */
     public static String message(int errno) {
         int e = Math.abs(errno);
-        return e < TABLE.length && TABLE[e] != null ? TABLE[e][1] : "Unknown error " + e;
+        return e >= 0 && e < TABLE.length && TABLE[e] != null ? TABLE[e][1] : "Unknown error " + e;
     }
 
     /** "Resource temporarily unavailable (EAGAIN)". */
