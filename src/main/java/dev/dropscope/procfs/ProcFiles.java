@@ -1,12 +1,14 @@
 package dev.dropscope.procfs;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -32,6 +34,8 @@ import java.util.Objects;
 public final class ProcFiles {
     /** The live /proc. */
     public static final Path PROC = Path.of("/proc");
+
+    private static final int FIRST_READ = 64 * 1024;
 
     private ProcFiles() {
     }
@@ -59,18 +63,34 @@ public final class ProcFiles {
     /**
      * Reads a whole file. ISO-8859-1 because it maps every byte to a char: a garbled file becomes a parse
      * problem, never a {@code MalformedInputException}.
+     *
+     * <p>The first read(2) asks for {@value #FIRST_READ} bytes on purpose: /proc/sys handlers
+     * ({@code proc_dointvec} and friends) answer EOF to any read at a non-zero offset, so a reader that
+     * starts small gets a truncated value. {@code Files.readAllBytes} does exactly that for a file that
+     * reports size 0 (it reads one byte first) and returned "4" for rmem_max 4194304.
      */
     public static Content read(Path file) {
-        try {
-            return new Content(Outcome.OK, new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1), null);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[FIRST_READ];
+            int n = 0;
+            while (true) {
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2); // seq_file files (snmp, netstat) continue
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+            return new Content(Outcome.OK, new String(buf, 0, n, StandardCharsets.ISO_8859_1), null);
         } catch (NoSuchFileException e) {
             return new Content(Outcome.ABSENT, null, file + ": absent");
         } catch (AccessDeniedException e) {
             return new Content(Outcome.DENIED, null, file + ": permission denied");
         } catch (IOException | SecurityException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            // /proc/sys files a kernel makes write-only fail with EACCES from read(2), not open(2):
-            // Java reports that as a plain IOException carrying strerror's text.
+            // EACCES from read(2) rather than open(2) arrives as a plain IOException with strerror's text.
             if (why.contains("Permission denied")) {
                 return new Content(Outcome.DENIED, null, file + ": permission denied");
             }
