@@ -70,6 +70,84 @@ class NetnsLiveTest {
         }
     }
 
+    /** rp_filter read from a setns'd thread equals sysctl -n in the namespace; the host never sees dsa. */
+    @Test
+    void rpFilterOfANamespaceEqualsSysctl() throws Exception {
+        try (TestNetns ns = TestNetns.create()) {
+            ns.exec("ip", "link", "add", "dsa", "type", "veth", "peer", "name", "dsb");
+            ns.exec("sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1", "net.ipv4.conf.dsa.rp_filter=2",
+                    "net.ipv4.conf.dsb.rp_filter=0");
+            RpFilter ours = ns.call(() -> RpFilter.query(ProcFiles.PROC));
+            assertEquals(List.of(), ours.problems());
+
+            Set<String> dirs = new TreeSet<>(List.of(ns.exec("ls", "/proc/sys/net/ipv4/conf").split("\\s+")));
+            dirs.remove("all");
+            dirs.remove("default");
+            assertEquals(dirs, ours.interfaces().keySet());
+            for (String iface : dirs) {
+                assertEquals(Integer.parseInt(ns.exec("sysctl", "-n", "net.ipv4.conf." + iface + ".rp_filter").strip()),
+                        ours.interfaces().get(iface), iface);
+            }
+            assertEquals(Integer.parseInt(ns.exec("sysctl", "-n", "net.ipv4.conf.default.rp_filter").strip()),
+                    ours.defaultValue().getAsInt());
+            assertEquals(1, ours.all().getAsInt());
+            assertEquals(2, ours.effective("dsa").getAsInt(), "its own 2 beats all's 1");
+            assertEquals(1, ours.effective("dsb").getAsInt(), "all's 1 beats its own 0");
+
+            assertFalse(RpFilter.query(ProcFiles.PROC).interfaces().containsKey("dsa"), "host view");
+        }
+    }
+
+    /** Conntrack of a fresh namespace: its own count, the shared max; net.nf_conntrack_max is init_net's only. */
+    @Test
+    void conntrackOfANamespaceEqualsSysctl() throws Exception {
+        try (TestNetns ns = TestNetns.create()) {
+            Conntrack ours = ns.call(() -> Conntrack.query(ProcFiles.PROC));
+            assertEquals(List.of(), ours.problems());
+            LiveSystem.Result count = ns.execResult("sysctl", "-n", Conntrack.COUNT);
+            if (count.exit() != 0) {
+                assertFalse(ours.loaded(), "sysctl cannot read the count (" + count.err().strip() + "): not loaded");
+                return;
+            }
+            assertTrue(ours.loaded());
+            assertEquals(Long.parseLong(count.out().strip()), ours.count().getAsLong());
+            assertEquals(Long.parseLong(ns.exec("sysctl", "-n", Conntrack.MAX).strip()), ours.max().getAsLong());
+            assertEquals(Long.parseLong(ns.exec("sysctl", "-n", Conntrack.BUCKETS).strip()),
+                    ours.buckets().getAsLong());
+            assertEquals(ns.execResult("sysctl", "-n", Conntrack.GLOBAL_MAX).exit() == 0,
+                    ours.globalMax().isPresent());
+            Map<String, Long> stats = new LinkedHashMap<>();
+            assertEquals(List.of(), Conntrack.parseStat(ns.exec("cat", "/proc/net/stat/nf_conntrack"), stats));
+            assertEquals(stats, ours.stats());
+        }
+    }
+
+    /** With one UDP socket open in a fresh namespace, sockstat there says so, and equals cat's view. */
+    @Test
+    void sockstatOfANamespaceEqualsCat() throws Exception {
+        try (TestNetns ns = TestNetns.create()) {
+            // A socket belongs to the namespace it was created in, whichever thread uses it later. Spawn
+            // `ip netns exec` from a host thread only: a child forked by the setns'd thread starts inside the
+            // namespace, and the sockets ip opens there before exec would count in sockets.used.
+            SockStat ours;
+            SockStat cat;
+            try (java.net.DatagramSocket socket = ns.call(() -> new java.net.DatagramSocket(0))) {
+                ours = ns.call(() -> SockStat.query(ProcFiles.PROC));
+                cat = SockStat.parse(ns.exec("cat", "/proc/net/sockstat", "/proc/net/sockstat6"));
+            }
+            assertEquals(List.of(), ours.problems());
+            assertEquals(cat.values().keySet(), ours.values().keySet());
+            // the JVM may open the socket as AF_INET6 (dual stack): count both families
+            assertEquals(1, ours.get("UDP.inuse").getAsLong() + ours.get("UDP6.inuse").getAsLong());
+            for (String key : ours.values().keySet()) {
+                if (Set.of("TCP.orphan", "TCP.alloc", "TCP.mem", "UDP.mem").contains(key)) {
+                    continue; // machine-wide: the host may move them between the two reads
+                }
+                assertEquals(cat.values().get(key), ours.values().get(key), key);
+            }
+        }
+    }
+
     /** {@code nstat -asz}: absolute values (-a ignores history, -s keeps none), zeros included (-z). */
     static Map<String, Long> nstat(TestNetns ns) throws Exception {
         Path dir = Files.createTempDirectory("ds-procfs-nstat");
