@@ -134,6 +134,7 @@ class NetnsLiveTest {
             try (java.net.DatagramSocket socket = ns.call(() -> new java.net.DatagramSocket(0))) {
                 ours = ns.call(() -> SockStat.query(ProcFiles.PROC));
                 cat = SockStat.parse(ns.exec("cat", "/proc/net/sockstat", "/proc/net/sockstat6"));
+                assertTrue(socket.isBound());
             }
             assertEquals(List.of(), ours.problems());
             assertEquals(cat.values().keySet(), ours.values().keySet());
