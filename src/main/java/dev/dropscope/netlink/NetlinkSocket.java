@@ -198,19 +198,8 @@ public final class NetlinkSocket implements AutoCloseable {
         if (len > TX_BUFFER) {
             throw new NativeIoException(operation, Errno.EMSGSIZE);
         }
-        int flags = NlMsg.flags(src, start);
-        boolean dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
-        if (!dump) {
-            flags |= NLM_F_ACK;
-        }
         int mySeq = nextSeq();
-        ByteBuffer t = tx.buffer();
-        for (int i = 0; i < len; i++) {
-            t.put(i, src.get(start + i));
-        }
-        t.putShort(NLMSG_FLAGS_OFFSET, (short) (flags | NLM_F_REQUEST));
-        t.putInt(NLMSG_SEQ_OFFSET, mySeq);
-        t.putInt(NLMSG_PID_OFFSET, portId);
+        boolean dump = frame(src, start, len, tx.buffer(), mySeq, portId);
         send(operation, len);
 
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -250,6 +239,27 @@ public final class NetlinkSocket implements AutoCloseable {
                 at = NlMsg.next(at, mlen, n);
             }
         }
+    }
+
+    /**
+     * Copies the request in {@code [start, start + len)} of {@code src} to the start of {@code dst} as it
+     * goes on the wire: NLM_F_REQUEST, NLM_F_ACK unless it is a dump (a dump ends at NLMSG_DONE), the
+     * sequence number and our port. Returns whether it is a dump. Separate so the encoding can be
+     * compared byte for byte with recorded requests.
+     */
+    static boolean frame(ByteBuffer src, int start, int len, ByteBuffer dst, int seq, int portId) {
+        int flags = NlMsg.flags(src, start);
+        boolean dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
+        if (!dump) {
+            flags |= NLM_F_ACK;
+        }
+        for (int i = 0; i < len; i++) {
+            dst.put(i, src.get(start + i));
+        }
+        dst.putShort(NLMSG_FLAGS_OFFSET, (short) (flags | NLM_F_REQUEST));
+        dst.putInt(NLMSG_SEQ_OFFSET, seq);
+        dst.putInt(NLMSG_PID_OFFSET, portId);
+        return dump;
     }
 
     /** NLMSG_DONE of a failed dump carries a negative errno, and ext-ack TLVs after it. */
