@@ -105,7 +105,8 @@ public final class NetlinkSocket implements AutoCloseable {
         return sys.setsockopt(fd.get(), level, option, scratch, 0, 4);
     }
 
-    private int getIntOption(int level, int option) throws NativeIoException {
+    // package-private: tests read back NETLINK_EXT_ACK and NETLINK_CAP_ACK
+    int getIntOption(int level, int option) throws NativeIoException {
         scratch.buffer().putInt(0, 0);
         scratch.buffer().putInt(8, 4);
         NativeIoException.check("getsockopt", sys.getsockopt(fd.get(), level, option, scratch, 0, scratch, 8));
@@ -231,7 +232,10 @@ public final class NetlinkSocket implements AutoCloseable {
                         return;
                     }
                 } else if (type == NLMSG_DONE) {
-                    checkDone(operation, b, at, mlen);
+                    NetlinkError done = NetlinkError.parseDone(b, at, mlen, NlMsg.type(tx.buffer(), 0));
+                    if (!done.isAck()) {
+                        throw new NetlinkException(operation, done);
+                    }
                     return;
                 } else if (type >= NLMSG_MIN_TYPE) {
                     handler.onMessage(b, at, mlen);
@@ -260,26 +264,6 @@ public final class NetlinkSocket implements AutoCloseable {
         dst.putInt(NLMSG_SEQ_OFFSET, seq);
         dst.putInt(NLMSG_PID_OFFSET, portId);
         return dump;
-    }
-
-    /** NLMSG_DONE of a failed dump carries a negative errno, and ext-ack TLVs after it. */
-    private void checkDone(String operation, ByteBuffer b, int at, int len) throws IOException {
-        if (len < NLMSG_HDRLEN + 4) {
-            return;
-        }
-        int error = b.getInt(at + NLMSG_HDRLEN);
-        if (error < 0) {
-            String msg = null;
-            if ((NlMsg.flags(b, at) & NLM_F_ACK_TLVS) != 0) {
-                AttributeCursor c = new AttributeCursor(b, at + NLMSG_HDRLEN + 4, at + len);
-                while (c.next()) {
-                    if (c.type() == NLMSGERR_ATTR_MSG) {
-                        msg = c.string();
-                    }
-                }
-            }
-            throw new NetlinkException(operation, new NetlinkError(-error, 0, 0, msg, -1, -1));
-        }
     }
 
     private void send(String operation, int len) throws NativeIoException {

@@ -76,6 +76,7 @@ class HostileInputTest {
         }
         cleanly(what + ": NetlinkError.parse", datagram, () -> NetlinkError.parse(exact(datagram), 0, len));
         cleanly(what + ": GenlController.parseFamily", datagram, () -> GenlController.parseFamily(exact(datagram), 0, len));
+        cleanly(what + ": NetlinkError.parseDone", datagram, () -> NetlinkError.parseDone(exact(datagram), 0, len, 0));
     }
 
     /** Walks the messages of a datagram and, in each, its attributes (after the genlmsghdr). */

@@ -164,6 +164,54 @@ class NetlinkErrorTest {
         assertEquals("X: Invalid argument (EINVAL): (missing attribute 3)", new NetlinkException("X", e).getMessage());
     }
 
+    /** NLMSG_DONE: nlmsghdr, int error, then ext-ack TLVs when NLM_F_ACK_TLVS (laid out by hand). */
+    private static ByteBuffer done(int error, int flags, String msg, int offs) {
+        byte[] m = msg == null ? new byte[0] : (msg + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int len = 20 + (msg == null ? 0 : align(4 + m.length)) + (offs < 0 ? 0 : 8);
+        ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
+        b.putInt(0, len).putShort(4, (short) NLMSG_DONE).putShort(6, (short) (NLM_F_MULTI | flags)).putInt(8, 4711);
+        b.putInt(16, error);
+        int at = 20;
+        if (msg != null) {
+            b.putShort(at, (short) (4 + m.length)).putShort(at + 2, (short) NLMSGERR_ATTR_MSG).put(at + 4, m);
+            at += align(4 + m.length);
+        }
+        if (offs >= 0) {
+            b.putShort(at, (short) 8).putShort(at + 2, (short) NLMSGERR_ATTR_OFFS).putInt(at + 4, offs);
+        }
+        return b;
+    }
+
+    @Test
+    void doneOfASuccessfulDumpIsNoError() throws Exception {
+        for (ByteBuffer b : List.of(done(0, 0, null, -1), done(17, 0, null, -1))) {
+            NetlinkError d = NetlinkError.parseDone(b, 0, b.limit(), 18);
+            assertTrue(d.isAck());
+            assertEquals(18, d.requestType());
+            assertEquals(4711, d.requestSeq());
+        }
+        // a DONE with no payload at all (the codec must not read an errno that is not there)
+        ByteBuffer bare = done(0, 0, null, -1);
+        assertTrue(NetlinkError.parseDone(bare, 0, 16, 18).isAck());
+    }
+
+    @Test
+    void doneOfAFailedDumpCarriesErrnoMessageAndOffset() throws Exception {
+        ByteBuffer b = done(-Errno.EINVAL, NLM_F_ACK_TLVS, "Invalid target network namespace id", 32);
+        NetlinkError d = NetlinkError.parseDone(b, 0, b.limit(), 18);
+        assertEquals(Errno.EINVAL, d.errno());
+        assertEquals("Invalid target network namespace id", d.extackMessage());
+        assertEquals(32, d.extackOffset());
+        assertEquals(18, d.requestType());
+        // without NLM_F_ACK_TLVS the bytes after the errno are not TLVs
+        ByteBuffer plain = done(-Errno.EINVAL, 0, "ignored", -1);
+        assertNull(NetlinkError.parseDone(plain, 0, plain.limit(), 18).extackMessage());
+        assertThrows(MalformedMessageException.class, () -> NetlinkError.parseDone(done(-5000, 0, null, -1), 0, 20, 18));
+        ByteBuffer lying = done(-Errno.EINVAL, NLM_F_ACK_TLVS, "abc", -1);
+        lying.putShort(20, (short) 200);
+        assertThrows(MalformedMessageException.class, () -> NetlinkError.parseDone(lying, 0, lying.limit(), 18));
+    }
+
     @Test
     void impossibleOrShortErrorsAreMalformed() {
         Entry ack = ACKS.entry(1);
