@@ -22,8 +22,9 @@ public final class MessageBuilder {
         this(ByteBuffer.allocate(capacity).order(ByteOrder.nativeOrder()));
     }
 
+    /** A builder over {@code buf}; it always writes native byte order, whatever order {@code buf} has. */
     public MessageBuilder(ByteBuffer buf) {
-        this.buf = buf;
+        this.buf = buf.duplicate().order(ByteOrder.nativeOrder());
     }
 
     /** Starts a message at offset 0 with the given type and flags (NLM_F_REQUEST is the caller's). */
@@ -77,6 +78,7 @@ public final class MessageBuilder {
 
     private int header(int type, int payload) {
         int len = NLA_HDRLEN + payload;
+        checkNlaLen(type, len);
         ensure(align(len));
         buf.putShort(pos, (short) len);
         buf.putShort(pos + 2, (short) type);
@@ -137,8 +139,18 @@ public final class MessageBuilder {
     }
 
     public MessageBuilder endNested(int token) {
-        buf.putShort(token, (short) (pos - token));
+        int len = pos - token;
+        checkNlaLen(Short.toUnsignedInt(buf.getShort(token + 2)) & NLA_TYPE_MASK, len);
+        buf.putShort(token, (short) len);
         return this;
+    }
+
+    /** nla_len is a u16: a longer attribute would be written as a length that lies. */
+    private static void checkNlaLen(int type, int len) {
+        if (len > 0xffff) {
+            throw new IllegalArgumentException("attribute type " + type + " of " + len
+                    + " bytes does not fit nla_len (at most 65535)");
+        }
     }
 
     /** Writes nlmsg_len and returns it; the message occupies {@code [start, start + length)}. */

@@ -105,7 +105,8 @@ public final class NetlinkSocket implements AutoCloseable {
         return sys.setsockopt(fd.get(), level, option, scratch, 0, 4);
     }
 
-    private int getIntOption(int level, int option) throws NativeIoException {
+    // package-private: tests read back NETLINK_EXT_ACK and NETLINK_CAP_ACK
+    int getIntOption(int level, int option) throws NativeIoException {
         scratch.buffer().putInt(0, 0);
         scratch.buffer().putInt(8, 4);
         NativeIoException.check("getsockopt", sys.getsockopt(fd.get(), level, option, scratch, 0, scratch, 8));
@@ -198,19 +199,8 @@ public final class NetlinkSocket implements AutoCloseable {
         if (len > TX_BUFFER) {
             throw new NativeIoException(operation, Errno.EMSGSIZE);
         }
-        int flags = NlMsg.flags(src, start);
-        boolean dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
-        if (!dump) {
-            flags |= NLM_F_ACK;
-        }
         int mySeq = nextSeq();
-        ByteBuffer t = tx.buffer();
-        for (int i = 0; i < len; i++) {
-            t.put(i, src.get(start + i));
-        }
-        t.putShort(NLMSG_FLAGS_OFFSET, (short) (flags | NLM_F_REQUEST));
-        t.putInt(NLMSG_SEQ_OFFSET, mySeq);
-        t.putInt(NLMSG_PID_OFFSET, portId);
+        boolean dump = frame(src, start, len, tx.buffer(), mySeq, portId);
         send(operation, len);
 
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -242,7 +232,10 @@ public final class NetlinkSocket implements AutoCloseable {
                         return;
                     }
                 } else if (type == NLMSG_DONE) {
-                    checkDone(operation, b, at, mlen);
+                    NetlinkError done = NetlinkError.parseDone(b, at, mlen, NlMsg.type(tx.buffer(), 0));
+                    if (!done.isAck()) {
+                        throw new NetlinkException(operation, done);
+                    }
                     return;
                 } else if (type >= NLMSG_MIN_TYPE) {
                     handler.onMessage(b, at, mlen);
@@ -252,24 +245,25 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    /** NLMSG_DONE of a failed dump carries a negative errno, and ext-ack TLVs after it. */
-    private void checkDone(String operation, ByteBuffer b, int at, int len) throws IOException {
-        if (len < NLMSG_HDRLEN + 4) {
-            return;
+    /**
+     * Copies the request in {@code [start, start + len)} of {@code src} to the start of {@code dst} as it
+     * goes on the wire: NLM_F_REQUEST, NLM_F_ACK unless it is a dump (a dump ends at NLMSG_DONE), the
+     * sequence number and our port. Returns whether it is a dump. Separate so the encoding can be
+     * compared byte for byte with recorded requests.
+     */
+    static boolean frame(ByteBuffer src, int start, int len, ByteBuffer dst, int seq, int portId) {
+        int flags = NlMsg.flags(src, start);
+        boolean dump = (flags & NLM_F_DUMP) == NLM_F_DUMP;
+        if (!dump) {
+            flags |= NLM_F_ACK;
         }
-        int error = b.getInt(at + NLMSG_HDRLEN);
-        if (error < 0) {
-            String msg = null;
-            if ((NlMsg.flags(b, at) & NLM_F_ACK_TLVS) != 0) {
-                AttributeCursor c = new AttributeCursor(b, at + NLMSG_HDRLEN + 4, at + len);
-                while (c.next()) {
-                    if (c.type() == NLMSGERR_ATTR_MSG) {
-                        msg = c.string();
-                    }
-                }
-            }
-            throw new NetlinkException(operation, new NetlinkError(-error, 0, 0, msg, -1, -1));
+        for (int i = 0; i < len; i++) {
+            dst.put(i, src.get(start + i));
         }
+        dst.putShort(NLMSG_FLAGS_OFFSET, (short) (flags | NLM_F_REQUEST));
+        dst.putInt(NLMSG_SEQ_OFFSET, seq);
+        dst.putInt(NLMSG_PID_OFFSET, portId);
+        return dump;
     }
 
     private void send(String operation, int len) throws NativeIoException {

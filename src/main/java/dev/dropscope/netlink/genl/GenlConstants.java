@@ -6,6 +6,8 @@ public final class GenlConstants {
     }
 
     public static final int GENL_ID_CTRL = 0x10;
+    /** nlctrl's family version (CTRL_ATTR_VERSION of nlctrl itself). */
+    public static final int CTRL_VERSION = 2;
 
     public static final int CTRL_CMD_NEWFAMILY = 1;
     public static final int CTRL_CMD_GETFAMILY = 3;

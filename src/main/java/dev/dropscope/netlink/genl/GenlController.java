@@ -23,9 +23,12 @@ public final class GenlController {
     private GenlController() {
     }
 
-    /** The CTRL_CMD_GETFAMILY request for {@code name}. */
+    /**
+     * The CTRL_CMD_GETFAMILY request for {@code name}. Sent with nlctrl's own version (2), as the
+     * recorded requests are; the controller ignores the version.
+     */
     public static MessageBuilder getFamilyRequest(String name) {
-        return new MessageBuilder(256).begin(GENL_ID_CTRL, NLM_F_REQUEST).genl(CTRL_CMD_GETFAMILY, 1)
+        return new MessageBuilder(256).begin(GENL_ID_CTRL, NLM_F_REQUEST).genl(CTRL_CMD_GETFAMILY, CTRL_VERSION)
                 .string(CTRL_ATTR_FAMILY_NAME, name);
     }
 
