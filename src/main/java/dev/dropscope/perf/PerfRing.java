@@ -59,11 +59,11 @@ final class PerfRing implements AutoCloseable {
     private final AtomicBoolean unmapped = new AtomicBoolean();
     private long corruptions;
 
-    private PerfRing(Syscalls sys, long address, long length, int pageSize, int dataPages) {
+    private PerfRing(Syscalls sys, long address, long length, ByteBuffer map, int pageSize, int dataPages) {
         this.sys = sys;
         this.address = address;
         this.length = length;
-        this.map = NativeBuffer.wrap(address, (int) length).buffer();
+        this.map = map;
         long off = map.getLong(OFFSET_DATA_OFFSET);
         long size = map.getLong(OFFSET_DATA_SIZE);
         // kernels before 4.1 leave these zero; the layout was then always "one page, then the data"
@@ -85,7 +85,18 @@ final class PerfRing implements AutoCloseable {
         // counts PERF_RECORD_LOST instead of overwriting unread records)
         long addr = NativeIoException.check("mmap(perf ring, " + length + " bytes)",
                 sys.mmap(length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
-        return new PerfRing(sys, addr, length, pageSize, dataPages);
+        return new PerfRing(sys, addr, length, NativeBuffer.wrap(addr, (int) length).buffer(), pageSize, dataPages);
+    }
+
+    /**
+     * A ring over memory that is not a perf mapping (a recorded ring image): same reading, and close()
+     * unmaps nothing.
+     */
+    static PerfRing over(NativeBuffer image, int pageSize, int dataPages) {
+        if ((long) (1 + dataPages) * pageSize != image.capacity()) {
+            throw new IllegalArgumentException("image is not 1 + " + dataPages + " pages of " + pageSize);
+        }
+        return new PerfRing(null, 0, 0, image.buffer(), pageSize, dataPages);
     }
 
     int dataSize() {
@@ -100,6 +111,11 @@ final class PerfRing implements AutoCloseable {
     /** Bytes the kernel has written that we have not consumed. */
     long pending() {
         return (long) U64.getAcquire(map, OFFSET_DATA_HEAD) - map.getLong(OFFSET_DATA_TAIL);
+    }
+
+    /** The whole mapping (control page + data), for recording ring images in tests. */
+    ByteBuffer mapping() {
+        return map.duplicate().order(ByteOrder.nativeOrder());
     }
 
     /**
@@ -156,7 +172,7 @@ final class PerfRing implements AutoCloseable {
 
     @Override
     public void close() {
-        if (unmapped.compareAndSet(false, true)) {
+        if (unmapped.compareAndSet(false, true) && sys != null) {
             sys.munmap(address, length);
         }
     }

@@ -35,14 +35,23 @@ public final class TracepointReader implements AutoCloseable {
     static final long PERF_FLAG_FD_CLOEXEC = 1L << 3;
     private static final short POLLIN = 0x1;
 
-    /** Ring geometry. The defaults hold ~58 k samples per CPU, 40 ms at 1.5 M drops/s on one CPU. */
+    /**
+     * Ring geometry and wakeups.
+     *
+     * @param dataPagesPerCpu      data pages of each CPU's ring, a power of two
+     * @param wakeupWatermarkBytes wake a waiter in {@link #await} once this many bytes are unread
+     * @param wakeupEvents         if positive, wake every n samples instead of the watermark (measurement only)
+     */
     public record Options(int dataPagesPerCpu, int wakeupWatermarkBytes, int wakeupEvents) {
+        /**
+         * 4 MiB per CPU (~58 k samples of 72 bytes: 40 ms at 1.5 M drops/s on one CPU, so a 10 ms drain
+         * timer has 4x headroom), woken at half full.
+         */
         public static Options defaults(int pageSize) {
-            int pages = Math.max(1, (4 << 20) / pageSize); // 4 MiB of data per CPU
+            int pages = Math.max(1, (4 << 20) / pageSize);
             return new Options(pages, pages * pageSize / 2, 0);
         }
 
-        /** {@code wakeupEvents > 0} replaces the watermark by a wakeup every n samples (measurement only). */
         public Options {
             if (dataPagesPerCpu <= 0 || Integer.bitCount(dataPagesPerCpu) != 1) {
                 throw new IllegalArgumentException("data pages per CPU must be a power of two: " + dataPagesPerCpu);
