@@ -58,6 +58,7 @@ final class PerfRing implements AutoCloseable {
     private final ByteBuffer scratch = ByteBuffer.wrap(scratchBytes).order(ByteOrder.nativeOrder());
     private final AtomicBoolean unmapped = new AtomicBoolean();
     private long corruptions;
+    private long consumed; // tail to publish: advanced before each record is handed out
 
     private PerfRing(Syscalls sys, long address, long length, ByteBuffer map, int pageSize, int dataPages) {
         this.sys = sys;
@@ -133,13 +134,27 @@ final class PerfRing implements AutoCloseable {
             return corrupt(head);
         }
         int records = 0;
+        try {
+            records = walk(sink, tail, head);
+        } finally {
+            // also when the sink throws: records it saw are consumed, not delivered again forever
+            U64.setRelease(map, OFFSET_DATA_TAIL, consumed);
+        }
+        return records;
+    }
+
+    private int walk(RecordSink sink, long tail, long head) {
+        consumed = tail;
+        int records = 0;
         while (tail != head) {
             int pos = (int) (tail & mask);
             // records are u64-aligned and the data area a power of two >= 8: a header never wraps
             int type = map.getInt(dataOffset + pos);
             int size = map.getShort(dataOffset + pos + 6) & 0xffff;
             if (size < HEADER_SIZE || (size & 7) != 0 || size > head - tail) {
-                return records + corrupt(head);
+                corruptions++;
+                consumed = head; // we cannot find the next record boundary: give it all back
+                return records;
             }
             ByteBuffer buf = map;
             int at = dataOffset + pos;
@@ -151,15 +166,15 @@ final class PerfRing implements AutoCloseable {
                 buf = scratch;
                 at = 0;
             }
+            tail += size;
+            consumed = tail;
+            records++;
             if (type == PERF_RECORD_SAMPLE) {
                 sink.sample(buf, at, size);
             } else if (type == PERF_RECORD_LOST && size >= HEADER_SIZE + 16) {
                 sink.lost(buf.getLong(at + HEADER_SIZE + 8)); // { u64 id; u64 lost; }
             }
-            tail += size;
-            records++;
         }
-        U64.setRelease(map, OFFSET_DATA_TAIL, tail);
         return records;
     }
 

@@ -13,6 +13,7 @@ import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -116,6 +117,29 @@ class PerfRingImageTest {
         Check again = new Check();
         assertEquals(0, ring.drain(again));
         assertEquals(0, again.samples + again.lost);
+    }
+
+    @Test
+    void aSinkThatThrowsDoesNotGetTheSameRecordAgain() {
+        PerfRing ring = PerfRing.over(copy(), page, 1);
+        Check c = new Check();
+        PerfRing.RecordSink throwing = new PerfRing.RecordSink() {
+            @Override
+            public void sample(ByteBuffer buf, int offset, int size) {
+                c.sample(buf, offset, size);
+                throw new IllegalStateException("consumer bug");
+            }
+
+            @Override
+            public void lost(long n) {
+                c.lost(n);
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> ring.drain(throwing));
+        assertEquals(1, c.samples);
+        ring.drain(c);
+        assertEquals(prop("imageSamples"), c.samples, "the rest, each once");
+        assertEquals(prop("imageLost"), c.lost);
     }
 
     /** Damages the first unread record's header size, or the head, and drains once. */
