@@ -1,0 +1,7 @@
+package dev.dropscope.model;
+
+/** Where a drop was detected: in the kernel's software path, or by a device (devlink trap). */
+public enum DropOrigin {
+    SOFTWARE,
+    HARDWARE
+}
