@@ -1,0 +1,34 @@
+package dev.dropscope.collect;
+
+import java.io.IOException;
+
+/**
+ * A live source of drop events: the NET_DM drop monitor or the skb:kfree_skb tracepoint. Opening one
+ * changes kernel state (monitoring on, perf events attached); {@link #close()} undoes it and must be
+ * called on every exit path (it is idempotent and safe from a shutdown hook).
+ */
+public interface DropMonitor extends AutoCloseable {
+    /** "netdm" or "tracepoint". */
+    String source();
+
+    /** Why this source is in use, for the user ("NET_DM not built into this kernel"). */
+    String why();
+
+    /** True when events carry drop reasons. */
+    boolean hasReasons();
+
+    /** The reason table events are coded with. */
+    DropReasons reasons();
+
+    /**
+     * Waits up to {@code timeoutMillis} for drops and delivers what arrived to {@code sink}. Returns the
+     * number of drops delivered.
+     */
+    long poll(DropSink sink, int timeoutMillis) throws IOException;
+
+    /** Counters about the monitor itself (lost, overruns, ...) as label -> value, for display. */
+    java.util.Map<String, Long> health();
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,149 @@
+package dev.dropscope.collect;
+
+import dev.dropscope.model.DropOrigin;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.DropSiteStats;
+import dev.dropscope.model.DropSnapshot;
+import dev.dropscope.model.ResolvedDropSite;
+import dev.dropscope.procfs.Kallsyms;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
+
+/**
+ * Turns the aggregator's numeric sites into named ones: kallsyms for addresses (or the kernel's own
+ * symbol string from NET_DM packet alerts when kallsyms hides addresses), the reason table, interface
+ * names. Resolution happens once per site per report, never per drop.
+ */
+public final class DropReportBuilder {
+    private final Kallsyms kallsyms;
+    private final DropReasons reasons;
+    private final Map<Integer, String> interfaces;
+    private final BiPredicate<String, String> benign;
+    private final Map<Long, String> kernelSymbols = new ConcurrentHashMap<>();
+
+    /**
+     * @param kallsyms   the symbol table, or null when /proc/kallsyms could not be read
+     * @param interfaces ifindex to name
+     * @param benign     (function name, reason name) -> expected in a healthy system
+     */
+    public DropReportBuilder(Kallsyms kallsyms, DropReasons reasons, Map<Integer, String> interfaces,
+                             BiPredicate<String, String> benign) {
+        this.kallsyms = kallsyms;
+        this.reasons = reasons;
+        this.interfaces = Map.copyOf(interfaces);
+        this.benign = benign;
+    }
+
+    /** Remembers the kernel's own "%pS" of a location (NET_DM_ATTR_SYMBOL), used when kallsyms cannot say. */
+    public void rememberKernelSymbol(long location, String symbol) {
+        if (symbol != null && location != 0 && kernelSymbols.size() < 65536) {
+            kernelSymbols.putIfAbsent(location, symbol);
+        }
+    }
+
+    /** Why symbols may be missing, or null when kallsyms is fine. */
+    public String symbolsNote() {
+        if (kallsyms == null) {
+            return "/proc/kallsyms unreadable: locations shown as addresses";
+        }
+        switch (kallsyms.state()) {
+            case ADDRESSES_HIDDEN:
+                return "kallsyms addresses are hidden (kernel.kptr_restrict, or not root): locations shown as addresses";
+            case EMPTY:
+                return "/proc/kallsyms is empty: locations shown as addresses";
+            default:
+                return null;
+        }
+    }
+
+    public String interfaceName(int ifindex) {
+        return ifindex < 0 ? null : interfaces.get(ifindex);
+    }
+
+    /** Resolves one site. */
+    public ResolvedDropSite resolve(DropSiteStats s, long intervalNs) {
+        double rate = s.ratePerSecond(intervalNs);
+        if (s.isOther()) {
+            return new ResolvedDropSite(0, null, -1, -1, null, null, DropOrigin.SOFTWARE, -1, null, s.count(),
+                    s.delta(), rate, false, true);
+        }
+        var site = s.site();
+        String reason = reasons.name(site.reason());
+        if (site.origin() == DropOrigin.HARDWARE) {
+            // hardware drops are keyed by their devlink trap name (registered as a reason code)
+            return new ResolvedDropSite(0, reason, -1, -1, null, null, DropOrigin.HARDWARE, site.ifindex(),
+                    interfaceName(site.ifindex()), s.count(), s.delta(), rate, false, false);
+        }
+        String name = null;
+        long offset = -1;
+        long size = -1;
+        String module = null;
+        Kallsyms.Symbol sym = kallsyms == null || site.location() == 0 ? null : kallsyms.symbolize(site.location());
+        if (sym != null) {
+            name = sym.name();
+            offset = sym.offset();
+            size = sym.size();
+            module = sym.module();
+        } else {
+            String k = kernelSymbols.get(site.location());
+            if (k != null) {
+                name = parseName(k);
+                offset = parseHex(k, '+', '/');
+                size = parseHex(k, '/', ' ');
+            }
+        }
+        return new ResolvedDropSite(site.location(), name, offset, size, module, reason, DropOrigin.SOFTWARE,
+                site.ifindex(), interfaceName(site.ifindex()), s.count(), s.delta(), rate,
+                name != null && benign.test(name, reason), false);
+    }
+
+    private static String parseName(String pS) {
+        int plus = pS.indexOf('+');
+        return plus < 0 ? pS : pS.substring(0, plus);
+    }
+
+    /** Parses the hex number after {@code start} up to {@code end} in "sym+0x1e/0x440"; -1 if absent. */
+    private static long parseHex(String pS, char start, char end) {
+        int s = pS.indexOf(start);
+        if (s < 0 || !pS.startsWith("0x", s + 1)) {
+            return -1;
+        }
+        int e = pS.indexOf(end, s + 1);
+        try {
+            return Long.parseUnsignedLong(pS.substring(s + 3, e < 0 ? pS.length() : e), 16);
+        } catch (NumberFormatException ex) {
+            return -1;
+        }
+    }
+
+    /**
+     * A report of the interval that {@code snap} ends: sites that dropped in the interval (or all with
+     * any drops when {@code sinceStart}), passing {@code filter}, most drops first.
+     */
+    public DropReport report(String source, DropSnapshot snap, long elapsedNs, boolean sinceStart,
+                             Predicate<ResolvedDropSite> filter, int limit) {
+        List<ResolvedDropSite> sites = new ArrayList<>();
+        for (DropSiteStats s : snap.sites()) {
+            if (sinceStart ? s.count() > 0 : s.delta() > 0) {
+                ResolvedDropSite r = resolve(s, snap.intervalNs());
+                if (filter.test(r)) {
+                    sites.add(r);
+                }
+            }
+        }
+        if (sinceStart ? snap.other().count() > 0 : snap.other().delta() > 0) {
+            sites.add(resolve(snap.other(), snap.intervalNs()));
+        }
+        sites.sort((a, b) -> Long.compare(sinceStart ? b.count() : b.delta(), sinceStart ? a.count() : a.delta()));
+        if (limit > 0 && sites.size() > limit) {
+            sites = sites.subList(0, limit);
+        }
+        return new DropReport(source, System.currentTimeMillis(), snap.intervalNs(), elapsedNs, snap.total(),
+                snap.totalDelta(), snap.lost(), snap.lostDelta(), sites, symbolsNote());
+    }
+}

@@ -1,0 +1,195 @@
+package dev.dropscope.collect;
+
+import static dev.dropscope.netlink.genl.netdm.NetDmConstants.*;
+
+import dev.dropscope.model.DropOrigin;
+import dev.dropscope.model.DropPacket;
+import dev.dropscope.netlink.NetlinkSocket;
+import dev.dropscope.netlink.genl.netdm.NetDmDecoder;
+import dev.dropscope.netlink.genl.netdm.NetDmStats;
+import dev.dropscope.netlink.genl.netdm.PacketAlert;
+import dev.dropscope.netlink.genl.netdm.PacketHeaders;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Drops from the kernel's NET_DM drop monitor: summary alerts (per-CPU {pc, count} batches sent about a
+ * second after the first drop) or packet alerts (one message per dropped packet, with reason, input port
+ * and payload). The kernel's own loss counters ("tail dropped") and our socket's overruns are reported
+ * as lost, never hidden.
+ */
+public final class NetDmMonitor implements DropMonitor {
+
+    /** How NET_DM is asked to monitor. */
+    public record Options(boolean software, boolean hardware, boolean packetMode, Integer truncLen,
+                          Integer queueLen, NetDmSession.Existing existing) {
+    }
+
+    private static final long STATS_EVERY_NS = 1_000_000_000L;
+
+    private final NetDmSession session;
+    private final NetlinkSocket events;
+    private final NetDmDecoder decoder;
+    private final DropReasons reasons;
+    private final String why;
+    private final Options options;
+    private long lastStatsNs;
+    private long tailSwBase = -1;
+    private long tailHwBase = -1;
+    private long tailSw;
+    private long tailHw;
+    private long overrunsReported;
+    private DropSink sink;
+
+    private final NetlinkSocket.Handler handler = this::onMessage;
+    private final NetDmDecoder.SummaryConsumer summary = new NetDmDecoder.SummaryConsumer() {
+        @Override
+        public void onSoftwareDrops(long pc, int count) {
+            sink.onDrops(pc, DropReasons.UNKNOWN, DropOrigin.SOFTWARE, -1, -1, System.nanoTime(),
+                    Integer.toUnsignedLong(count));
+        }
+
+        @Override
+        public void onHardwareDrops(String trapName, int count) {
+            sink.onDrops(0, reasons.code(trapName), DropOrigin.HARDWARE, -1, -1, System.nanoTime(),
+                    Integer.toUnsignedLong(count));
+        }
+    };
+
+    private NetDmMonitor(NetDmSession session, NetlinkSocket events, DropReasons reasons, String why, Options options) {
+        this.session = session;
+        this.events = events;
+        this.decoder = session.decoder();
+        this.reasons = reasons;
+        this.why = why;
+        this.options = options;
+    }
+
+    /**
+     * Listens first (so nothing sent right after START is missed), then configures and starts. On any
+     * failure the session is closed, restoring what it changed.
+     */
+    public static NetDmMonitor start(NetDmSession session, Options o, DropReasons reasons, String why) throws IOException {
+        try {
+            NetlinkSocket events = session.listen();
+            session.start(o.software(), o.hardware(),
+                    o.packetMode() ? NET_DM_ALERT_MODE_PACKET : NET_DM_ALERT_MODE_SUMMARY,
+                    o.packetMode() ? o.truncLen() : null, o.packetMode() ? o.queueLen() : null, o.existing());
+            NetDmMonitor m = new NetDmMonitor(session, events, reasons, why, o);
+            m.readTailDrops();
+            return m;
+        } catch (IOException | RuntimeException e) {
+            try {
+                session.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public String source() {
+        return "netdm";
+    }
+
+    @Override
+    public String why() {
+        return why;
+    }
+
+    @Override
+    public boolean hasReasons() {
+        return options.packetMode(); // summary alerts carry only {pc, count}
+    }
+
+    @Override
+    public DropReasons reasons() {
+        return reasons;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    @Override
+    public long poll(DropSink sink, int timeoutMillis) throws IOException {
+        this.sink = sink;
+        long delivered = events.receiveEvents(handler, timeoutMillis);
+        long overruns = events.overruns();
+        if (overruns > overrunsReported) {
+            // an overrun loses an unknown number of alerts; count each as one lost report
+            sink.onLost(overruns - overrunsReported);
+            overrunsReported = overruns;
+        }
+        long now = System.nanoTime();
+        if (now - lastStatsNs >= STATS_EVERY_NS) {
+            long before = tailSw + tailHw;
+            readTailDrops();
+            if (tailSw + tailHw > before) {
+                sink.onLost(tailSw + tailHw - before);
+            }
+        }
+        return delivered;
+    }
+
+    /** STATS_GET: the kernel's tail drops since we started (its counters are global and cumulative). */
+    private void readTailDrops() throws IOException {
+        lastStatsNs = System.nanoTime();
+        NetDmStats s = session.stats();
+        if (tailSwBase < 0) {
+            tailSwBase = Math.max(0, s.softwareTailDropped());
+            tailHwBase = Math.max(0, s.hardwareTailDropped());
+        }
+        tailSw = Math.max(0, s.softwareTailDropped() - tailSwBase);
+        tailHw = Math.max(0, s.hardwareTailDropped() - tailHwBase);
+    }
+
+    private void onMessage(ByteBuffer b, int at, int len) throws IOException {
+        int cmd = NetDmDecoder.command(b, at, len);
+        if (cmd == NET_DM_CMD_ALERT) {
+            decoder.summaryAlert(b, at, len, summary);
+        } else if (cmd == NET_DM_CMD_PACKET_ALERT) {
+            PacketAlert a = decoder.packetAlert(b, at, len);
+            DropOrigin origin = a.isHardware() ? DropOrigin.HARDWARE : DropOrigin.SOFTWARE;
+            int reason = a.isHardware() ? reasons.code(a.trapName()) : reasons.code(a.reason());
+            sink.onDrops(a.pc(), reason, origin, a.ifindex(), -1, System.nanoTime(), 1);
+            sink.onPacket(toPacket(a, origin));
+        }
+    }
+
+    static DropPacket toPacket(PacketAlert a, DropOrigin origin) {
+        PacketHeaders h = a.headers();
+        return new DropPacket(a.timestampNs(), origin, a.pc(), a.symbol(), a.reason(), a.ifindex(), a.ifname(),
+                a.trapGroup(), a.trapName(), a.protocol(), a.payload().length, a.originalLength(), h.l4Name(),
+                h.source() == null ? null : h.source().getHostAddress(),
+                h.destination() == null ? null : h.destination().getHostAddress(),
+                h.sourcePort(), h.destinationPort(), h.vlanId(),
+                a.cookie() == null ? null : HexFormat.of().formatHex(a.cookie()));
+    }
+
+    @Override
+    public Map<String, Long> health() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("netlink_overruns", events.overruns());
+        m.put("tail_dropped_sw", tailSw);
+        m.put("tail_dropped_hw", tailHw);
+        m.put("malformed_messages", events.malformed());
+        m.put("foreign_messages", events.foreignMessages());
+        return m;
+    }
+
+    /** True if starting required stopping a session someone else left on. */
+    public boolean tookOver() {
+        return session.tookOver();
+    }
+
+    @Override
+    public void close() throws IOException {
+        session.close();
+    }
+}
