@@ -60,7 +60,7 @@ public final class Tracefs implements AutoCloseable {
      *                           CAP_SYS_ADMIN, ENODEV when the kernel has no tracefs)
      */
     public static Tracefs open(Syscalls sys, Path root) throws IOException {
-        String mounts = Files.readString(root.resolve("proc/self/mounts"));
+        String mounts = readWhole(root.resolve("proc/self/mounts"));
         for (Path p : mountPoints(mounts, "tracefs")) {
             Path dir = under(root, p);
             if (Files.isDirectory(dir.resolve("events"))) {
@@ -77,6 +77,13 @@ public final class Tracefs implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /** One large first read: kernel pseudo-files report size 0 and some mishandle reads past offset 0. */
+    private static String readWhole(Path p) throws IOException {
+        try (var in = Files.newInputStream(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
@@ -179,7 +186,7 @@ public final class Tracefs implements AutoCloseable {
      */
     public TracepointFormat readFormat(String system, String event) throws IOException {
         Path format = eventDirectory(system, event).resolve("format");
-        String text = Files.readString(format);
+        String text = readWhole(format);
         try {
             return TracepointFormat.parse(text);
         } catch (IllegalArgumentException e) {

@@ -104,7 +104,7 @@ public final class KernelConfig {
 
     private static byte[] readIfExists(Path p) throws IOException {
         try {
-            return Files.readAllBytes(p);
+            return ProcFiles.readBytes(p);
         } catch (NoSuchFileException e) {
             return null;
         }

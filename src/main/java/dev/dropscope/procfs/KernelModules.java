@@ -122,7 +122,7 @@ public record KernelModules(boolean modulesDirectoryPresent, boolean loadedListP
 
     private static Optional<String> read(Path p) throws IOException {
         try {
-            return Optional.of(Files.readString(p));
+            return Optional.of(ProcFiles.readString(p));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

@@ -56,7 +56,7 @@ public final class KernelSysctl {
 
     private static Optional<String> read(Path root, String name) throws IOException {
         try {
-            return Optional.of(Files.readString(root.resolve("proc/sys/kernel").resolve(name)));
+            return Optional.of(ProcFiles.readString(root.resolve("proc/sys/kernel").resolve(name)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

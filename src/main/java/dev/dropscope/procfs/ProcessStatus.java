@@ -75,7 +75,7 @@ public record ProcessStatus(int realUid, int effectiveUid, long capEff, long cap
 
     /** Reads {@code <root>/proc/self/status}. */
     public static ProcessStatus query(Path root) throws IOException {
-        return parse(Files.readString(root.resolve("proc/self/status")));
+        return parse(ProcFiles.readString(root.resolve("proc/self/status")));
     }
 
     public boolean isRoot() {

@@ -35,6 +35,24 @@ class KernelSysctlTest {
     }
 
     @Test
+    void integerSysctlsOfTheRunningKernelAreReadWhole() throws IOException, InterruptedException {
+        // an integer sysctl answers reads past offset 0 with EOF: a byte-by-byte reader gets "4" for "40"
+        Path root = Path.of("/");
+        assertEquals(OptionalInt.of(Integer.parseInt(cat("/proc/sys/kernel/cap_last_cap"))),
+                KernelSysctl.capLastCap(root));
+        assertTrue(KernelSysctl.capLastCap(root).getAsInt() >= 10, "every kernel since 2.6.25 has 30+ caps");
+        assertEquals(OptionalInt.of(Integer.parseInt(cat("/proc/sys/kernel/perf_event_paranoid"))),
+                KernelSysctl.perfEventParanoid(root));
+    }
+
+    private static String cat(String file) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("cat", file).start();
+        String out = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor());
+        return out;
+    }
+
+    @Test
     void absentSysctlIsEmpty(@TempDir Path root) throws IOException {
         assertEquals(OptionalInt.empty(), KernelSysctl.perfEventParanoid(root));
     }
