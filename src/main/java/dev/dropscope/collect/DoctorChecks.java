@@ -122,7 +122,9 @@ final class DoctorChecks {
             return Check.of(id, DENIED, title, k + ": kernel addresses are hidden from everyone; drop "
                     + "locations cannot be named").withFix("sysctl kernel.kptr_restrict=1, and " + RUN_AS_ROOT);
         }
-        return Check.of(id, DENIED, title, k + ": kernel addresses are hidden from us (no CAP_SYSLOG)")
+        String why = k == 0 ? "no CAP_SYSLOG, and perf_event_paranoid is "
+                + (paranoid.isPresent() ? paranoid.getAsInt() : "absent") + ", above 1" : "no CAP_SYSLOG";
+        return Check.of(id, DENIED, title, k + ", but kernel addresses are hidden from us (" + why + ")")
                 .withFix(RUN_AS_ROOT);
     }
 
@@ -293,6 +295,13 @@ final class DoctorChecks {
         return new Check(id, ERROR, title, "perf_event_open failed", detail, null);
     }
 
+    /** The kfree_skb format could not be read because tracefs is not available. */
+    static Check kfreeSkbNotRead(Check tracefs) {
+        CheckStatus status = tracefs.status() == OK || tracefs.status() == WARN ? ERROR : tracefs.status();
+        return new Check("tracepoint.kfree_skb", status, "skb:kfree_skb", "its format cannot be read: see tracefs",
+                null, tracefs.fix());
+    }
+
     /** Why the tracepoint source could not be tried at all (tracefs or the event missing). */
     static Check tracepointNotTried(Check blocking) {
         CheckStatus status = blocking.status() == OK || blocking.status() == WARN ? ERROR : blocking.status();
@@ -384,8 +393,8 @@ final class DoctorChecks {
                 return Check.of(id, OK, "kallsyms", "real addresses: drop locations get symbol names");
             case ZEROED:
                 return Check.of(id, DENIED, "kallsyms", "addresses shown to us as zeros: drop locations "
-                        + "stay unnamed").withFix(RUN_AS_ROOT + " (CAP_SYSLOG), or: sysctl "
-                        + "kernel.kptr_restrict=0 with kernel.perf_event_paranoid<=1");
+                        + "stay unnamed").withFix(RUN_AS_ROOT + ", or: sysctl kernel.kptr_restrict=0 "
+                        + "kernel.perf_event_paranoid=1 (shows kernel addresses to every user)");
             default:
                 return Check.of(id, MISSING, "kallsyms", "/proc/kallsyms is empty: drop locations stay "
                         + "unnamed").withFix("rebuild the kernel with CONFIG_KALLSYMS=y");

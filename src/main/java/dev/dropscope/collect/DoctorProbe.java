@@ -272,7 +272,8 @@ public final class DoctorProbe {
         List<Check> checks = new ArrayList<>();
         checks.add(tracefsCheck);
         if (formatCheck == null) {
-            checks.add(DoctorChecks.tracepointNotTried(tracefsCheck).withDetail(null));
+            checks.add(DoctorChecks.kfreeSkbNotRead(tracefsCheck));
+            checks.add(DoctorChecks.tracepointNotTried(tracefsCheck));
             return new TracepointFindings(checks, List.of(), false);
         }
         checks.add(formatCheck);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -95,6 +97,108 @@ class DoctorCommandTest {
         assertFalse(j.get("genl_families").has("NET_DM"));
         assertEquals("NOT_SPECIFIED", j.get("drop_reasons").get(0).asText());
         assertTrue(j.get("drop_reasons").size() > 50);
+    }
+
+    static boolean rootWithoutNetDmAndSetpriv() throws IOException {
+        return rootWithoutNetDm() && Files.isExecutable(Path.of("/usr/bin/setpriv"));
+    }
+
+    /**
+     * The same build run as nobody (uid 65534, no capabilities) through setpriv: every privilege check
+     * says denied, no drop source works here, and the exit code says so.
+     */
+    /** Copies the test class path somewhere world-readable: nobody cannot read /root/.m2. */
+    private static String readableClassPath(Path dir) throws IOException {
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        for (String e : cp.split(":")) {
+            Path src = Path.of(e);
+            if (!Files.exists(src)) {
+                continue;
+            }
+            Path dst = dir.resolve("cp" + n++ + (Files.isDirectory(src) ? "" : ".jar"));
+            try (var walk = Files.walk(src)) {
+                for (Path p : walk.toList()) {
+                    Path t = dst.resolve(src.relativize(p).toString());
+                    if (Files.isDirectory(p)) {
+                        Files.createDirectories(t);
+                    } else {
+                        Files.copy(p, t);
+                    }
+                }
+            }
+            entries.add(dst.toString());
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.toList()) {
+                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
+                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return String.join(":", entries);
+    }
+
+    /** Runs {@code dropscope args} as nobody (uid 65534, no capabilities) through setpriv. */
+    private static Result runAsNobody(Path dir, String classPath, Path jnaTmp, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Djna.tmpdir=" + jnaTmp,
+                "-cp", classPath, "dev.dropscope.cli.Main"));
+        command.addAll(List.of(args));
+        Path stderr = Files.createTempFile(dir, "stderr", "");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectError(stderr.toFile());
+        pb.environment().put("HOME", dir.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        return new Result(exit, out, Files.readString(stderr));
+    }
+
+    /**
+     * The same build run as nobody: every privilege check says denied, no drop source works here, and
+     * the exit code says so.
+     */
+    @Test
+    @EnabledIf("rootWithoutNetDmAndSetpriv")
+    void asNobodyNoSourceWorksAndTheExitCodeSaysSo(@TempDir Path dir) throws IOException, InterruptedException {
+        String classPath = readableClassPath(dir);
+        Path jnaTmp = Files.createDirectories(dir.resolve("jna")); // JNA unpacks its native library here
+        Files.setPosixFilePermissions(jnaTmp, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Result r = runAsNobody(dir, classPath, jnaTmp, "doctor", "--format", "json");
+        assertEquals(ExitCodes.NO_DROP_SOURCE, r.exit(), r.out() + r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertTrue(j.get("drop_source").get("auto").isNull(), r.out());
+        for (JsonNode c : j.get("checks")) {
+            String id = c.get("id").asText();
+            if (id.equals("privileges.uid")) {
+                assertEquals("info", c.get("status").asText());
+                assertTrue(c.get("summary").asText().startsWith("65534 (not root)"), c.toString());
+            }
+            if (id.equals("privileges.cap_net_admin") || id.equals("privileges.cap_perfmon")
+                    || id.equals("source.tracepoint") || id.equals("family.ctnetlink")) {
+                assertEquals("denied", c.get("status").asText(), c.toString());
+                assertTrue(c.get("fix").asText().startsWith("run dropscope as root"), c.toString());
+            }
+            if (id.equals("source.netdm")) {
+                assertEquals("missing", c.get("status").asText(), c.toString());
+            }
+        }
+    }
+
+    @Test
+    @EnabledIf("rootWithoutNetDmAndSetpriv")
+    void aNativeLibraryThatCannotLoadIsOneLineNotAStackTrace(@TempDir Path dir)
+            throws IOException, InterruptedException {
+        // JNA must unpack libjnidispatch.so and nobody may not write to the directory given: an Error
+        Result r = runAsNobody(dir, readableClassPath(dir), dir, "doctor");
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+        assertEquals("", r.out());
+        List<String> ours = r.err().lines().filter(l -> l.startsWith("dropscope:")).toList();
+        assertEquals(1, ours.size(), r.err());
+        assertTrue(ours.get(0).startsWith("dropscope: error: the native library could not be loaded: "), ours.get(0));
+        assertFalse(r.err().contains("Exception in thread"), r.err());
     }
 
     @Test

@@ -197,7 +197,10 @@ class DoctorChecksTest {
         KernelFacts k = dev();
         KallsymsAccess.Visibility seen = KallsymsAccess.query(ProcfsFixtures.resource("procfs/" + DEV + "/nonroot"));
         assertEquals(KallsymsAccess.Visibility.ZEROED, seen);
-        assertEquals(DENIED, DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), nobody()).status());
+        Check kptr = DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), nobody());
+        assertEquals(DENIED, kptr.status());
+        assertEquals("0, but kernel addresses are hidden from us (no CAP_SYSLOG, and perf_event_paranoid is 2, "
+                + "above 1)", kptr.summary());
         assertEquals(DENIED, DoctorChecks.kallsyms(seen).status());
         assertEquals(OK, DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), k.status()).status());
         assertEquals(OK, DoctorChecks.kallsyms(KallsymsAccess.query(ProcfsFixtures.resource("procfs/" + DEV)))
@@ -252,9 +255,14 @@ class DoctorChecksTest {
     void tracefsVerdicts() {
         assertEquals(DENIED, DoctorChecks.tracefsUnavailable(Errno.EPERM).status());
         assertEquals(MISSING, DoctorChecks.tracefsUnavailable(Errno.ENODEV).status());
-        Check notTried = DoctorChecks.tracepointNotTried(DoctorChecks.tracefsUnavailable(Errno.EPERM));
+        Check denied = DoctorChecks.tracefsUnavailable(Errno.EPERM);
+        Check notTried = DoctorChecks.tracepointNotTried(denied);
         assertEquals(DENIED, notTried.status());
         assertEquals("source.tracepoint", notTried.id());
+        Check notRead = DoctorChecks.kfreeSkbNotRead(denied);
+        assertEquals(DENIED, notRead.status());
+        assertEquals("tracepoint.kfree_skb", notRead.id());
+        assertEquals(denied.fix(), notRead.fix());
         assertEquals(OK, DoctorChecks.tracefsFound(Tracefs.Origin.PRIVATE_MOUNT, Path.of("/tmp/x")).status());
     }
 
