@@ -60,7 +60,13 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (LinkageError e) {
+            // an Error, so picocli's exception handler never sees it: JNA or jnr could not load libc's binding
+            err.println("dropscope: error: the native library could not be loaded: " + oneLine(e));
+            return ExitCodes.FAILURE;
+        }
     }
 
     static CommandLine commandLine() {

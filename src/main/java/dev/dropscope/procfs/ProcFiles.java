@@ -70,20 +70,8 @@ public final class ProcFiles {
      * reports size 0 (it reads one byte first) and returned "4" for rmem_max 4194304.
      */
     public static Content read(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[FIRST_READ];
-            int n = 0;
-            while (true) {
-                if (n == buf.length) {
-                    buf = Arrays.copyOf(buf, buf.length * 2); // seq_file files (snmp, netstat) continue
-                }
-                int r = in.read(buf, n, buf.length - n);
-                if (r < 0) {
-                    break;
-                }
-                n += r;
-            }
-            return new Content(Outcome.OK, new String(buf, 0, n, StandardCharsets.ISO_8859_1), null);
+        try {
+            return new Content(Outcome.OK, new String(readBytes(file), StandardCharsets.ISO_8859_1), null);
         } catch (NoSuchFileException e) {
             return new Content(Outcome.ABSENT, null, file + ": absent");
         } catch (AccessDeniedException e) {
@@ -96,6 +84,29 @@ public final class ProcFiles {
             }
             return new Content(Outcome.FAILED, null, file + ": " + why);
         }
+    }
+
+    /** A whole pseudo-file's bytes, with the large first read {@link #read} explains; failures thrown. */
+    static byte[] readBytes(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[FIRST_READ];
+            int n = 0;
+            while (true) {
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2); // seq_file files (snmp, netstat) continue
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    return Arrays.copyOf(buf, n);
+                }
+                n += r;
+            }
+        }
+    }
+
+    /** {@link #readBytes} as UTF-8 text. */
+    static String readString(Path file) throws IOException {
+        return new String(readBytes(file), StandardCharsets.UTF_8);
     }
 
     /** The non-blank lines of a file's text. */

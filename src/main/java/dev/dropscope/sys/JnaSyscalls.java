@@ -54,6 +54,10 @@ public final class JnaSyscalls implements Syscalls {
         static native int setns(int fd, int nstype);
 
         static native int open(long path, int flags);
+
+        static native int mount(long source, long target, long fstype, long flags, long data);
+
+        static native int umount2(long target, int flags);
     }
 
     JnaSyscalls() {
@@ -223,6 +227,26 @@ public final class JnaSyscalls implements Syscalls {
             return ret(LibC.open(path.address(offset, 1), flags));
         } finally {
             Reference.reachabilityFence(path);
+        }
+    }
+
+    @Override
+    public int mount(NativeBuffer source, NativeBuffer target, NativeBuffer fstype, long flags) {
+        try {
+            return ret(LibC.mount(source.address(0, 1), target.address(0, 1), fstype.address(0, 1), flags, 0));
+        } finally {
+            Reference.reachabilityFence(source);
+            Reference.reachabilityFence(target);
+            Reference.reachabilityFence(fstype);
+        }
+    }
+
+    @Override
+    public int umount2(NativeBuffer target, int flags) {
+        try {
+            return ret(LibC.umount2(target.address(0, 1), flags));
+        } finally {
+            Reference.reachabilityFence(target);
         }
     }
 }

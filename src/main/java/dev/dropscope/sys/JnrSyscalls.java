@@ -46,6 +46,11 @@ public final class JnrSyscalls implements Syscalls {
         int setns(int fd, int nstype);
 
         int open(long path, int flags);
+
+        /** Five primitives: below the six that jnr-ffi#181 corrupts. */
+        int mount(long source, long target, long fstype, long flags, long data);
+
+        int umount2(long target, int flags);
     }
 
     private final LibC libc;
@@ -223,6 +228,26 @@ public final class JnrSyscalls implements Syscalls {
             return ret(libc.open(path.address(offset, 1), flags));
         } finally {
             Reference.reachabilityFence(path);
+        }
+    }
+
+    @Override
+    public int mount(NativeBuffer source, NativeBuffer target, NativeBuffer fstype, long flags) {
+        try {
+            return ret(libc.mount(source.address(0, 1), target.address(0, 1), fstype.address(0, 1), flags, 0));
+        } finally {
+            Reference.reachabilityFence(source);
+            Reference.reachabilityFence(target);
+            Reference.reachabilityFence(fstype);
+        }
+    }
+
+    @Override
+    public int umount2(NativeBuffer target, int flags) {
+        try {
+            return ret(libc.umount2(target.address(0, 1), flags));
+        } finally {
+            Reference.reachabilityFence(target);
         }
     }
 }

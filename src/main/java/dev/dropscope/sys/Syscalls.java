@@ -72,6 +72,15 @@ public interface Syscalls {
     /** {@code open(path, flags)}; the path is a NUL-terminated string in {@code path} at {@code offset}. */
     int open(NativeBuffer path, int offset, int flags);
 
+    /**
+     * {@code mount(source, target, fstype, flags, NULL)}: each string is NUL-terminated at offset 0 of its
+     * buffer. Used to mount tracefs privately when the system has not mounted it.
+     */
+    int mount(NativeBuffer source, NativeBuffer target, NativeBuffer fstype, long flags);
+
+    /** {@code umount2(target, flags)}; {@code target} NUL-terminated at offset 0. */
+    int umount2(NativeBuffer target, int flags);
+
     /** The backend chosen by the {@code dropscope.native} system property (default {@code jna}). */
     static Syscalls get() {
         return SyscallsHolder.selected();

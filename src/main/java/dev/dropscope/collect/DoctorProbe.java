@@ -1,0 +1,291 @@
+package dev.dropscope.collect;
+
+import static dev.dropscope.model.CheckStatus.ERROR;
+
+import dev.dropscope.model.Check;
+import dev.dropscope.model.DoctorReport;
+import dev.dropscope.model.GenlFamilyInfo;
+import dev.dropscope.netlink.AttributeCursor;
+import dev.dropscope.netlink.MessageBuilder;
+import dev.dropscope.netlink.NetlinkConstants;
+import dev.dropscope.netlink.NetlinkException;
+import dev.dropscope.netlink.NetlinkSocket;
+import dev.dropscope.netlink.NlMsg;
+import dev.dropscope.netlink.genl.GenlController;
+import dev.dropscope.netlink.genl.GenlFamily;
+import dev.dropscope.perf.Tracefs;
+import dev.dropscope.perf.TracepointAccess;
+import dev.dropscope.perf.TracepointFormat;
+import dev.dropscope.procfs.KallsymsAccess;
+import dev.dropscope.sys.NativeIoException;
+import dev.dropscope.sys.Syscalls;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs every doctor check against the live kernel and the files under a root. Each check is isolated:
+ * one that fails unexpectedly becomes an "error" line and the others still run. Doctor reads and asks,
+ * and changes nothing: no module gets loaded by its questions, and a tracefs it mounts is gone again
+ * before {@link #run()} returns.
+ */
+public final class DoctorProbe {
+    // Names and numbers from the UAPI headers, private until the shared constants classes land
+    // (netlink/genl/netdm/NetDmConstants, netlink/route/RtnlConstants, netlink/nfct/NfctConstants).
+    /** NET_DM_GENL_NAME, include/uapi/linux/net_dropmon.h. */
+    private static final String NET_DM_GENL_NAME = "NET_DM";
+    /** NET_DM_GENL_VERSION. */
+    private static final int NET_DM_GENL_VERSION = 2;
+    private static final int NET_DM_CMD_CONFIG_GET = 6;
+    /** ETHTOOL_GENL_NAME, include/uapi/linux/ethtool_netlink.h. */
+    private static final String ETHTOOL_GENL_NAME = "ethtool";
+    private static final int RTM_NEWLINK = 16;
+    private static final int RTM_GETLINK = 18;
+    /** sizeof(struct ifinfomsg). */
+    private static final int IFINFOMSG_SIZE = 16;
+    /** NFNL_SUBSYS_CTNETLINK, include/uapi/linux/netfilter/nfnetlink.h. */
+    private static final int NFNL_SUBSYS_CTNETLINK = 1;
+    /** IPCTNL_MSG_CT_GET_STATS, include/uapi/linux/netfilter/nfnetlink_conntrack.h. */
+    private static final int IPCTNL_MSG_CT_GET_STATS = 5;
+    /** sizeof(struct nfgenmsg): family, version (NFNETLINK_V0), res_id; all zero here. */
+    private static final int NFGENMSG_SIZE = 4;
+    private static final int CTA_STATS_GLOBAL_ENTRIES = 1;
+
+    private static final int NETLINK_TIMEOUT_MILLIS = 3000;
+
+    private final Syscalls sys;
+    private final Path root;
+
+    /** {@code root} is where /proc, /boot and /lib/modules are read from: "/" except in tests. */
+    public DoctorProbe(Syscalls sys, Path root) {
+        this.sys = sys;
+        this.root = root;
+    }
+
+    /** A check body that may fail; its failure becomes the check's "error" line. */
+    @FunctionalInterface
+    private interface Body {
+        Check run() throws Exception;
+    }
+
+    private static Check isolated(String id, String title, Body body) {
+        try {
+            return body.run();
+        } catch (Exception e) {
+            return new Check(id, ERROR, title, "the check failed: " + oneLine(e), e.getClass().getSimpleName(), null);
+        }
+    }
+
+    /** A one-line description of a failure, never a stack trace. */
+    static String oneLine(Throwable t) {
+        String m = t.getMessage();
+        return (m == null || m.isBlank() ? t.getClass().getSimpleName() : m).replace('\n', ' ');
+    }
+
+    public DoctorReport run() {
+        KernelFacts k = KernelFacts.gather(root);
+        List<Check> checks = new ArrayList<>();
+        checks.add(isolated("kernel", "kernel", () -> DoctorChecks.kernel(k)));
+        checks.addAll(privileges(k));
+
+        TracepointFindings tp = tracepoint(k);
+        Map<String, GenlFamilyInfo> families = new LinkedHashMap<>();
+        Check netDm;
+        Check ethtool;
+        try (NetlinkSocket genl = NetlinkSocket.open(sys, NetlinkConstants.NETLINK_GENERIC)) {
+            genl.setTimeoutMillis(NETLINK_TIMEOUT_MILLIS);
+            netDm = isolated("source.netdm", "NET_DM", () -> netDm(genl, k, tp.works(), families));
+            ethtool = isolated("family.ethtool", "ethtool netlink", () -> ethtool(genl, k, families));
+        } catch (NativeIoException e) {
+            netDm = new Check("source.netdm", ERROR, "NET_DM", "no generic netlink socket: " + oneLine(e), null, null);
+            ethtool = new Check("family.ethtool", ERROR, "ethtool netlink", "no generic netlink socket: "
+                    + oneLine(e), null, null);
+        }
+        checks.add(netDm);
+        checks.addAll(tp.checks());
+        checks.add(ethtool);
+        checks.add(isolated("family.rtnetlink", "rtnetlink", this::rtnetlink));
+        checks.add(isolated("family.ctnetlink", "ctnetlink", () -> ctnetlink(k)));
+        checks.add(isolated("kallsyms", "kallsyms", () -> {
+            try {
+                return DoctorChecks.kallsyms(KallsymsAccess.query(root));
+            } catch (IOException | IllegalArgumentException e) {
+                return DoctorChecks.kallsymsUnreadable(oneLine(e));
+            }
+        }));
+
+        Check tracepointSource = tp.checks().get(tp.checks().size() - 1);
+        DoctorChecks.Choice choice = DoctorChecks.chooseSource(netDm, tracepointSource);
+        return new DoctorReport(k.release(), checks, families, tp.dropReasons(), choice.source(), choice.reason());
+    }
+
+    private static List<Check> privileges(KernelFacts k) {
+        if (k.status() == null) {
+            return List.of(new Check("privileges.uid", ERROR, "uid", "cannot tell who we are",
+                    k.statusProblem(), null));
+        }
+        return List.of(
+                isolated("privileges.uid", "uid", () -> DoctorChecks.uid(k.status())),
+                isolated("privileges.cap_net_admin", "CAP_NET_ADMIN", () -> DoctorChecks.capNetAdmin(k.status())),
+                isolated("privileges.cap_perfmon", "CAP_PERFMON",
+                        () -> DoctorChecks.capPerfmon(k.status(), k.capLastCap())),
+                isolated("privileges.perf_event_paranoid", "perf_event_paranoid",
+                        () -> DoctorChecks.perfEventParanoid(k.perfEventParanoid(), k.status())),
+                isolated("privileges.kptr_restrict", "kptr_restrict",
+                        () -> DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), k.status())));
+    }
+
+    // ------------------------------------------------------------------ NET_DM and ethtool
+
+    private Check netDm(NetlinkSocket genl, KernelFacts k, boolean tracepointWorks,
+                        Map<String, GenlFamilyInfo> families) throws IOException {
+        if (k.availability("drop_monitor", "CONFIG_NET_DROP_MONITOR")
+                == dev.dropscope.procfs.KernelModules.Availability.NOT_LOADED) {
+            return DoctorChecks.netDmModuleNotLoaded(k, tracepointWorks);
+        }
+        Optional<GenlFamily> found = GenlController.resolve(genl, NET_DM_GENL_NAME);
+        if (found.isEmpty()) {
+            return DoctorChecks.netDmAbsent(k, tracepointWorks);
+        }
+        GenlFamilyInfo info = info(found.get());
+        families.put(info.name(), info);
+        int configGetErrno = 0;
+        try {
+            // read-only and unprivileged: proves the family answers, without starting anything
+            genl.request("NET_DM_CMD_CONFIG_GET", new MessageBuilder(64).begin(info.id(),
+                    NetlinkConstants.NLM_F_REQUEST).genl(NET_DM_CMD_CONFIG_GET, NET_DM_GENL_VERSION), (b, at, len) -> {
+                    });
+        } catch (NetlinkException e) {
+            configGetErrno = e.errno();
+        }
+        return DoctorChecks.netDmPresent(info, configGetErrno, k.status());
+    }
+
+    private static GenlFamilyInfo info(GenlFamily f) {
+        return new GenlFamilyInfo(f.name(), f.id(), f.version(), f.multicastGroups());
+    }
+
+    private Check ethtool(NetlinkSocket genl, KernelFacts k, Map<String, GenlFamilyInfo> families)
+            throws IOException {
+        Optional<GenlFamily> found = GenlController.resolve(genl, ETHTOOL_GENL_NAME);
+        if (found.isEmpty()) {
+            return DoctorChecks.ethtoolAbsent(k);
+        }
+        GenlFamilyInfo info = info(found.get());
+        families.put(info.name(), info);
+        return DoctorChecks.ethtoolPresent(info);
+    }
+
+    // ------------------------------------------------------------------ rtnetlink and ctnetlink
+
+    private Check rtnetlink() throws IOException {
+        try (NetlinkSocket route = NetlinkSocket.open(sys, NetlinkConstants.NETLINK_ROUTE)) {
+            route.setTimeoutMillis(NETLINK_TIMEOUT_MILLIS);
+            MessageBuilder m = new MessageBuilder(64).begin(RTM_GETLINK,
+                    NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_DUMP);
+            m.reserve(IFINFOMSG_SIZE); // ifi_family AF_UNSPEC: every link
+            int[] links = new int[1];
+            route.request("RTM_GETLINK", m, (b, at, len) -> {
+                if (NlMsg.type(b, at) == RTM_NEWLINK) {
+                    links[0]++;
+                }
+            });
+            return DoctorChecks.rtnetlink(links[0]);
+        } catch (NetlinkException e) {
+            return DoctorChecks.rtnetlinkFailed(e.errno());
+        }
+    }
+
+    private Check ctnetlink(KernelFacts k) throws IOException {
+        Optional<Check> decided = DoctorChecks.ctnetlinkBeforeAsking(k);
+        if (decided.isPresent()) {
+            return decided.get();
+        }
+        NetlinkSocket nf;
+        try {
+            nf = NetlinkSocket.open(sys, NetlinkConstants.NETLINK_NETFILTER);
+        } catch (NativeIoException e) {
+            return DoctorChecks.ctnetlinkFailed(e.errno(), k);
+        }
+        try (nf) {
+            nf.setTimeoutMillis(NETLINK_TIMEOUT_MILLIS);
+            MessageBuilder m = new MessageBuilder(64).begin((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET_STATS,
+                    NetlinkConstants.NLM_F_REQUEST);
+            m.reserve(NFGENMSG_SIZE);
+            long[] entries = {-1};
+            nf.request("IPCTNL_MSG_CT_GET_STATS", m, (b, at, len) -> {
+                AttributeCursor c = new AttributeCursor(b, at + NetlinkConstants.NLMSG_HDRLEN + NFGENMSG_SIZE, at + len);
+                while (c.next()) {
+                    if (c.type() == CTA_STATS_GLOBAL_ENTRIES) {
+                        int raw = c.u32(); // ctnetlink sends its numbers big-endian
+                        entries[0] = Integer.toUnsignedLong(
+                                ByteOrder.nativeOrder() == ByteOrder.BIG_ENDIAN ? raw : Integer.reverseBytes(raw));
+                    }
+                }
+            });
+            return DoctorChecks.ctnetlinkAnswered(entries[0]);
+        } catch (NetlinkException e) {
+            return DoctorChecks.ctnetlinkFailed(e.errno(), k);
+        }
+    }
+
+    // ------------------------------------------------------------------ tracepoint
+
+    /** The tracefs, kfree_skb and tracepoint-source checks, in that order, and the drop reasons. */
+    private record TracepointFindings(List<Check> checks, List<String> dropReasons, boolean works) {
+    }
+
+    private TracepointFindings tracepoint(KernelFacts k) {
+        Check tracefsCheck;
+        Optional<TracepointFormat> format = Optional.empty();
+        Check formatCheck = null;
+        Tracefs tracefs = null;
+        try {
+            tracefs = Tracefs.open(sys, root);
+            tracefsCheck = DoctorChecks.tracefsFound(tracefs.origin(), tracefs.directory());
+            try {
+                format = tracefs.findFormat("skb", "kfree_skb");
+                formatCheck = DoctorChecks.kfreeSkb(format);
+            } catch (IOException | RuntimeException e) {
+                formatCheck = new Check("tracepoint.kfree_skb", ERROR, "skb:kfree_skb",
+                        "its format cannot be read: " + oneLine(e), null, null);
+            }
+        } catch (NativeIoException e) {
+            tracefsCheck = DoctorChecks.tracefsUnavailable(e.errno());
+        } catch (IOException | RuntimeException e) {
+            tracefsCheck = new Check("tracefs", ERROR, "tracefs", "the check failed: " + oneLine(e), null, null);
+        } finally {
+            if (tracefs != null) {
+                try {
+                    tracefs.close();
+                } catch (IOException e) {
+                    tracefsCheck = DoctorChecks.tracefsNotRemoved(tracefs.directory(), oneLine(e));
+                }
+            }
+        }
+        List<Check> checks = new ArrayList<>();
+        checks.add(tracefsCheck);
+        if (formatCheck == null) {
+            checks.add(DoctorChecks.kfreeSkbNotRead(tracefsCheck));
+            checks.add(DoctorChecks.tracepointNotTried(tracefsCheck));
+            return new TracepointFindings(checks, List.of(), false);
+        }
+        checks.add(formatCheck);
+        if (format.isEmpty() || formatCheck.status() == ERROR) {
+            checks.add(DoctorChecks.tracepointNotTried(formatCheck));
+            return new TracepointFindings(checks, List.of(), false);
+        }
+        long id = format.get().id();
+        Check open = isolated("source.tracepoint", "tracepoint source",
+                () -> DoctorChecks.tracepointOpen(TracepointAccess.tryOpen(sys, id, 0), k.status(),
+                        k.perfEventParanoid()));
+        checks.add(open);
+        return new TracepointFindings(checks, DoctorChecks.dropReasonNames(format.get()), open.isOk());
+    }
+}

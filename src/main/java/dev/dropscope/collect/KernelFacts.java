@@ -1,0 +1,101 @@
+package dev.dropscope.collect;
+
+import dev.dropscope.procfs.KernelConfig;
+import dev.dropscope.procfs.KernelModules;
+import dev.dropscope.procfs.KernelSysctl;
+import dev.dropscope.procfs.ProcessStatus;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * What the files under a root say about the kernel and this process, read once for all doctor checks.
+ * A file that cannot be read leaves its part empty and a one-line problem, never an exception: the
+ * checks that need it report the problem, the others go on.
+ *
+ * @param release         {@code uname -r}
+ * @param config          the kernel's build config, when one was found
+ * @param configProblem   why no config is available (not found, unreadable), or null
+ * @param modules         module lists (empty sets when absent)
+ * @param status          this process's uid and capabilities, or null
+ * @param statusProblem   why status is null, or null
+ * @param perfEventParanoid kernel.perf_event_paranoid, empty without perf events
+ * @param kptrRestrict    kernel.kptr_restrict
+ * @param capLastCap      kernel.cap_last_cap: below 38 the kernel predates CAP_PERFMON
+ */
+public record KernelFacts(String release, Optional<KernelConfig> config, String configProblem,
+                          KernelModules modules, ProcessStatus status, String statusProblem,
+                          OptionalInt perfEventParanoid, OptionalInt kptrRestrict, OptionalInt capLastCap) {
+
+    /** Reads everything under {@code root} ("/" in production). */
+    public static KernelFacts gather(Path root) {
+        String release;
+        try {
+            release = KernelSysctl.osRelease(root).orElse(System.getProperty("os.version"));
+        } catch (Exception e) {
+            release = System.getProperty("os.version");
+        }
+        Optional<KernelConfig> config = Optional.empty();
+        String configProblem = null;
+        try {
+            config = KernelConfig.query(root, release);
+            if (config.isEmpty()) {
+                configProblem = "no kernel config: neither /proc/config.gz nor /boot/config-" + release + " exists";
+            }
+        } catch (Exception e) {
+            configProblem = "kernel config unreadable: " + DoctorProbe.oneLine(e);
+        }
+        KernelModules modules;
+        try {
+            modules = KernelModules.query(root, release);
+        } catch (Exception e) {
+            modules = new KernelModules(false, false, Set.of(), Set.of(), Set.of());
+        }
+        ProcessStatus status = null;
+        String statusProblem = null;
+        try {
+            status = ProcessStatus.query(root);
+        } catch (Exception e) {
+            statusProblem = "/proc/self/status: " + DoctorProbe.oneLine(e);
+        }
+        return new KernelFacts(release, config, configProblem, modules, status, statusProblem,
+                intOrEmpty(() -> KernelSysctl.perfEventParanoid(root)),
+                intOrEmpty(() -> KernelSysctl.kptrRestrict(root)),
+                intOrEmpty(() -> KernelSysctl.capLastCap(root)));
+    }
+
+    private interface IntRead {
+        OptionalInt read() throws Exception;
+    }
+
+    private static OptionalInt intOrEmpty(IntRead r) {
+        try {
+            return r.read();
+        } catch (Exception e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** The config's setting for {@code option}, empty without a config. */
+    public Optional<KernelConfig.Setting> setting(String option) {
+        return config.map(c -> c.setting(option));
+    }
+
+    /** "# CONFIG_X is not set in /proc/config.gz", for messages; empty without a config. */
+    public Optional<String> describe(String option) {
+        return config.map(c -> c.describe(option) + " in " + c.source());
+    }
+
+    /** Whether this kernel can load modules at all (CONFIG_MODULES); true when unknown. */
+    public boolean supportsModules() {
+        Optional<KernelConfig.Setting> s = setting("CONFIG_MODULES");
+        return s.isEmpty() || s.get() == KernelConfig.Setting.BUILT_IN || modules.loadedListPresent();
+    }
+
+    /** How the module that {@code option} builds is present on this machine. */
+    public KernelModules.Availability availability(String module, String option) {
+        return modules.availability(module, setting(option));
+    }
+}

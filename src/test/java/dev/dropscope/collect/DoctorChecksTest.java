@@ -1,0 +1,308 @@
+package dev.dropscope.collect;
+
+import static dev.dropscope.model.CheckStatus.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.dropscope.model.Check;
+import dev.dropscope.model.DropSource;
+import dev.dropscope.model.GenlFamilyInfo;
+import dev.dropscope.netlink.NlMsg;
+import dev.dropscope.netlink.genl.GenlController;
+import dev.dropscope.netlink.genl.GenlFamily;
+import dev.dropscope.perf.Tracefs;
+import dev.dropscope.perf.TracepointFormat;
+import dev.dropscope.procfs.KallsymsAccess;
+import dev.dropscope.procfs.ProcessStatus;
+import dev.dropscope.procfs.ProcfsFixtures;
+import dev.dropscope.sys.Errno;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** Verdicts judged from facts recorded on the dev machine and in the lab VM. */
+class DoctorChecksTest {
+    private static final String DEV = ProcfsFixtures.DEV_RELEASE;
+    private static final String LAB = ProcfsFixtures.LAB_RELEASE;
+
+    private static KernelFacts dev() {
+        return KernelFacts.gather(ProcfsFixtures.resource("procfs/" + DEV));
+    }
+
+    private static KernelFacts lab(Path dir) throws IOException {
+        return KernelFacts.gather(ProcfsFixtures.materialize("procfs/" + LAB, dir));
+    }
+
+    private static ProcessStatus nobody() throws IOException {
+        return ProcessStatus.query(ProcfsFixtures.resource("procfs/" + DEV + "/nonroot"));
+    }
+
+    private static TracepointFormat format(String release, String event) throws IOException {
+        try (Tracefs t = Tracefs.at(ProcfsFixtures.resource("tracefs/" + release))) {
+            return t.readFormat("skb", event);
+        }
+    }
+
+    @Test
+    void devFactsAreRead() {
+        KernelFacts k = dev();
+        assertEquals(DEV, k.release());
+        assertEquals("/proc/config.gz", k.config().orElseThrow().source());
+        assertNull(k.configProblem());
+        assertTrue(k.status().isRoot());
+        assertEquals(OptionalInt.of(2), k.perfEventParanoid());
+        assertFalse(k.supportsModules(), "# CONFIG_MODULES is not set");
+    }
+
+    @Test
+    void netDmNotBuiltOnTheDevMachine() {
+        Check c = DoctorChecks.netDmAbsent(dev(), true);
+        assertEquals(MISSING, c.status());
+        assertEquals("not built into this kernel", c.summary());
+        assertTrue(c.detail().startsWith("# CONFIG_NET_DROP_MONITOR is not set in /proc/config.gz"), c.detail());
+        assertEquals("rebuild the kernel with CONFIG_NET_DROP_MONITOR=y (it has no module support: CONFIG_MODULES "
+                + "is not set); " + DoctorChecks.TRACEPOINT_INSTEAD, c.fix());
+        assertFalse(DoctorChecks.netDmAbsent(dev(), false).fix().contains("tracepoint"),
+                "no promise of the tracepoint when it does not work either");
+    }
+
+    @Test
+    void netDmNotBuiltOnAModularKernel(@TempDir Path dir) throws IOException {
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        Path config = root.resolve("boot/config-" + LAB);
+        Files.writeString(config, Files.readString(config).replace("CONFIG_NET_DROP_MONITOR=m",
+                "# CONFIG_NET_DROP_MONITOR is not set"));
+        Files.writeString(root.resolve("proc/modules"), "");
+        Check c = DoctorChecks.netDmAbsent(KernelFacts.gather(root), true);
+        assertEquals("not built into this kernel", c.summary());
+        assertTrue(c.fix().startsWith("rebuild the kernel with CONFIG_NET_DROP_MONITOR=m, then: modprobe drop_monitor"),
+                c.fix());
+    }
+
+    @Test
+    void labModuleInstalledButNotLoadedIsNotAskedFor(@TempDir Path dir) throws IOException {
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        // the guest as it boots, before netdm-vm loads drop_monitor
+        Files.writeString(root.resolve("proc/modules"), Files.readString(root.resolve("proc/modules"))
+                .replaceAll("(?m)^drop_monitor .*\n", ""));
+        KernelFacts k = KernelFacts.gather(root);
+        Check c = DoctorChecks.netDmAbsent(k, true);
+        assertEquals(MISSING, c.status());
+        assertEquals("module drop_monitor is not loaded", c.summary());
+        assertEquals("modprobe drop_monitor; " + DoctorChecks.TRACEPOINT_INSTEAD, c.fix());
+        assertEquals("CONFIG_NET_DROP_MONITOR=m in /boot/config-" + LAB + "; not asked for, since asking would load it",
+                c.detail());
+    }
+
+    @Test
+    void labModuleBuiltButNotInstalled(@TempDir Path dir) throws IOException {
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        Files.delete(root.resolve("proc/modules"));
+        Files.delete(root.resolve("lib/modules/" + LAB + "/modules.dep"));
+        Check c = DoctorChecks.netDmAbsent(KernelFacts.gather(root), false);
+        assertEquals("built as a module, but drop_monitor.ko is not installed", c.summary());
+        assertEquals("install this kernel's full modules package (Ubuntu: linux-modules-extra-" + LAB
+                + "), then: modprobe drop_monitor", c.fix());
+    }
+
+    @Test
+    void loadedButAbsentMeansAnotherNetworkNamespace(@TempDir Path dir) throws IOException {
+        // the guest's real module list says drop_monitor is loaded; a lookup that finds no family can only
+        // come from a network namespace other than the initial one
+        Check c = DoctorChecks.netDmAbsent(lab(dir), true);
+        assertEquals("in the kernel, but not visible from this network namespace", c.summary());
+        assertTrue(c.detail().startsWith("module drop_monitor is loaded; NET_DM answers only in the initial"), c.detail());
+    }
+
+    @Test
+    void unknownWithoutConfigOrModuleLists(@TempDir Path root) throws IOException {
+        // the lab guest as doctor really sees it: no /boot config and no /lib/modules (netdm-vm loads its
+        // modules from elsewhere); with drop_monitor not loaded nothing says why NET_DM is absent
+        Path src = ProcfsFixtures.resource("procfs/" + LAB);
+        Files.createDirectories(root.resolve("proc/self"));
+        Files.createDirectories(root.resolve("proc/sys/kernel"));
+        Files.copy(src.resolve("proc/self/status"), root.resolve("proc/self/status"));
+        Files.copy(src.resolve("proc/sys/kernel/osrelease"), root.resolve("proc/sys/kernel/osrelease"));
+        Files.writeString(root.resolve("proc/modules"), "");
+        KernelFacts k = KernelFacts.gather(root);
+        assertEquals("no kernel config: neither /proc/config.gz nor /boot/config-" + LAB + " exists",
+                k.configProblem());
+        Check c = DoctorChecks.netDmAbsent(k, true);
+        assertEquals("absent (no kernel config says why)", c.summary());
+        assertTrue(c.fix().startsWith("modprobe drop_monitor; if no such module exists"), c.fix());
+        assertTrue(DoctorChecks.kernel(k).detail().contains("will be guesses"));
+    }
+
+    static boolean sharedNetDmFixturesExist() {
+        return Files.isRegularFile(sharedNetDm("ctrl-getfamily.hex"));
+    }
+
+    private static Path sharedNetDm(String file) {
+        return Path.of(System.getProperty("dropscope.repo", ".")).resolve("../shared/fixtures/netdm").resolve(file);
+    }
+
+    /** The CTRL_CMD_NEWFAMILY reply recorded in the lab (../shared/fixtures/netdm/ctrl-getfamily.hex). */
+    private static GenlFamilyInfo recordedNetDmFamily() throws IOException {
+        List<String> lines = Files.readAllLines(sharedNetDm("ctrl-getfamily.hex")).stream()
+                .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        byte[] reply = HexFormat.of().parseHex(lines.get(1).strip());
+        ByteBuffer b = ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
+        GenlFamily f = GenlController.parseFamily(b, 0, NlMsg.length(b, 0));
+        return new GenlFamilyInfo(f.name(), f.id(), f.version(), f.multicastGroups());
+    }
+
+    @Test
+    @EnabledIf("sharedNetDmFixturesExist")
+    void netDmPresentIsDeniedWithoutCapNetAdmin() throws IOException {
+        GenlFamilyInfo netDm = recordedNetDmFamily();
+        assertEquals("NET_DM", netDm.name());
+        Check root = DoctorChecks.netDmPresent(netDm, 0, dev().status());
+        assertEquals(OK, root.status());
+        assertEquals("present: family id " + netDm.id() + ", answers", root.summary());
+        assertTrue(root.detail().contains("multicast groups events=1"), root.detail());
+        Check denied = DoctorChecks.netDmPresent(netDm, 0, nobody());
+        assertEquals(DENIED, denied.status());
+        assertEquals(DoctorChecks.RUN_AS_ROOT, denied.fix());
+        Check old = DoctorChecks.netDmPresent(netDm, Errno.EOPNOTSUPP, dev().status());
+        assertEquals(OK, old.status());
+        assertTrue(old.detail().contains("an old NET_DM"), old.detail());
+    }
+
+    @Test
+    void privilegesOfNobody() throws IOException {
+        ProcessStatus s = nobody();
+        assertEquals(INFO, DoctorChecks.uid(s).status());
+        assertEquals(DENIED, DoctorChecks.capNetAdmin(s).status());
+        assertEquals(DENIED, DoctorChecks.capPerfmon(s, OptionalInt.of(40)).status());
+        Check paranoid = DoctorChecks.perfEventParanoid(dev().perfEventParanoid(), s);
+        assertEquals(DENIED, paranoid.status());
+        assertEquals("2: raw tracepoint samples need CAP_PERFMON", paranoid.summary());
+        Check debian = DoctorChecks.perfEventParanoid(OptionalInt.of(3), s);
+        assertTrue(debian.summary().contains("above 2"), debian.summary());
+        assertEquals(OK, DoctorChecks.perfEventParanoid(OptionalInt.of(-1), s).status());
+    }
+
+    @Test
+    void kptrRestrictVerdictAgreesWithWhatNobodyRecordedInKallsyms() throws IOException {
+        // the same rule two ways: the kernel's answer recorded as nobody, and our reading of the sysctls
+        KernelFacts k = dev();
+        KallsymsAccess.Visibility seen = KallsymsAccess.query(ProcfsFixtures.resource("procfs/" + DEV + "/nonroot"));
+        assertEquals(KallsymsAccess.Visibility.ZEROED, seen);
+        Check kptr = DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), nobody());
+        assertEquals(DENIED, kptr.status());
+        assertEquals("0, but kernel addresses are hidden from us (no CAP_SYSLOG, and perf_event_paranoid is 2, "
+                + "above 1)", kptr.summary());
+        assertEquals(DENIED, DoctorChecks.kallsyms(seen).status());
+        assertEquals(OK, DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), k.status()).status());
+        assertEquals(OK, DoctorChecks.kallsyms(KallsymsAccess.query(ProcfsFixtures.resource("procfs/" + DEV)))
+                .status());
+    }
+
+    @Test
+    void capPerfmonOnKernelsBeforeIt() {
+        ProcessStatus s = dev().status();
+        Check c = DoctorChecks.capPerfmon(s, OptionalInt.of(37));
+        assertEquals(OK, c.status());
+        assertTrue(c.summary().startsWith("this kernel predates it"), c.summary());
+    }
+
+    @Test
+    void kfreeSkbFromRecordedFormats() throws IOException {
+        Check dev = DoctorChecks.kfreeSkb(Optional.of(format(DEV, "kfree_skb")));
+        assertEquals(OK, dev.status());
+        assertEquals("present (id 2310), 126 drop reasons", dev.summary());
+        assertEquals("reason: enum skb_drop_reason at offset 36, 4 bytes; location at offset 16", dev.detail());
+        assertEquals("present (id 1461), 102 drop reasons",
+                DoctorChecks.kfreeSkb(Optional.of(format(LAB, "kfree_skb"))).summary());
+        // consume_skb has the same shape minus the reason: what kfree_skb looked like before 5.17
+        assertEquals(WARN, DoctorChecks.kfreeSkb(Optional.of(format(DEV, "consume_skb"))).status());
+        assertEquals(MISSING, DoctorChecks.kfreeSkb(Optional.empty()).status());
+    }
+
+    @Test
+    void dropReasonNamesLeaveOutTheEndMarker() throws IOException {
+        TracepointFormat f = format(DEV, "kfree_skb");
+        List<String> names = DoctorChecks.dropReasonNames(f);
+        assertEquals(f.symbols("reason").size() - 1, names.size());
+        assertEquals("NOT_SPECIFIED", names.get(0));
+        assertEquals("RECURSION_LIMIT", names.get(names.size() - 1));
+        assertFalse(names.contains("MAX"));
+    }
+
+    @Test
+    void tracepointOpenResults() {
+        ProcessStatus root = dev().status();
+        assertEquals(OK, DoctorChecks.tracepointOpen(0, root, OptionalInt.of(2)).status());
+        Check denied = DoctorChecks.tracepointOpen(-Errno.EACCES, root, OptionalInt.of(3));
+        assertEquals(DENIED, denied.status());
+        assertTrue(denied.summary().endsWith("(perf_event_paranoid is 3)"), denied.summary());
+        assertEquals(MISSING, DoctorChecks.tracepointOpen(-Errno.ENOSYS, root, OptionalInt.empty()).status());
+        Check odd = DoctorChecks.tracepointOpen(-Errno.EINVAL, root, OptionalInt.empty());
+        assertEquals(ERROR, odd.status());
+        assertTrue(odd.detail().endsWith("Invalid argument (EINVAL)"), odd.detail());
+    }
+
+    @Test
+    void tracefsVerdicts() {
+        assertEquals(DENIED, DoctorChecks.tracefsUnavailable(Errno.EPERM).status());
+        assertEquals(MISSING, DoctorChecks.tracefsUnavailable(Errno.ENODEV).status());
+        Check denied = DoctorChecks.tracefsUnavailable(Errno.EPERM);
+        Check notTried = DoctorChecks.tracepointNotTried(denied);
+        assertEquals(DENIED, notTried.status());
+        assertEquals("source.tracepoint", notTried.id());
+        Check notRead = DoctorChecks.kfreeSkbNotRead(denied);
+        assertEquals(DENIED, notRead.status());
+        assertEquals("tracepoint.kfree_skb", notRead.id());
+        assertEquals(denied.fix(), notRead.fix());
+        assertEquals(OK, DoctorChecks.tracefsFound(Tracefs.Origin.PRIVATE_MOUNT, Path.of("/tmp/x")).status());
+    }
+
+    @Test
+    void ctnetlinkModuleNotLoadedIsNotAskedFor(@TempDir Path dir) throws IOException {
+        Check c = DoctorChecks.ctnetlinkBeforeAsking(lab(dir)).orElseThrow();
+        assertEquals(MISSING, c.status());
+        assertTrue(c.summary().startsWith("module nf_conntrack_netlink is not loaded"), c.summary());
+        assertEquals(Optional.empty(), DoctorChecks.ctnetlinkBeforeAsking(dev()), "built in on the dev kernel");
+    }
+
+    @Test
+    void ctnetlinkErrors(@TempDir Path dir) throws IOException {
+        KernelFacts lab = lab(dir);
+        assertEquals(DENIED, DoctorChecks.ctnetlinkFailed(Errno.EPERM, lab).status());
+        assertEquals(MISSING, DoctorChecks.ctnetlinkFailed(Errno.EOPNOTSUPP, lab).status());
+        Check noNfnetlink = DoctorChecks.ctnetlinkFailed(Errno.EPROTONOSUPPORT, lab);
+        assertEquals("nfnetlink is not loaded: no conntrack table statistics", noNfnetlink.summary());
+        assertTrue(noNfnetlink.detail().endsWith("CONFIG_NETFILTER_NETLINK=m in /boot/config-" + LAB),
+                noNfnetlink.detail());
+    }
+
+    @Test
+    void ethtoolAbsentSaysWhatIsLost() {
+        Check c = DoctorChecks.ethtoolAbsent(dev());
+        assertEquals(MISSING, c.status());
+        assertEquals("CONFIG_ETHTOOL_NETLINK=y in /proc/config.gz", c.detail());
+    }
+
+    @Test
+    void sourceChoice() throws IOException {
+        Check netDmMissing = DoctorChecks.netDmAbsent(dev(), true);
+        Check tracepointOk = DoctorChecks.tracepointOpen(0, dev().status(), OptionalInt.of(2));
+        Check tracepointDenied = DoctorChecks.tracepointOpen(-Errno.EACCES, nobody(), OptionalInt.of(2));
+        DoctorChecks.Choice t = DoctorChecks.chooseSource(netDmMissing, tracepointOk);
+        assertEquals(DropSource.TRACEPOINT, t.source());
+        assertEquals("NET_DM is missing (not built into this kernel) and the skb:kfree_skb tracepoint works",
+                t.reason());
+        assertNull(DoctorChecks.chooseSource(netDmMissing, tracepointDenied).source());
+        Check netDmOk = new Check("source.netdm", OK, "NET_DM", "present", null, null);
+        assertEquals(DropSource.NET_DM, DoctorChecks.chooseSource(netDmOk, tracepointDenied).source());
+    }
+}
