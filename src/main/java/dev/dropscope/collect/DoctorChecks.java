@@ -412,19 +412,10 @@ final class DoctorChecks {
     record Choice(DropSource source, String reason) {
     }
 
-    /**
-     * NET_DM first: it also reports hardware (devlink) drops and needs neither tracefs nor perf. The
-     * tracepoint otherwise.
-     */
+    /** {@link SourcePolicy}'s rule (watch and top use the same), for a run without --hw or packet mode. */
     static Choice chooseSource(Check netDm, Check tracepoint) {
-        if (netDm.isOk()) {
-            return new Choice(DropSource.NET_DM, "NET_DM is present and we may start it");
-        }
-        String netDmWhy = "NET_DM is " + netDm.status().label() + " (" + netDm.summary() + ")";
-        if (tracepoint.isOk()) {
-            return new Choice(DropSource.TRACEPOINT, netDmWhy + " and the skb:kfree_skb tracepoint works");
-        }
-        return new Choice(null, netDmWhy + " and the tracepoint source is " + tracepoint.status().label()
-                + " (" + tracepoint.summary() + ")");
+        SourcePolicy.Choice c = SourcePolicy.choose(netDm.isOk(), netDm.status().label() + ": " + netDm.summary(),
+                tracepoint.isOk(), tracepoint.status().label() + ": " + tracepoint.summary(), false);
+        return new Choice(c.source(), c.why());
     }
 }

@@ -299,10 +299,13 @@ class DoctorChecksTest {
         Check tracepointDenied = DoctorChecks.tracepointOpen(-Errno.EACCES, nobody(), OptionalInt.of(2));
         DoctorChecks.Choice t = DoctorChecks.chooseSource(netDmMissing, tracepointOk);
         assertEquals(DropSource.TRACEPOINT, t.source());
-        assertEquals("NET_DM is missing (not built into this kernel) and the skb:kfree_skb tracepoint works",
-                t.reason());
+        assertEquals("NET_DM is not usable (missing: not built into this kernel)", t.reason());
         assertNull(DoctorChecks.chooseSource(netDmMissing, tracepointDenied).source());
         Check netDmOk = new Check("source.netdm", OK, "NET_DM", "present", null, null);
         assertEquals(DropSource.NET_DM, DoctorChecks.chooseSource(netDmOk, tracepointDenied).source());
+        // both work: the tracepoint, because its events carry reasons and CPUs (NET_DM summary alerts do not)
+        DoctorChecks.Choice both = DoctorChecks.chooseSource(netDmOk, tracepointOk);
+        assertEquals(DropSource.TRACEPOINT, both.source());
+        assertTrue(both.reason().contains("NET_DM is present too"), both.reason());
     }
 }

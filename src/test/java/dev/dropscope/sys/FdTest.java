@@ -137,6 +137,16 @@ class FdTest {
         public int open(NativeBuffer path, int offset, int flags) {
             throw unused();
         }
+
+        @Override
+        public int mount(NativeBuffer source, NativeBuffer target, NativeBuffer fstype, long flags) {
+            throw unused();
+        }
+
+        @Override
+        public int umount2(NativeBuffer target, int flags) {
+            throw unused();
+        }
     }
 
     @Test
