@@ -28,8 +28,9 @@ public final class DropMonitors {
         }
     }
 
-    private static final String NETDM_MISSING = "the NET_DM family is not in this kernel (not built, or the "
-            + "drop_monitor module is not loaded: try 'modprobe drop_monitor'; 'dropscope doctor' tells which)";
+    private static final String NETDM_MISSING = "the NET_DM family is not in this kernel";
+    private static final String NETDM_FIX = " (not built, or the drop_monitor module is not loaded: try "
+            + "'modprobe drop_monitor'; 'dropscope doctor' tells which)";
 
     /**
      * Opens and starts a monitor. NET_DM options apply when NET_DM is used; hardware drops and packet
@@ -40,7 +41,7 @@ public final class DropMonitors {
         switch (requested) {
             case NETDM: {
                 NetDmSession s = NetDmSession.open(sys).orElseThrow(() -> new NoDropSourceException(
-                        "--source netdm: " + NETDM_MISSING + "; use --source tracepoint"));
+                        "--source netdm: " + NETDM_MISSING + NETDM_FIX + "; use --source tracepoint"));
                 return NetDmMonitor.start(s, netdm, new DropReasons(), "asked for with --source netdm");
             }
             case TRACEPOINT:
@@ -82,7 +83,7 @@ public final class DropMonitors {
         }
         if (needsNetDm) {
             throw new NoDropSourceException(needsNetDmMessage(netdm, "without it, the tracepoint source") + ": "
-                    + netDmWhyNot);
+                    + netDmWhyNot + (netDmWhyNot.equals(NETDM_MISSING) ? NETDM_FIX : ""));
         }
         String tracepointWhyNot;
         try {

@@ -1,6 +1,8 @@
 package dev.dropscope.collect;
 
 import dev.dropscope.model.DropOrigin;
+import dev.dropscope.model.DropPacket;
+import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.DropSiteStats;
 import dev.dropscope.model.DropSnapshot;
@@ -119,6 +121,19 @@ public final class DropReportBuilder {
         } catch (NumberFormatException ex) {
             return -1;
         }
+    }
+
+    /** Resolves a packet's location and input interface. */
+    public ResolvedPacket resolvePacket(DropPacket p) {
+        rememberKernelSymbol(p.location(), p.kernelSymbol());
+        Kallsyms.Symbol sym = kallsyms == null || p.location() == 0 ? null : kallsyms.symbolize(p.location());
+        String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex());
+        if (sym == null) {
+            String k = p.kernelSymbol();
+            return new ResolvedPacket(p, k == null ? null : parseName(k), k == null ? -1 : parseHex(k, '+', '/'),
+                    k == null ? -1 : parseHex(k, '/', ' '), null, ifname);
+        }
+        return new ResolvedPacket(p, sym.name(), sym.offset(), sym.size(), sym.module(), ifname);
     }
 
     /**

@@ -31,7 +31,7 @@ public final class SourcePolicy {
         if (tracepointUsable) {
             return new Choice(DropSource.TRACEPOINT, netDmUsable
                     ? "it gives drop reasons and exact per-CPU counts (NET_DM is present too: --source netdm, or --hw/--mode packet)"
-                    : "NET_DM is not usable (" + netDmWhyNot + ")");
+                    : "NET_DM is not usable: " + netDmWhyNot);
         }
         if (netDmUsable) {
             return new Choice(DropSource.NET_DM, "the skb:kfree_skb tracepoint is not usable (" + tracepointWhyNot + ")");

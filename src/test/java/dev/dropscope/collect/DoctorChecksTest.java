@@ -299,7 +299,7 @@ class DoctorChecksTest {
         Check tracepointDenied = DoctorChecks.tracepointOpen(-Errno.EACCES, nobody(), OptionalInt.of(2));
         DoctorChecks.Choice t = DoctorChecks.chooseSource(netDmMissing, tracepointOk);
         assertEquals(DropSource.TRACEPOINT, t.source());
-        assertEquals("NET_DM is not usable (missing: not built into this kernel)", t.reason());
+        assertEquals("NET_DM is not usable: missing: not built into this kernel", t.reason());
         assertNull(DoctorChecks.chooseSource(netDmMissing, tracepointDenied).source());
         Check netDmOk = new Check("source.netdm", OK, "NET_DM", "present", null, null);
         assertEquals(DropSource.NET_DM, DoctorChecks.chooseSource(netDmOk, tracepointDenied).source());

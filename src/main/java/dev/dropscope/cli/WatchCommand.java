@@ -1,0 +1,245 @@
+package dev.dropscope.cli;
+
+import dev.dropscope.collect.DropMonitor;
+import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.collect.DropReportBuilder;
+import dev.dropscope.collect.DropWatcher;
+import dev.dropscope.collect.NetDmMonitor;
+import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.diagnosis.BenignDrops;
+import dev.dropscope.export.WatchFormat;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.ResolvedDropSite;
+import dev.dropscope.model.ResolvedPacket;
+import dev.dropscope.perf.CpuList;
+import dev.dropscope.procfs.Kallsyms;
+import dev.dropscope.procfs.NetDevices;
+import dev.dropscope.sys.Syscalls;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/** {@code dropscope watch}: a scriptable stream of drops, and a drop-in for dropwatch's output. */
+@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Stream where the kernel drops packets: one line per drop site per interval (text),",
+            "JSON Lines (json), or dropwatch's own lines (dropwatch), until --duration, --limit or Ctrl-C.",
+            "",
+            "Sources: 'auto' uses the skb:kfree_skb tracepoint (drop reasons, exact counts) and NET_DM when",
+            "you ask for hardware drops (--hw) or packet mode (--mode packet), or when the tracepoint is",
+            "unusable. Whatever dropscope turns on in the kernel it turns off again, also on Ctrl-C/SIGTERM.",
+            "",
+            "Examples:",
+            "  dropscope watch                                 # text, every second, until Ctrl-C",
+            "  dropscope watch --duration 10s --format json    # JSON Lines, then a summary object",
+            "  dropscope watch --reason NO_SOCKET --symbol 'udp*'",
+            "  dropscope watch --source netdm --mode packet --trunc 96   # packets with their 5-tuple",
+            "  dropscope watch --format dropwatch --limit 100  # what 'dropwatch -l kas' prints"},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0 done, 1 the source failed (message says why), 2 bad option, 4 missing privileges,",
+            "  130 stopped by Ctrl-C (after printing the summary and restoring the kernel)"})
+public final class WatchCommand implements Callable<Integer> {
+
+    enum Source { auto, netdm, tracepoint }
+
+    enum Mode { summary, packet }
+
+    enum Format { text, json, dropwatch }
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint", description = "Drop source (default: ${DEFAULT-VALUE}).")
+    Source source = Source.auto;
+
+    @Option(names = "--mode", paramLabel = "summary|packet",
+            description = "summary: counts per site; packet: one record per dropped packet (NET_DM). Default: ${DEFAULT-VALUE}.")
+    Mode mode = Mode.summary;
+
+    @Option(names = "--sw", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Software drops (default: on).")
+    boolean software = true;
+
+    @Option(names = "--hw", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Hardware drops from devlink traps (NET_DM; default: off).")
+    boolean hardware;
+
+    @Option(names = "--trunc", paramLabel = "BYTES", description = "Packet mode: bytes of each packet to copy (0 = all; NET_DM TRUNC_LEN).")
+    Integer trunc;
+
+    @Option(names = "--queue", paramLabel = "N", description = "Packet mode: NET_DM per-CPU queue length (kernel default 1000).")
+    Integer queue;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+            description = "Report every DURATION (default: ${DEFAULT-VALUE}).")
+    long intervalMillis;
+
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop after DURATION (default: until Ctrl-C).")
+    Long durationMillis;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Stop after N records (dropwatch's alertlimit).")
+    Long limit;
+
+    @Option(names = "--interface", paramLabel = "IF", description = "Only drops on input interface IF (packet mode; repeatable).")
+    List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--reason", paramLabel = "NAME", description = "Only drops with reason NAME, e.g. NO_SOCKET (repeatable).")
+    List<String> reasons = new ArrayList<>();
+
+    @Option(names = "--symbol", paramLabel = "GLOB", description = "Only drops in functions matching GLOB, e.g. 'tcp_*' (repeatable).")
+    List<String> symbols = new ArrayList<>();
+
+    @Option(names = "--format", paramLabel = "text|json|dropwatch", description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format = Format.text;
+
+    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
+    boolean takeover;
+
+    @Option(names = "--passive", description = "NET_DM: only listen to alerts already flowing; change nothing in the kernel.")
+    boolean passive;
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    private void validate() {
+        if (intervalMillis < 10) {
+            throw usage("--interval must be at least 10ms");
+        }
+        if (durationMillis != null && durationMillis <= 0) {
+            throw usage("--duration must be positive");
+        }
+        if (limit != null && limit <= 0) {
+            throw usage("--limit must be positive");
+        }
+        if (takeover && passive) {
+            throw usage("--takeover and --passive exclude each other");
+        }
+        if (!software && !hardware) {
+            throw usage("--no-sw without --hw watches nothing");
+        }
+        if ((trunc != null || queue != null) && mode != Mode.packet) {
+            throw usage("--trunc and --queue apply to --mode packet");
+        }
+        if (trunc != null && (trunc < 0 || trunc > 65535)) {
+            throw usage("--trunc must be 0 to 65535 bytes");
+        }
+        if (queue != null && (queue < 1 || queue > 1_000_000)) {
+            throw usage("--queue must be 1 to 1000000");
+        }
+        if (!interfaces.isEmpty() && mode != Mode.packet) {
+            throw usage("--interface needs --mode packet: only NET_DM packet alerts say which interface a drop came in on");
+        }
+        for (String r : reasons) {
+            if (!r.matches("[A-Za-z0-9_]+")) {
+                throw usage("--reason '" + r + "' is not a drop-reason name (e.g. NO_SOCKET; 'dropscope doctor' lists them)");
+            }
+        }
+    }
+
+    static Pattern glob(String g) {
+        StringBuilder re = new StringBuilder();
+        for (char c : g.toCharArray()) {
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return Pattern.compile(re.toString());
+    }
+
+    private Predicate<ResolvedDropSite> filter() {
+        List<Pattern> globs = symbols.stream().map(WatchCommand::glob).toList();
+        List<String> upperReasons = reasons.stream().map(String::toUpperCase).toList();
+        return s -> (upperReasons.isEmpty() || (s.reason() != null && upperReasons.contains(s.reason())))
+                && (globs.isEmpty() || (s.symbol() != null && globs.stream().anyMatch(p -> p.matcher(s.symbol()).matches())))
+                && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())));
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        validate();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        NetDmMonitor.Options netdm = new NetDmMonitor.Options(software, hardware, mode == Mode.packet, trunc, queue,
+                takeover ? NetDmSession.Existing.TAKEOVER : passive ? NetDmSession.Existing.PASSIVE : NetDmSession.Existing.FAIL);
+        Syscalls sys = Syscalls.get();
+        try (StopSignal stop = StopSignal.install()) {
+            DropMonitor monitor;
+            try {
+                monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm);
+            } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
+                err.println("dropscope watch: " + e.getMessage());
+                return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
+                        ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+            }
+            try {
+                if (!reasons.isEmpty() && !monitor.hasReasons()) {
+                    err.println("dropscope watch: --reason needs drop reasons, which NET_DM summary alerts do not carry;"
+                            + " use --source tracepoint or --mode packet");
+                    return ExitCodes.USAGE;
+                }
+                Kallsyms kallsyms = loadKallsyms(err);
+                Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
+                DropReportBuilder builder = new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
+                WatchFormat fmt = WatchFormat.named(format.name(), out);
+                fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
+                        builder.symbolsNote()));
+                DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
+                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(), 4096);
+                DropWatcher watcher = new DropWatcher(monitor, builder, settings, new DropWatcher.Output() {
+                    @Override
+                    public int interval(DropReport report) {
+                        return mode == Mode.packet ? 0 : fmt.interval(report);
+                    }
+
+                    @Override
+                    public void packet(ResolvedPacket packet) {
+                        fmt.packet(packet, monitor.source());
+                    }
+                }, stop::requested, cpuCount());
+                DropReport totals = watcher.run();
+                fmt.summary(totals, monitor.health());
+            } finally {
+                monitor.close();
+            }
+            return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+        }
+    }
+
+    private static Kallsyms loadKallsyms(PrintWriter err) {
+        try {
+            return Kallsyms.query(Path.of("/proc"));
+        } catch (IOException e) {
+            err.println("dropscope watch: warning: /proc/kallsyms: " + e.getMessage() + "; locations shown as addresses");
+            return null;
+        }
+    }
+
+    private static int cpuCount() {
+        int[] cpus;
+        try {
+            cpus = CpuList.queryOnline(Path.of("/sys"));
+        } catch (IOException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        int max = 0;
+        for (int c : cpus) {
+            max = Math.max(max, c);
+        }
+        return max + 1;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.dropscope.export;
+
+import dev.dropscope.model.DropOrigin;
+import dev.dropscope.model.DropPacket;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.ResolvedDropSite;
+import dev.dropscope.model.ResolvedPacket;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * dropwatch's own output lines, so parsers written for dropwatch keep working:
+ * {@code N drops at SYMBOL+OFFHEX (0xADDR) [software]}, {@code N drops at location 0xADDR [software]},
+ * {@code N drops at TRAP [hardware]}, and its packet-mode blocks. Nothing else is printed.
+ */
+public final class WatchDropwatch implements WatchFormat {
+    /** asctime()'s layout, which dropwatch prints packet timestamps with. */
+    private static final DateTimeFormatter ASCTIME =
+            DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+    private final PrintWriter out;
+
+    public WatchDropwatch(PrintWriter out) {
+        this.out = out;
+    }
+
+    @Override
+    public void start(Start start) {
+        // dropwatch prints nothing before the first alert once monitoring runs
+    }
+
+    /** One summary line exactly as dropwatch's printf formats it. */
+    public static String line(long count, ResolvedDropSite s) {
+        if (s.origin() == DropOrigin.HARDWARE) {
+            return count + " drops at " + s.symbol() + " [hardware]";
+        }
+        if (s.symbol() != null && s.offset() >= 0) {
+            // %s+%llx (%p): the offset in hex without 0x, the address as glibc prints a pointer
+            return count + " drops at " + s.symbol() + "+" + Long.toHexString(s.offset()) + " (" + pointer(s.address())
+                    + ") [software]";
+        }
+        return count + " drops at location " + pointer(s.address()) + " [software]";
+    }
+
+    /** glibc's %p: "0x" + lowercase hex, "(nil)" for NULL (NET_DM's NIC rx_dropped reports). */
+    static String pointer(long address) {
+        return address == 0 ? "(nil)" : "0x" + Long.toHexString(address);
+    }
+
+    @Override
+    public int interval(DropReport r) {
+        int lines = 0;
+        for (ResolvedDropSite s : r.sites()) {
+            if (!s.other()) {
+                out.println(line(s.delta(), s));
+                lines++;
+            }
+        }
+        out.flush();
+        return lines;
+    }
+
+    static String flow(DropPacket d) {
+        if (d.source() == null) {
+            return "";
+        }
+        String src = d.sourcePort() >= 0 ? endpoint(d.source(), d.sourcePort()) : d.source();
+        String dst = d.destinationPort() >= 0 ? endpoint(d.destination(), d.destinationPort()) : d.destination();
+        return (d.l4() == null ? "ip" : d.l4()) + " " + src + " -> " + dst;
+    }
+
+    private static String endpoint(String host, int port) {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+
+    @Override
+    public void packet(ResolvedPacket p, String source) {
+        DropPacket d = p.packet();
+        if (d.origin() == DropOrigin.HARDWARE) {
+            out.println("drop at: " + d.trapName() + " (" + d.trapGroup() + ")");
+        } else {
+            out.println("drop at: " + p.location() + " (0x" + Long.toHexString(d.location()) + ")");
+        }
+        out.println("origin: " + (d.origin() == DropOrigin.HARDWARE ? "hardware" : "software"));
+        if (d.ifindex() >= 0) {
+            out.println("input port ifindex: " + d.ifindex());
+        }
+        if (d.interfaceName() != null) {
+            out.println("input port name: " + d.interfaceName());
+        }
+        if (d.flowCookie() != null) {
+            out.println("cookie: " + d.flowCookie());
+        }
+        if (d.timeEpochNs() > 0) {
+            Instant t = Instant.ofEpochSecond(0, d.timeEpochNs());
+            out.printf(Locale.ROOT, "timestamp: %s %09d nsec%n", ASCTIME.format(t), t.getNano());
+        }
+        if (d.protocol() >= 0) {
+            out.println("protocol: 0x" + Integer.toHexString(d.protocol()));
+        }
+        out.println("length: " + d.length());
+        if (d.originalLength() >= 0) {
+            out.println("original length: " + d.originalLength());
+        }
+        if (d.reason() != null) {
+            out.println("drop reason: " + d.reason());
+        }
+        out.println();
+        out.flush();
+    }
+
+    @Override
+    public void summary(DropReport totals, Map<String, Long> monitorHealth) {
+        // dropwatch prints no summary; scripts parsing its lines must not see new ones
+    }
+}

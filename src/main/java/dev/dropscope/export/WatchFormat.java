@@ -1,0 +1,41 @@
+package dev.dropscope.export;
+
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.ResolvedPacket;
+
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** How {@code dropscope watch} writes its stream: text (default), JSON Lines, or dropwatch's own lines. */
+public interface WatchFormat {
+
+    /** What is being watched, printed once at the start (text only). */
+    record Start(String source, String why, long intervalMillis, String mode, String symbolsNote) {
+    }
+
+    void start(Start start);
+
+    /**
+     * One interval's drops. Returns the number of records written (for --limit, which counts records
+     * as dropwatch's alertlimit counts alerts).
+     */
+    int interval(DropReport report);
+
+    /** One dropped packet (packet mode). */
+    void packet(ResolvedPacket packet, String source);
+
+    /** The totals since the start and the monitor's own counters, written on exit. */
+    void summary(DropReport totals, Map<String, Long> monitorHealth);
+
+    /** The format named by --format. */
+    static WatchFormat named(String name, PrintWriter out) {
+        switch (name) {
+            case "json":
+                return new WatchJson(out);
+            case "dropwatch":
+                return new WatchDropwatch(out);
+            default:
+                return new WatchText(out);
+        }
+    }
+}
