@@ -34,6 +34,13 @@ public final class EthtoolIoctl implements AutoCloseable {
     private final NativeBuffer ifreq = NativeBuffer.allocate(IFREQ_SIZE);
     private final NativeBuffer small = NativeBuffer.allocate(ETHTOOL_DRVINFO_SIZE + 64);
 
+    /** Sees each answered ioctl's buffer, for capturing test fixtures; null when not recording. */
+    public interface Recorder {
+        void record(String command, String dev, byte[] buffer);
+    }
+
+    private Recorder recorder;
+
     private EthtoolIoctl(Syscalls sys, Fd fd) {
         this.sys = sys;
         this.fd = fd;
@@ -59,6 +66,16 @@ public final class EthtoolIoctl implements AutoCloseable {
         if (rc < 0) {
             throw new NativeIoException(what + " " + dev, -rc);
         }
+        if (recorder != null) {
+            byte[] copy = new byte[data.capacity()];
+            data.buffer().get(0, copy);
+            recorder.record(what, dev, copy);
+        }
+    }
+
+    /** Records every answered ioctl's whole buffer (fixture capture); null stops. */
+    public void setRecorder(Recorder recorder) {
+        this.recorder = recorder;
     }
 
     /** {@code ethtool -i}. EOPNOTSUPP: the device has no driver info (lo, some virtual devices). */
