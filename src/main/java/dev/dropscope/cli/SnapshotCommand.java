@@ -68,7 +68,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         String json;
-        try (scope; Sampler sampler = new Sampler(Sampler.standardCollectors(sys), scope, BUDGET)) {
+        try (scope; Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, BUDGET)) {
             Snapshot first = sampler.sample();
             long left = interval.toNanos() - (System.nanoTime() - first.monotonicNanos());
             if (left > 0) {

@@ -15,6 +15,14 @@ public interface Collector extends AutoCloseable {
 
     void collect(Snapshot.Builder into) throws Exception;
 
+    /**
+     * True for a collector that must read from the caller's own namespace even when the others look into
+     * another one (machine-wide sysctls are visible only from the initial namespace).
+     */
+    default boolean inCallerNamespace() {
+        return false;
+    }
+
     /** Releases sockets; may be called from any thread. */
     @Override
     default void close() {

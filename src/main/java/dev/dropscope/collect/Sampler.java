@@ -58,10 +58,17 @@ public final class Sampler implements AutoCloseable {
         this.kernelRelease = k.get("kernel.osrelease").orElse(null);
     }
 
-    /** The standard collectors: links with ethtool, /proc/net, sysctls, conntrack, neighbour tables, qdiscs. */
-    public static List<Collector> standardCollectors(dev.dropscope.sys.Syscalls sys) {
-        return List.of(new LinkCollector(sys), new ProcNetCollector(), new SysctlCollector(),
-                new ConntrackCollector(sys), new NeighbourCollector(sys), new QdiscCollector(sys));
+    /**
+     * The standard collectors: links with ethtool, /proc/net, sysctls, conntrack, neighbour tables, qdiscs;
+     * for a named namespace also the machine-wide sysctls, which a namespace does not show.
+     */
+    public static List<Collector> standardCollectors(dev.dropscope.sys.Syscalls sys, NetnsScope scope) {
+        List<Collector> l = new ArrayList<>(List.of(new LinkCollector(sys), new ProcNetCollector(), new SysctlCollector(),
+                new ConntrackCollector(sys), new NeighbourCollector(sys), new QdiscCollector(sys)));
+        if (scope.name() != null) {
+            l.add(SysctlCollector.machineWide());
+        }
+        return l;
     }
 
     public Snapshot sample() throws InterruptedException {
@@ -75,11 +82,12 @@ public final class Sampler implements AutoCloseable {
                 continue;
             }
             Collector c = s.collector;
-            s.running = s.thread.submit(scope.wrap(() -> {
+            java.util.concurrent.Callable<Snapshot.Builder> task = () -> {
                 Snapshot.Builder part = Snapshot.builder();
                 c.collect(part);
                 return part;
-            }));
+            };
+            s.running = s.thread.submit(c.inCallerNamespace() ? task : scope.wrap(task));
             s.runningSinceNanos = start;
         }
         long deadline = start + budget.toNanos();

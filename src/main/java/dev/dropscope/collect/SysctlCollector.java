@@ -13,6 +13,11 @@ import java.util.List;
 /**
  * Sysctls that decide drops (socket buffers, backlogs, NAPI budget, neighbour thresholds) and rp_filter
  * for every interface. A sysctl this kernel lacks is left out quietly; an unreadable one is an error.
+ *
+ * <p>Inside a network namespace /proc/sys/net shows only that namespace's sysctls: the machine-wide ones
+ * (net.core.netdev_max_backlog, netdev_budget, tcp_mem, udp_mem, the neighbour tables' gc_thresh*) are
+ * absent there although they apply. {@link #machineWide()} reads them from the caller's namespace; its
+ * values only fill in names the namespace lacks.
  */
 public final class SysctlCollector implements Collector {
     public static final String NAME = "sysctl";
@@ -31,23 +36,44 @@ public final class SysctlCollector implements Collector {
     }
 
     private final Path proc;
+    private final boolean machineWide;
 
     public SysctlCollector() {
         this(ProcFiles.PROC);
     }
 
     public SysctlCollector(Path proc) {
+        this(proc, false);
+    }
+
+    private SysctlCollector(Path proc, boolean machineWide) {
         this.proc = proc;
+        this.machineWide = machineWide;
+    }
+
+    /** The sysctls as the caller's (initial) namespace shows them, without rp_filter. */
+    public static SysctlCollector machineWide() {
+        return new SysctlCollector(ProcFiles.PROC, true);
     }
 
     @Override
     public String name() {
-        return NAME;
+        return machineWide ? NAME + " (machine-wide)" : NAME;
+    }
+
+    @Override
+    public boolean inCallerNamespace() {
+        return machineWide;
     }
 
     @Override
     public void collect(Snapshot.Builder into) {
         Sysctls s = Sysctls.query(proc, SYSCTLS);
+        if (machineWide) {
+            s.problems().forEach(p -> into.error(name(), p));
+            into.sysctlDefaults(s.values());
+            return;
+        }
         s.problems().forEach(p -> into.error(NAME, p));
         into.sysctl(s.values());
 

@@ -64,6 +64,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         private RpFilterState rpFilter;
         private ConntrackState conntrack;
         private Map<String, String> sysctl;
+        private Map<String, String> sysctlDefaults;
         private List<NeighbourTableStats> neighbour;
         private List<QdiscStats> qdiscs;
         private Map<String, Long> sockstat;
@@ -117,6 +118,12 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
 
         public Builder sysctl(Map<String, String> v) {
             this.sysctl = v;
+            return this;
+        }
+
+        /** Sysctl values that fill in only names {@link #sysctl} lacks (machine-wide values seen from a namespace). */
+        public Builder sysctlDefaults(Map<String, String> v) {
+            this.sysctlDefaults = v;
             return this;
         }
 
@@ -180,6 +187,9 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             if (part.sysctl != null) {
                 sysctl = part.sysctl;
             }
+            if (part.sysctlDefaults != null) {
+                sysctlDefaults = part.sysctlDefaults;
+            }
             if (part.neighbour != null) {
                 neighbour = part.neighbour;
             }
@@ -193,8 +203,15 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         }
 
         public Snapshot build() {
+            Map<String, String> sys = sysctl;
+            if (sysctlDefaults != null) {
+                sys = new java.util.LinkedHashMap<>(sysctl == null ? Map.of() : sysctl);
+                for (Map.Entry<String, String> e : sysctlDefaults.entrySet()) {
+                    sys.putIfAbsent(e.getKey(), e.getValue());
+                }
+            }
             return new Snapshot(takenAtMillis, monotonicNanos, host, kernelRelease, netns, interfaces, snmp, softnet,
-                    rpFilter, conntrack, sysctl, neighbour, qdiscs, sockstat, errors);
+                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors);
         }
     }
 }
