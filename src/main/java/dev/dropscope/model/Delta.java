@@ -74,7 +74,11 @@ public record Delta(Snapshot before, Snapshot after, double seconds, Map<String,
         }
 
         Map<String, Double> ct = new LinkedHashMap<>();
-        if (before.conntrack() != null && after.conntrack() != null && after.conntrack().loaded()) {
+        if (before.conntrack() != null && after.conntrack() != null && after.conntrack().loaded()
+                && (before.conntrack().perCpu().isEmpty() || after.conntrack().perCpu().isEmpty())) {
+            // the /proc/net/stat/nf_conntrack fallback has only sums of u32s: width unknown
+            ct.putAll(Rates.of(before.conntrack().stats(), after.conntrack().stats(), s, CounterWidth.UNKNOWN, Set.of()));
+        } else if (before.conntrack() != null && after.conntrack() != null && after.conntrack().loaded()) {
             Map<Integer, ConntrackState.Cpu> oldCt = index(before.conntrack().perCpu(), ConntrackState.Cpu::cpu);
             for (ConntrackState.Cpu now : after.conntrack().perCpu()) {
                 ConntrackState.Cpu was = oldCt.get(now.cpu());
