@@ -5,6 +5,8 @@ import dev.dropscope.collect.Sampler;
 import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.Snapshot;
+import dev.dropscope.sys.Errno;
+import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
 import picocli.CommandLine;
@@ -65,7 +67,9 @@ public final class SnapshotCommand implements Callable<Integer> {
             scope = netns == null ? NetnsScope.current() : NetnsScope.named(sys, netns);
         } catch (IOException e) {
             err.println("dropscope: " + e.getMessage());
-            return ExitCodes.FAILURE;
+            boolean denied = e instanceof NativeIoException
+                    && (((NativeIoException) e).errno() == Errno.EPERM || ((NativeIoException) e).errno() == Errno.EACCES);
+            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
         }
         String json;
         try (scope; Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, BUDGET)) {

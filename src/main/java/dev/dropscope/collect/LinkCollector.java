@@ -154,9 +154,11 @@ public final class LinkCollector implements Collector {
                     e.channels.put(v.ifindex(), v.values());
                 });
         List<DeviceStats> std = new ArrayList<>();
-        dump(into, e, e.standard, "STATS_GET", EthtoolMessages.statsRequest(id, null,
-                sets.get(ETH_SS_STATS_STD).count()), ETHTOOL_MSG_STATS_GET_REPLY,
-                (b, at, len) -> std.add(EthtoolMessages.parseStats(b, at, len)));
+        int groups = sets.get(ETH_SS_STATS_STD).count();
+        if (groups > 0) { // before 5.13 there are no standard groups: every device reads "not supported"
+            dump(into, e, e.standard, "STATS_GET", EthtoolMessages.statsRequest(id, null, groups),
+                    ETHTOOL_MSG_STATS_GET_REPLY, (b, at, len) -> std.add(EthtoolMessages.parseStats(b, at, len)));
+        }
         for (DeviceStats s : std) {
             try {
                 e.standard.put(s.ifindex(), standardStats(id, s));

@@ -56,7 +56,7 @@ public final class NetnsScope implements AutoCloseable {
             throw new IOException("network namespace '" + name + "' not found (" + path + ")");
         }
         if (rc == -Errno.EACCES || rc == -Errno.EPERM) {
-            throw new IOException("network namespace '" + name + "': permission denied (" + path + ")");
+            throw new NativeIoException("network namespace '" + name + "' (" + path + ")", -rc);
         }
         Fd fd = Fd.own(sys, "open " + path, rc);
         NetnsScope scope = new NetnsScope(name, fd);
