@@ -267,6 +267,10 @@ static void netdm(void)
 
 static void rtnl(void)
 {
+	P(RtnlConstants, AF_UNSPEC);
+	P(RtnlConstants, AF_INET);
+	P(RtnlConstants, AF_INET6);
+
 	P(RtnlConstants, RTM_NEWLINK);
 	P(RtnlConstants, RTM_DELLINK);
 	P(RtnlConstants, RTM_GETLINK);
@@ -653,6 +657,9 @@ static void ethtool(void)
 	P(EthtoolConstants, ETH_SS_STATS_RMON);
 
 	/* the ioctl interface: driver name and the free-form NIC counters have no netlink equivalent */
+	P(EthtoolConstants, AF_INET);
+	P(EthtoolConstants, SOCK_DGRAM);
+	P(EthtoolConstants, SOCK_CLOEXEC);
 	P(EthtoolConstants, SIOCETHTOOL);
 	P(EthtoolConstants, ETHTOOL_GDRVINFO);
 	P(EthtoolConstants, ETHTOOL_GSTRINGS);

@@ -203,6 +203,11 @@ public final class EthtoolConstants {
     public static final int ETH_SS_STATS_ETH_CTRL = 19;
     public static final int ETH_SS_STATS_RMON = 20;
 
+    /** The socket the ioctls go through: any AF_INET datagram socket of the namespace. */
+    public static final int AF_INET = 2;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
     /** The ioctl side: SIOCETHTOOL (sockios.h) with an ifreq whose ifr_data points at an ethtool_* struct. */
     public static final int SIOCETHTOOL = 0x8946;
     public static final int ETHTOOL_GDRVINFO = 0x03;

@@ -12,6 +12,11 @@ public final class RtnlConstants {
     private RtnlConstants() {
     }
 
+    /** Address families (socket.h) of ndtmsg.ndtm_family and the other family bytes. */
+    public static final int AF_UNSPEC = 0;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+
     /** Message types (rtnetlink.h). */
     public static final int RTM_NEWLINK = 16;
     public static final int RTM_DELLINK = 17;

@@ -1,0 +1,232 @@
+package dev.dropscope.export;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.dropscope.model.CollectorError;
+import dev.dropscope.model.ConntrackState;
+import dev.dropscope.model.Delta;
+import dev.dropscope.model.FeatureState;
+import dev.dropscope.model.InterfaceStats;
+import dev.dropscope.model.NeighbourTableStats;
+import dev.dropscope.model.QdiscStats;
+import dev.dropscope.model.Reading;
+import dev.dropscope.model.RpFilterState;
+import dev.dropscope.model.Snapshot;
+import dev.dropscope.model.SoftnetCpu;
+
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * A snapshot as JSON, schema {@code dropscope.snapshot/1} (minimal: the snapshot issue owns the full
+ * format). Names are the kernel's: {@code interfaces[].stats64.rx_missed_errors},
+ * {@code snmp["TcpExt.ListenOverflows"]}, ethtool feature names. Counters have their per-second rates
+ * next to them in {@code rates}, under the same keys. A value a device does not offer is
+ * {@code {"unavailable": "not supported"}}. Maps keep the model's order, so output is stable.
+ */
+public final class SnapshotJson {
+    public static final String SCHEMA = "dropscope.snapshot/1";
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private SnapshotJson() {
+    }
+
+    /** {@code after} with the rates of {@code delta} (null: no rates). */
+    public static String write(Snapshot s, Delta delta) {
+        try {
+            return MAPPER.writeValueAsString(tree(s, delta)) + "\n";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("JSON output failed: " + e.getMessage(), e);
+        }
+    }
+
+    public static ObjectNode tree(Snapshot s, Delta delta) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("schema", SCHEMA);
+        root.put("taken_at_ms", s.takenAtMillis());
+        if (delta != null) {
+            root.put("interval_seconds", delta.seconds());
+        }
+        root.put("host", s.host());
+        root.put("kernel", s.kernelRelease());
+        root.put("netns", s.netns());
+
+        ArrayNode ifs = root.putArray("interfaces");
+        for (InterfaceStats i : s.interfaces()) {
+            ObjectNode o = ifs.addObject();
+            o.put("name", i.name());
+            o.put("ifindex", i.ifindex());
+            o.put("kind", i.kind());
+            reading(o, "driver", i.driver(), (n, v) -> o.put("driver", v));
+            o.put("operstate", i.operstate());
+            o.put("mtu", i.mtu());
+            o.put("txqueuelen", i.txqueuelen());
+            o.put("master", i.master());
+            longs(o.putObject("stats64"), i.stats64());
+            reading(o, "ring", i.ring(), (n, v) -> longs(o.putObject(n), v));
+            reading(o, "channels", i.channels(), (n, v) -> longs(o.putObject(n), v));
+            reading(o, "features", i.features(), (n, v) -> {
+                ObjectNode f = o.putObject(n);
+                for (Map.Entry<String, FeatureState> e : v.entrySet()) {
+                    ObjectNode st = f.putObject(e.getKey());
+                    st.put("active", e.getValue().active());
+                    st.put("fixed", e.getValue().fixed());
+                    st.put("wanted", e.getValue().wanted());
+                }
+            });
+            reading(o, "nic_stats", i.nicStats(), (n, v) -> longs(o.putObject(n), v));
+            reading(o, "standard_stats", i.standardStats(), (n, v) -> {
+                ObjectNode g = o.putObject(n);
+                v.forEach((group, counters) -> longs(g.putObject(group), counters));
+            });
+            RpFilterState rp = s.rpFilter();
+            if (rp != null && rp.interfaces().containsKey(i.name())) {
+                ObjectNode r = o.putObject("rp_filter");
+                r.put("interface", rp.interfaces().get(i.name()));
+                r.put("all", rp.all());
+                r.put("effective", rp.effective().get(i.name()));
+            }
+            Delta.InterfaceRates ir = delta == null ? null : delta.interfaces().get(i.name());
+            if (ir != null) {
+                ObjectNode r = o.putObject("rates");
+                doubles(r.putObject("stats64"), ir.stats64());
+                doubles(r.putObject("nic_stats"), ir.nicStats());
+            }
+        }
+
+        ArrayNode sn = root.putArray("softnet");
+        for (SoftnetCpu c : s.softnet()) {
+            ObjectNode o = sn.addObject();
+            o.put("cpu", c.cpu());
+            c.counters().forEach(o::put);
+            Map<String, Double> r = delta == null ? null : delta.softnet().get(c.cpu());
+            if (r != null) {
+                doubles(o.putObject("rates"), r);
+            }
+        }
+
+        // snmp values are signed: Tcp.MaxConn is -1 by design
+        ObjectNode snmp = root.putObject("snmp");
+        s.snmp().forEach(snmp::put);
+
+        if (s.rpFilter() != null) {
+            ObjectNode rp = root.putObject("rp_filter");
+            rp.put("all", s.rpFilter().all());
+            rp.put("default", s.rpFilter().defaultValue());
+            ObjectNode per = rp.putObject("interfaces");
+            s.rpFilter().interfaces().forEach(per::put);
+            ObjectNode eff = rp.putObject("effective");
+            s.rpFilter().effective().forEach(eff::put);
+        } else {
+            root.putNull("rp_filter");
+        }
+
+        ConntrackState ct = s.conntrack();
+        if (ct != null) {
+            ObjectNode o = root.putObject("conntrack");
+            o.put("loaded", ct.loaded());
+            o.put("count", ct.count());
+            o.put("max", ct.max());
+            o.put("buckets", ct.buckets());
+            o.put("stats_source", ct.statsSource());
+            longs(o.putObject("stats"), ct.stats());
+            ArrayNode cpus = o.putArray("per_cpu");
+            for (ConntrackState.Cpu c : ct.perCpu()) {
+                ObjectNode co = cpus.addObject();
+                co.put("cpu", c.cpu());
+                c.stats().forEach(co::put);
+            }
+            if (delta != null) {
+                ObjectNode r = o.putObject("rates");
+                doubles(r.putObject("stats"), delta.conntrack());
+            }
+        } else {
+            root.putNull("conntrack");
+        }
+
+        ObjectNode sys = root.putObject("sysctl");
+        s.sysctl().forEach(sys::put);
+        longs(root.putObject("sockstat"), s.sockstat());
+
+        ArrayNode nb = root.putArray("neighbour");
+        for (NeighbourTableStats t : s.neighbour()) {
+            ObjectNode o = nb.addObject();
+            o.put("family", t.family());
+            o.put("name", t.name());
+            o.put("gc_thresh1", t.gcThresh1());
+            o.put("gc_thresh2", t.gcThresh2());
+            o.put("gc_thresh3", t.gcThresh3());
+            o.put("gc_interval_ms", t.gcIntervalMs());
+            o.put("entries", t.entries());
+            longs(o.putObject("stats"), t.stats());
+            longs(o.putObject("parms"), t.parms());
+            Map<String, Double> r = delta == null ? null : delta.neighbour().get(t.key());
+            if (r != null) {
+                doubles(o.putObject("rates"), r);
+            }
+        }
+
+        ArrayNode qd = root.putArray("qdiscs");
+        for (QdiscStats q : s.qdiscs()) {
+            ObjectNode o = qd.addObject();
+            o.put("dev", q.dev());
+            o.put("ifindex", q.ifindex());
+            o.put("kind", q.kind());
+            o.put("handle", q.handle());
+            o.put("parent", q.parent());
+            longs(o.putObject("stats"), q.stats());
+            Map<String, Double> r = delta == null ? null : delta.qdiscs().get(q.key());
+            if (r != null) {
+                doubles(o.putObject("rates"), r);
+            }
+        }
+
+        if (delta != null) {
+            ObjectNode r = root.putObject("rates");
+            doubles(r.putObject("snmp"), delta.snmp());
+        }
+
+        ArrayNode errors = root.putArray("errors");
+        for (CollectorError e : s.errors()) {
+            ObjectNode o = errors.addObject();
+            o.put("collector", e.collector());
+            o.put("message", e.message());
+        }
+        return root;
+    }
+
+    private static <T> void reading(ObjectNode o, String name, Reading<T> r, BiConsumer<String, T> present) {
+        if (r == null) {
+            o.putNull(name);
+        } else if (r.isPresent()) {
+            present.accept(name, r.value());
+        } else {
+            o.putObject(name).put("unavailable", r.unavailable());
+        }
+    }
+
+    /** Kernel counters are unsigned: a u64 above 2^63 is written as its unsigned decimal value. */
+    private static void longs(ObjectNode o, Map<String, Long> m) {
+        for (Map.Entry<String, Long> e : m.entrySet()) {
+            long v = e.getValue();
+            if (v >= 0) {
+                o.put(e.getKey(), v);
+            } else {
+                o.put(e.getKey(), new java.math.BigInteger(Long.toUnsignedString(v)));
+            }
+        }
+    }
+
+    private static void doubles(ObjectNode o, Map<String, Double> m) {
+        m.forEach(o::put);
+    }
+
+    /** Parses JSON text (for tests and tools reading our own output). */
+    public static JsonNode parse(String json) throws java.io.IOException {
+        return MAPPER.readTree(json);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.dropscope.collect;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dropscope.model.CollectorError;
+import dev.dropscope.model.Snapshot;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The sampling loop with fake collectors: a stuck or failing one never costs the others their values. */
+class SamplerTest {
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void unblock() {
+        release.countDown();
+    }
+
+    /** Sets snmp to {"Fake.Calls": n}. */
+    static final class Counting implements Collector {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "counting";
+        }
+
+        @Override
+        public void collect(Snapshot.Builder into) {
+            into.snmp(Map.of("Fake.Calls", (long) calls.incrementAndGet()));
+        }
+    }
+
+    /** Fails with a one-line message. */
+    static final class Failing implements Collector {
+        @Override
+        public String name() {
+            return "conntrack";
+        }
+
+        @Override
+        public void collect(Snapshot.Builder into) throws Exception {
+            throw new java.io.IOException("permission denied");
+        }
+    }
+
+    /** Succeeds the first time (sysctl a=1), then blocks until the test ends. */
+    final class StuckAfterFirst implements Collector {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public String name() {
+            return "slow";
+        }
+
+        @Override
+        public void collect(Snapshot.Builder into) throws InterruptedException {
+            if (calls.incrementAndGet() > 1) {
+                release.await();
+            }
+            into.sysctl(Map.of("a", "1"));
+        }
+    }
+
+    @Test
+    void aFailingCollectorIsRecordedAndTheOthersDeliver() throws Exception {
+        try (Sampler s = new Sampler(List.of(new Counting(), new Failing()), NetnsScope.current(), Duration.ofSeconds(30))) {
+            Snapshot snap = s.sample();
+            assertEquals(Map.of("Fake.Calls", 1L), snap.snmp());
+            assertEquals(List.of(new CollectorError("conntrack", "permission denied")), snap.errors());
+            assertEquals("conntrack: permission denied", snap.errors().get(0).toString());
+        }
+    }
+
+    @Test
+    void aStuckCollectorTimesOutAloneAndItsPreviousValueIsReused() throws Exception {
+        Counting counting = new Counting();
+        StuckAfterFirst slow = new StuckAfterFirst();
+        try (Sampler s = new Sampler(List.of(counting, slow), NetnsScope.current(), Duration.ofSeconds(1))) {
+            Snapshot first = s.sample();
+            assertEquals(Map.of("a", "1"), first.sysctl());
+            assertEquals(List.of(), first.errors());
+
+            Snapshot second = s.sample(); // slow now blocks until the test ends
+            assertEquals(Map.of("Fake.Calls", 2L), second.snmp(), "the other collector went on");
+            assertEquals(Map.of("a", "1"), second.sysctl(), "previous value reused");
+            assertEquals(1, second.errors().size());
+            assertEquals("slow", second.errors().get(0).collector());
+            assertTrue(second.errors().get(0).message().startsWith("timed out after "), second.errors().toString());
+            assertTrue(second.errors().get(0).message().endsWith("(previous value reused)"));
+
+            Snapshot third = s.sample(); // still stuck: not started again, still reported, counting goes on
+            assertEquals(Map.of("Fake.Calls", 3L), third.snmp());
+            assertTrue(third.errors().get(0).message().startsWith("still running after "), third.errors().toString());
+            assertEquals(2, slow.calls.get(), "a collector still running is not started a second time");
+        }
+    }
+
+    @Test
+    void aCollectorStuckFromTheStartReportsNoValue() throws Exception {
+        Collector stuck = new Collector() {
+            @Override
+            public String name() {
+                return "neighbour";
+            }
+
+            @Override
+            public void collect(Snapshot.Builder into) throws InterruptedException {
+                release.await();
+            }
+        };
+        try (Sampler s = new Sampler(List.of(stuck, new Counting()), NetnsScope.current(), Duration.ofSeconds(1))) {
+            Snapshot snap = s.sample();
+            assertEquals(Map.of("Fake.Calls", 1L), snap.snmp());
+            assertTrue(snap.neighbour().isEmpty());
+            assertTrue(snap.errors().get(0).message().startsWith("timed out after "), snap.errors().toString());
+        }
+    }
+}
