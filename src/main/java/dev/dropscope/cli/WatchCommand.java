@@ -33,8 +33,10 @@ import java.util.regex.Pattern;
 /** {@code dropscope watch}: a scriptable stream of drops, and a drop-in for dropwatch's output. */
 @Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Stream where the kernel drops packets: one line per drop site per interval (text),",
-            "JSON Lines (json), or dropwatch's own lines (dropwatch), until --duration, --limit or Ctrl-C.",
+            "Stream where the kernel drops packets, live: text, JSON Lines, or dropwatch's own lines.",
+            "",
+            "Prints one line per drop site per interval (text), one JSON object per site per interval (json),",
+            "or exactly what dropwatch prints (dropwatch), until --duration, --limit or Ctrl-C.",
             "",
             "Sources: 'auto' uses the skb:kfree_skb tracepoint (drop reasons, exact counts) and NET_DM when",
             "you ask for hardware drops (--hw) or packet mode (--mode packet), or when the tracepoint is",
