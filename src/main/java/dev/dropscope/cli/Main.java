@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
             "Live Linux kernel packet-drop monitor: where the kernel drops packets, why, and what to do.",
             "",
             "Start with 'dropscope doctor' to see what this machine can tell us."},
-        subcommands = {DoctorCommand.class, WatchCommand.class, SnapshotCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DoctorCommand.class, WatchCommand.class, DropwatchCommand.class, SnapshotCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",

@@ -6,7 +6,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Turns Ctrl-C and SIGTERM into a stop request the main loop sees, and holds the JVM's exit until that
  * loop has restored the kernel's state (stopped NET_DM, closed perf events, unmounted tracefs) and
- * printed its summary. A loop that is stuck gets {@link #GRACE_SECONDS} before the JVM exits anyway.
+ * printed its summary. A loop that is stuck gets {@link #GRACE_SECONDS}; then the hook closes the
+ * resources registered with {@link #guard} itself, so the kernel is restored even then.
  */
 final class StopSignal implements AutoCloseable {
     static final int GRACE_SECONDS = 5;
@@ -14,14 +15,18 @@ final class StopSignal implements AutoCloseable {
     private volatile boolean requested;
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
     private final Thread hook;
+    private final java.util.List<AutoCloseable> guarded = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private StopSignal() {
         hook = new Thread(() -> {
             requested = true;
             try {
-                cleanedUp.await(GRACE_SECONDS, TimeUnit.SECONDS);
+                if (!cleanedUp.await(GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    closeGuarded();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                closeGuarded();
             }
         }, "dropscope-shutdown");
     }
@@ -30,6 +35,27 @@ final class StopSignal implements AutoCloseable {
         StopSignal s = new StopSignal();
         Runtime.getRuntime().addShutdownHook(s.hook);
         return s;
+    }
+
+    /** Registers a resource the hook closes if the main path has not finished cleaning up in time. */
+    <T extends AutoCloseable> T guard(T resource) {
+        guarded.add(resource);
+        return resource;
+    }
+
+    /** The main path closed it itself. */
+    void release(AutoCloseable resource) {
+        guarded.remove(resource);
+    }
+
+    private void closeGuarded() {
+        for (AutoCloseable c : guarded) {
+            try {
+                c.close(); // idempotent closes: a main path that wakes up later closes nothing twice
+            } catch (Exception | Error e) {
+                System.err.println("dropscope: cleanup at exit: " + e.getMessage());
+            }
+        }
     }
 
     boolean requested() {

@@ -182,7 +182,7 @@ public final class WatchCommand implements Callable<Integer> {
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {
-                monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm);
+                monitor = stop.guard(DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
                 err.println("dropscope watch: " + e.getMessage());
                 return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
@@ -217,6 +217,7 @@ public final class WatchCommand implements Callable<Integer> {
                 fmt.summary(totals, monitor.health());
             } finally {
                 monitor.close();
+                stop.release(monitor);
             }
             return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
         }

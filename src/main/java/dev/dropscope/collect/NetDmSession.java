@@ -175,6 +175,17 @@ public final class NetDmSession implements AutoCloseable {
         }
     }
 
+    /**
+     * NET_DM_CMD_CONFIG now (dropwatch's {@code set alertmode/trunc/queue}); null values are left as they
+     * are. The configuration before the first change is restored on {@link #close()}. EBUSY while
+     * monitoring is on.
+     */
+    public synchronized void setConfig(Integer alertMode, Integer truncLen, Integer queueLen) throws IOException {
+        NetDmConfig before = config();
+        int mode = alertMode != null ? alertMode : before.alertMode();
+        configure(before, mode, truncLen, queueLen);
+    }
+
     private void configure(NetDmConfig before, int alertMode, Integer truncLen, Integer queueLen) throws IOException {
         control.request("NET_DM CONFIG", NetDmRequests.config(family.id(), alertMode, truncLen, queueLen), (b, at, len) -> {
         });

@@ -30,6 +30,7 @@ public final class TracepointMonitor implements DropMonitor {
     private final boolean hasReasons;
     private final long[] lostSeen;
     private final Forwarder forwarder = new Forwarder();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TracepointMonitor(Tracefs tracefs, TracepointReader reader, DropReasons reasons, String why, boolean hasReasons) {
         this.tracefs = tracefs;
@@ -137,8 +138,12 @@ public final class TracepointMonitor implements DropMonitor {
         return m;
     }
 
+    /** Idempotent and safe from a shutdown hook while another thread polls. */
     @Override
     public void close() throws IOException {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             reader.close();
         } finally {

@@ -206,7 +206,7 @@ public final class Tracefs implements AutoCloseable {
      * @throws IOException when the mount or its directory could not be removed: the message names it
      */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (closed) {
             return;
         }
