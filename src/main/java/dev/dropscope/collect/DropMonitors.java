@@ -56,7 +56,7 @@ public final class DropMonitors {
 
     private static String needsNetDmMessage(NetDmMonitor.Options o, String what) {
         String feature = o.packetMode() ? "packet mode (payloads, input port)" : "hardware drops (devlink traps)";
-        return feature + " needs NET_DM; " + what + " gives software drops with reasons in summary mode only";
+        return "NET_DM is needed for " + feature + "; " + what + " gives software drops with reasons in summary mode only";
     }
 
     private static TracepointMonitor openTracepoint(Syscalls sys, String why) throws IOException {
