@@ -16,7 +16,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * JSON Lines: one object per site per interval ({@code count} = drops of that site in that interval),
+ * JSON Lines: a {@code "type": "start"} object once monitoring is live, one object per site per interval ({@code count} = drops of that site in that interval),
  * one per packet in packet mode, and a final {@code "type": "summary"} object with the totals per site
  * and the monitor's own lost/overrun counts.
  */
@@ -30,9 +30,20 @@ public final class WatchJson implements WatchFormat {
         this.out = out;
     }
 
+    /** A first {@code "type": "start"} object: which source, why, and that monitoring is now live. */
     @Override
     public void start(Start start) {
         source = start.source();
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("type", "start");
+        o.put("time", Instant.now().toString());
+        o.put("source", start.source());
+        o.put("why", start.why());
+        o.put("mode", start.mode());
+        o.put("interval_s", start.intervalMillis() / 1000.0);
+        o.put("symbols_note", start.symbolsNote());
+        write(o);
+        out.flush();
     }
 
     private void write(ObjectNode o) {

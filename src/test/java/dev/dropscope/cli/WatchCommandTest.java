@@ -120,8 +120,12 @@ class WatchCommandTest {
                 counted += s.get("count").asLong();
             }
             // the per-interval records add up to the same total
+            JsonNode start = new ObjectMapper().readTree(lines.get(0));
+            assertEquals("start", start.get("type").asText());
+            assertEquals("tracepoint", start.get("source").asText());
+            assertEquals("asked for with --source tracepoint", start.get("why").asText());
             long intervals = 0;
-            for (String l : lines.subList(0, lines.size() - 1)) {
+            for (String l : lines.subList(1, lines.size() - 1)) {
                 JsonNode o = new ObjectMapper().readTree(l);
                 assertEquals("drops", o.get("type").asText(), l);
                 intervals += o.get("count").asLong();

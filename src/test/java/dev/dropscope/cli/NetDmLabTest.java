@@ -1,0 +1,108 @@
+package dev.dropscope.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * The real NET_DM, in ../shared/lab/netdm-vm (a Debian kernel with drop_monitor): watch counts the
+ * guest's drops in summary and packet mode, Ctrl-C and stale sessions behave, the dropwatch language
+ * works, and the kernel's monitoring and configuration are as before afterwards. One VM boot runs the
+ * whole scenario (src/test/resources/lab/netdm-watch.sh); each check is asserted here.
+ */
+@Tag("lab")
+@EnabledIf("dev.dropscope.cli.DoctorLabTest#labAvailable")
+class NetDmLabTest {
+    private static final String DEFAULT_CONFIG = "Alert mode: Summary;Truncation length: 0;Queue length: 1000;";
+    private static final Map<String, String> checks = new LinkedHashMap<>();
+    private static String transcript;
+
+    @BeforeAll
+    static void runScenario() throws IOException, InterruptedException {
+        Path repo = DoctorLabTest.repo();
+        Path script = repo.resolve("src/test/resources/lab/netdm-watch.sh");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Path log = Files.createTempFile("netdm-lab", ".log");
+        try {
+            Process p = new ProcessBuilder(DoctorLabTest.labScript().toString(), "--timeout", "1500", "--",
+                    "bash", script.toString(), java, cp)
+                    .directory(repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+            if (!p.waitFor(1600, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("netdm-vm did not return");
+            }
+            transcript = Files.readString(log, StandardCharsets.UTF_8);
+            assertNotEquals(125, p.exitValue(), "the lab itself failed:\n" + transcript);
+            assertNotEquals(124, p.exitValue(), "the lab ran out of time:\n" + transcript);
+        } finally {
+            Files.deleteIfExists(log);
+        }
+        for (String line : transcript.lines().toList()) {
+            if (line.startsWith("CHECK ")) {
+                String[] kv = line.substring(6).split(" ", 2);
+                checks.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+        }
+    }
+
+    private static String check(String name) {
+        assertTrue(checks.containsKey(name), "no CHECK " + name + " in the transcript:\n" + transcript);
+        return checks.get(name);
+    }
+
+    private static long number(String name) {
+        return Long.parseLong(check(name).trim());
+    }
+
+    @Test
+    void summaryModeCountsEveryDrop() {
+        assertEquals(0, number("summary_exit"), transcript);
+        assertEquals(200, number("summary_kernel"), "the kernel's Udp NoPorts delta");
+        assertEquals(number("summary_kernel"), number("summary_counted"), transcript);
+    }
+
+    @Test
+    void packetModeGivesEveryPacketWithItsFiveTuple() {
+        assertEquals(0, number("packet_exit"), "START accepted, so run 1 had stopped NET_DM:\n" + transcript);
+        assertEquals(50, number("packet_kernel"));
+        assertEquals(number("packet_kernel"), number("packet_counted"), transcript);
+    }
+
+    @Test
+    void ctrlCPrintsTheSummaryAndStops() {
+        assertEquals(130, number("sigint_exit"), transcript);
+        assertEquals(1, number("sigint_summary"), transcript);
+        assertEquals(1, number("stale_started"), "the next START was accepted, so Ctrl-C had stopped NET_DM");
+    }
+
+    @Test
+    void staleSessionIsExplainedAndCanBeTakenOver() {
+        assertEquals(ExitCodes.FAILURE, number("stale_refused_exit"), transcript);
+        assertTrue(number("stale_refused_hint") > 0, "the refusal names --takeover:\n" + transcript);
+        assertEquals(0, number("passive_exit"), transcript);
+        assertEquals(0, number("takeover_exit"), transcript);
+    }
+
+    @Test
+    void dropwatchLanguageAndTheKernelAsBefore() {
+        assertEquals(0, number("repl_exit"), transcript);
+        // first show: as before the packet-mode runs; second: what `set` changed for the session
+        assertEquals(DEFAULT_CONFIG + "Alert mode: Packet;Truncation length: 64;Queue length: 16;", check("repl_show"));
+        assertEquals(2, number("repl_stats"), "software and hardware tail drops");
+        assertEquals(DEFAULT_CONFIG, check("final_config"), "exit restored the configuration");
+        assertEquals(0, number("final_start_exit"), "monitoring is off: START accepted\n" + transcript);
+    }
+}

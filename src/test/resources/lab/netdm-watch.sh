@@ -1,0 +1,105 @@
+#!/bin/bash
+# Runs inside ../shared/lab/netdm-vm, whose kernel has NET_DM, for NetDmLabTest.
+# Usage: netdm-watch.sh JAVA CLASSPATH
+# Prints "CHECK name value" lines the test asserts on, and after "== name" the output behind them.
+# Under emulation a JVM or python3 takes seconds to start: senders start early and wait for their cue,
+# and each run that START-s NET_DM successfully proves the run before it stopped it (else EAGAIN).
+set -u
+J=$1
+CP=$2
+T=$(mktemp -d)
+ds() { "$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.Main "$@"; }
+# Udp NoPorts: the value line after the "Udp:" header line, third column
+noports() { awk '$1 == "Udp:" { if (seen) { print $3; exit } seen = 1 }' /proc/net/snmp; }
+# sends N datagrams to a closed port as soon as FILE contains PATTERN (started before the JVM)
+send_when() { python3 -c 'import socket, sys, time
+f, pattern, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for _ in range(6000):
+    try:
+        if pattern in open(f).read():
+            break
+    except OSError:
+        pass
+    time.sleep(0.1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(n):
+    s.sendto(b"x", ("127.0.0.1", 9))' "$@"; }
+wait_for() { for _ in $(seq 1 3000); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timeout waiting for $2 in $1" >&2; return 1; }
+check() { echo "CHECK $1 $2"; }
+show() { echo "== $1"; cat "$2"; }
+# a process with the default SIGINT disposition (a script's background job would ignore it)
+spawn() { python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
+
+# 1. summary mode: every NO_SOCKET drop is counted at __udp4_lib_rcv
+before=$(noports)
+send_when "$T/summary.json" '"type":"start"' 200 &
+sender=$!
+ds watch --source netdm --format json --duration 25s > "$T/summary.json" 2> "$T/summary.err"
+check summary_exit $?
+wait $sender
+check summary_kernel $(( $(noports) - before ))
+check summary_counted "$(python3 -c 'import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "summary":
+        n = sum(s["count"] for s in o["sites"] if s["symbol"] == "__udp4_lib_rcv")
+print(n)' "$T/summary.json")"
+show summary "$T/summary.json"; show summary.err "$T/summary.err"
+
+# 2. packet mode: one record per datagram, with reason, interface and the 5-tuple (exit 0 = run 1 stopped)
+before=$(noports)
+send_when "$T/packet.json" '"type":"start"' 50 &
+sender=$!
+ds watch --source netdm --mode packet --trunc 96 --format json --duration 25s > "$T/packet.json" 2> "$T/packet.err"
+check packet_exit $?
+wait $sender
+check packet_kernel $(( $(noports) - before ))
+check packet_counted "$(python3 -c 'import json, sys
+n = 0
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "packet" and o["symbol"] == "__udp4_lib_rcv" and o["reason"] == "NO_SOCKET" \
+            and o["dport"] == 9 and o["dst"] == "127.0.0.1" and o["l4"] == "udp" and o["interface"] == "lo":
+        n += 1
+print(n)' "$T/packet.json")"
+grep -v '"type":"packet"' "$T/packet.json" > "$T/packet.rest"
+show packet "$T/packet.rest"; show packet.err "$T/packet.err"
+
+# 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and its configuration restored: runs 4, 7)
+spawn "$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.Main watch --source netdm --mode packet > "$T/int.txt" 2>&1 &
+pid=$!
+wait_for "$T/int.txt" 'dropscope watch: netdm source' && kill -INT $pid
+wait $pid; check sigint_exit $?
+check sigint_summary "$(grep -c '^summary: ' "$T/int.txt")"
+show sigint "$T/int.txt"
+
+# 4. a stale session: a monitor killed with SIGKILL leaves NET_DM on (this START succeeding = run 3 stopped)
+ds watch --source netdm --format json > "$T/stale.json" 2>&1 &
+pid=$!
+wait_for "$T/stale.json" '"type":"start"' && kill -KILL $pid
+wait $pid 2>/dev/null
+check stale_started "$(grep -c '"type":"start"' "$T/stale.json")"
+# 5. refused with an explanation, then --passive (changes nothing), then --takeover
+ds watch --source netdm --duration 1s > "$T/refused.txt" 2>&1; check stale_refused_exit $?
+check stale_refused_hint "$(grep -c -- '--takeover' "$T/refused.txt")"
+show refused "$T/refused.txt"
+ds watch --source netdm --passive --duration 2s > "$T/passive.txt" 2>&1; check passive_exit $?
+show passive "$T/passive.txt"
+ds watch --source netdm --takeover --duration 1s > "$T/takeover.txt" 2>&1; check takeover_exit $?
+show takeover "$T/takeover.txt"
+
+# 6. the dropwatch language: the configuration is as it was before runs 2-3 changed it; `set` changes it
+#    for the session, stats answers, and exit puts it back
+printf 'show\nset alertmode packet\nset trunc 64\nset queue 16\nshow\nstats\nexit\n' | ds dropwatch > "$T/repl.txt" 2>&1
+check repl_exit $?
+check repl_show "$(grep -E '^(Alert mode|Truncation length|Queue length):' "$T/repl.txt" | tr '\n' ';')"
+check repl_stats "$(grep -c '^Tail dropped: ' "$T/repl.txt")"
+show repl "$T/repl.txt"
+
+# 7. last: NET_DM is off (START accepted after the takeover run) and the configuration is the default again
+printf 'show\nexit\n' | ds dropwatch > "$T/final.txt" 2>&1
+check final_config "$(grep -E '^(Alert mode|Truncation length|Queue length):' "$T/final.txt" | tr '\n' ';')"
+ds watch --source netdm --duration 1s > "$T/off.txt" 2>&1; check final_start_exit $?
+show final "$T/off.txt"
+rm -rf "$T"
