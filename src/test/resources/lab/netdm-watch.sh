@@ -69,7 +69,7 @@ show packet "$T/packet.rest"; show packet.err "$T/packet.err"
 # 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and its configuration restored: runs 4, 7)
 spawn "$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.Main watch --source netdm --mode packet > "$T/int.txt" 2>&1 &
 pid=$!
-wait_for "$T/int.txt" 'dropscope watch: netdm source' && kill -INT $pid
+wait_for "$T/int.txt" 'dropscope watch: netdm source' && kill -INT $pid || kill -KILL $pid
 wait $pid; check sigint_exit $?
 check sigint_summary "$(grep -c '^summary: ' "$T/int.txt")"
 show sigint "$T/int.txt"
@@ -77,7 +77,7 @@ show sigint "$T/int.txt"
 # 4. a stale session: a monitor killed with SIGKILL leaves NET_DM on (this START succeeding = run 3 stopped)
 ds watch --source netdm --format json > "$T/stale.json" 2>&1 &
 pid=$!
-wait_for "$T/stale.json" '"type":"start"' && kill -KILL $pid
+wait_for "$T/stale.json" '"type":"start"'; kill -KILL $pid
 wait $pid 2>/dev/null
 check stale_started "$(grep -c '"type":"start"' "$T/stale.json")"
 # 5. refused with an explanation, then --passive (changes nothing), then --takeover

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * resources registered with {@link #guard} itself, so the kernel is restored even then.
  */
 final class StopSignal implements AutoCloseable {
-    static final int GRACE_SECONDS = 5;
+    static final int GRACE_SECONDS = 10;
 
     private volatile boolean requested;
     private final CountDownLatch cleanedUp = new CountDownLatch(1);

@@ -244,7 +244,8 @@ public final class NetDmSession implements AutoCloseable {
      * step was tried.
      */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        // synchronized: a shutdown hook closing while the main thread is mid-close waits for it to finish
         if (!closed.compareAndSet(false, true)) {
             return;
         }

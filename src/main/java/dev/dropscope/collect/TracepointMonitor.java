@@ -138,9 +138,9 @@ public final class TracepointMonitor implements DropMonitor {
         return m;
     }
 
-    /** Idempotent and safe from a shutdown hook while another thread polls. */
+    /** Idempotent and safe from a shutdown hook; a second caller waits until the first has finished. */
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
