@@ -12,7 +12,7 @@ import java.util.List;
  * {@code throws LastErrorException}: an exception per EAGAIN costs microseconds, so errno is read with
  * {@link Native#getLastError()} straight after the call instead.
  */
-public final class JnaSyscalls implements Syscalls {
+public final class JnaSyscalls extends AddressSyscalls {
     /** x86-64 and aarch64 syscall numbers for perf_event_open. */
     static final long SYS_PERF_EVENT_OPEN = "aarch64".equals(System.getProperty("os.arch")) ? 241 : 298;
 
@@ -75,59 +75,15 @@ public final class JnaSyscalls implements Syscalls {
         return List.of();
     }
 
-    private static int ret(int r) {
-        return r < 0 ? -Native.getLastError() : r;
-    }
-
-    private static long ret(long r) {
-        return r < 0 ? -Native.getLastError() : r;
-    }
 
     @Override
     public int socket(int domain, int type, int protocol) {
         return ret(LibC.socket(domain, type, protocol));
     }
 
-    @Override
-    public int bind(int fd, NativeBuffer addr, int offset, int length) {
-        try {
-            return ret(LibC.bind(fd, addr.address(offset, length), length));
-        } finally {
-            Reference.reachabilityFence(addr);
-        }
-    }
 
-    @Override
-    public int getsockname(int fd, NativeBuffer addr, int offset, NativeBuffer len, int lenOffset) {
-        try {
-            int cap = len.buffer().getInt(lenOffset);
-            return ret(LibC.getsockname(fd, addr.address(offset, cap), len.address(lenOffset, 4)));
-        } finally {
-            Reference.reachabilityFence(addr);
-            Reference.reachabilityFence(len);
-        }
-    }
 
-    @Override
-    public int setsockopt(int fd, int level, int option, NativeBuffer value, int offset, int length) {
-        try {
-            return ret(LibC.setsockopt(fd, level, option, value.address(offset, length), length));
-        } finally {
-            Reference.reachabilityFence(value);
-        }
-    }
 
-    @Override
-    public int getsockopt(int fd, int level, int option, NativeBuffer value, int offset, NativeBuffer len,
-                          int lenOffset) {
-        try {
-            int cap = len.buffer().getInt(lenOffset);
-            return ret(LibC.getsockopt(fd, level, option, value.address(offset, cap), len.address(lenOffset, 4)));
-        } finally {
-            Reference.reachabilityFence(value);
-            Reference.reachabilityFence(len);
-        }
-    }
 
     @Override
     public long sendto(int fd, NativeBuffer buf, int offset, int length, int flags, NativeBuffer addr,
@@ -141,60 +97,16 @@ public final class JnaSyscalls implements Syscalls {
         }
     }
 
-    @Override
-    public long sendmsg(int fd, NativeBuffer msghdr, int offset, int flags) {
-        try {
-            return ret(LibC.sendmsg(fd, msghdr.address(offset, MsgHdr.SIZE), flags));
-        } finally {
-            Reference.reachabilityFence(msghdr);
-        }
-    }
 
-    @Override
-    public long recv(int fd, NativeBuffer buf, int offset, int length, int flags) {
-        try {
-            return ret(LibC.recv(fd, buf.address(offset, length), length, flags));
-        } finally {
-            Reference.reachabilityFence(buf);
-        }
-    }
 
-    @Override
-    public long recvmsg(int fd, NativeBuffer msghdr, int offset, int flags) {
-        try {
-            return ret(LibC.recvmsg(fd, msghdr.address(offset, MsgHdr.SIZE), flags));
-        } finally {
-            Reference.reachabilityFence(msghdr);
-        }
-    }
 
-    @Override
-    public int poll(NativeBuffer fds, int offset, int nfds, int timeoutMillis) {
-        try {
-            return ret(LibC.poll(fds.address(offset, nfds * 8), nfds, timeoutMillis));
-        } finally {
-            Reference.reachabilityFence(fds);
-        }
-    }
 
     @Override
     public int close(int fd) {
         return ret(LibC.close(fd));
     }
 
-    @Override
-    public int ioctl(int fd, long request, NativeBuffer arg, int offset) {
-        try {
-            return ret(LibC.ioctl(fd, request, arg.address(offset, 0)));
-        } finally {
-            Reference.reachabilityFence(arg);
-        }
-    }
 
-    @Override
-    public int ioctlValue(int fd, long request, long value) {
-        return ret(LibC.ioctl(fd, request, value));
-    }
 
     @Override
     public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
@@ -221,32 +133,70 @@ public final class JnaSyscalls implements Syscalls {
         return ret(LibC.setns(fd, nstype));
     }
 
+
+
     @Override
-    public int open(NativeBuffer path, int offset, int flags) {
-        try {
-            return ret(LibC.open(path.address(offset, 1), flags));
-        } finally {
-            Reference.reachabilityFence(path);
-        }
+    int lastErrno() {
+        return Native.getLastError();
     }
 
     @Override
-    public int mount(NativeBuffer source, NativeBuffer target, NativeBuffer fstype, long flags) {
-        try {
-            return ret(LibC.mount(source.address(0, 1), target.address(0, 1), fstype.address(0, 1), flags, 0));
-        } finally {
-            Reference.reachabilityFence(source);
-            Reference.reachabilityFence(target);
-            Reference.reachabilityFence(fstype);
-        }
+    int rawBind(int fd, long addr, int len) {
+        return LibC.bind(fd, addr, len);
     }
 
     @Override
-    public int umount2(NativeBuffer target, int flags) {
-        try {
-            return ret(LibC.umount2(target.address(0, 1), flags));
-        } finally {
-            Reference.reachabilityFence(target);
-        }
+    int rawGetsockname(int fd, long addr, long lenPtr) {
+        return LibC.getsockname(fd, addr, lenPtr);
+    }
+
+    @Override
+    int rawSetsockopt(int fd, int level, int opt, long val, int len) {
+        return LibC.setsockopt(fd, level, opt, val, len);
+    }
+
+    @Override
+    int rawGetsockopt(int fd, int level, int opt, long val, long lenPtr) {
+        return LibC.getsockopt(fd, level, opt, val, lenPtr);
+    }
+
+    @Override
+    long rawSendmsg(int fd, long msg, int flags) {
+        return LibC.sendmsg(fd, msg, flags);
+    }
+
+    @Override
+    long rawRecv(int fd, long buf, long len, int flags) {
+        return LibC.recv(fd, buf, len, flags);
+    }
+
+    @Override
+    long rawRecvmsg(int fd, long msg, int flags) {
+        return LibC.recvmsg(fd, msg, flags);
+    }
+
+    @Override
+    int rawPoll(long fds, long nfds, int timeout) {
+        return LibC.poll(fds, nfds, timeout);
+    }
+
+    @Override
+    int rawIoctl(int fd, long request, long arg) {
+        return LibC.ioctl(fd, request, arg);
+    }
+
+    @Override
+    int rawOpen(long path, int flags) {
+        return LibC.open(path, flags);
+    }
+
+    @Override
+    int rawMount(long source, long target, long fstype, long flags, long data) {
+        return LibC.mount(source, target, fstype, flags, data);
+    }
+
+    @Override
+    int rawUmount2(long target, int flags) {
+        return LibC.umount2(target, flags);
     }
 }

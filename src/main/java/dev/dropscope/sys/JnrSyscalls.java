@@ -13,7 +13,7 @@ import java.util.List;
  * sendto goes through sendmsg (3 arguments), perf_event_open passes its attr as a jnr Pointer (not a
  * primitive, so not the broken shape), and mmap, which has no other shape, is handed to JNA.
  */
-public final class JnrSyscalls implements Syscalls {
+public final class JnrSyscalls extends AddressSyscalls {
 
     /** The libc calls as jnr sees them; never six primitives in one signature. */
     public interface LibC {
@@ -74,59 +74,15 @@ public final class JnrSyscalls implements Syscalls {
         return List.of("mmap: delegated to JNA (six primitive arguments, jnr-ffi#181)");
     }
 
-    private int ret(int r) {
-        return r < 0 ? -runtime.getLastError() : r;
-    }
-
-    private long ret(long r) {
-        return r < 0 ? -runtime.getLastError() : r;
-    }
 
     @Override
     public int socket(int domain, int type, int protocol) {
         return ret(libc.socket(domain, type, protocol));
     }
 
-    @Override
-    public int bind(int fd, NativeBuffer addr, int offset, int length) {
-        try {
-            return ret(libc.bind(fd, addr.address(offset, length), length));
-        } finally {
-            Reference.reachabilityFence(addr);
-        }
-    }
 
-    @Override
-    public int getsockname(int fd, NativeBuffer addr, int offset, NativeBuffer len, int lenOffset) {
-        try {
-            int cap = len.buffer().getInt(lenOffset);
-            return ret(libc.getsockname(fd, addr.address(offset, cap), len.address(lenOffset, 4)));
-        } finally {
-            Reference.reachabilityFence(addr);
-            Reference.reachabilityFence(len);
-        }
-    }
 
-    @Override
-    public int setsockopt(int fd, int level, int option, NativeBuffer value, int offset, int length) {
-        try {
-            return ret(libc.setsockopt(fd, level, option, value.address(offset, length), length));
-        } finally {
-            Reference.reachabilityFence(value);
-        }
-    }
 
-    @Override
-    public int getsockopt(int fd, int level, int option, NativeBuffer value, int offset, NativeBuffer len,
-                          int lenOffset) {
-        try {
-            int cap = len.buffer().getInt(lenOffset);
-            return ret(libc.getsockopt(fd, level, option, value.address(offset, cap), len.address(lenOffset, 4)));
-        } finally {
-            Reference.reachabilityFence(value);
-            Reference.reachabilityFence(len);
-        }
-    }
 
     @Override
     public long sendto(int fd, NativeBuffer buf, int offset, int length, int flags, NativeBuffer addr,
@@ -142,60 +98,16 @@ public final class JnrSyscalls implements Syscalls {
         }
     }
 
-    @Override
-    public long sendmsg(int fd, NativeBuffer msghdr, int offset, int flags) {
-        try {
-            return ret(libc.sendmsg(fd, msghdr.address(offset, MsgHdr.SIZE), flags));
-        } finally {
-            Reference.reachabilityFence(msghdr);
-        }
-    }
 
-    @Override
-    public long recv(int fd, NativeBuffer buf, int offset, int length, int flags) {
-        try {
-            return ret(libc.recv(fd, buf.address(offset, length), length, flags));
-        } finally {
-            Reference.reachabilityFence(buf);
-        }
-    }
 
-    @Override
-    public long recvmsg(int fd, NativeBuffer msghdr, int offset, int flags) {
-        try {
-            return ret(libc.recvmsg(fd, msghdr.address(offset, MsgHdr.SIZE), flags));
-        } finally {
-            Reference.reachabilityFence(msghdr);
-        }
-    }
 
-    @Override
-    public int poll(NativeBuffer fds, int offset, int nfds, int timeoutMillis) {
-        try {
-            return ret(libc.poll(fds.address(offset, nfds * 8), nfds, timeoutMillis));
-        } finally {
-            Reference.reachabilityFence(fds);
-        }
-    }
 
     @Override
     public int close(int fd) {
         return ret(libc.close(fd));
     }
 
-    @Override
-    public int ioctl(int fd, long request, NativeBuffer arg, int offset) {
-        try {
-            return ret(libc.ioctl(fd, request, arg.address(offset, 0)));
-        } finally {
-            Reference.reachabilityFence(arg);
-        }
-    }
 
-    @Override
-    public int ioctlValue(int fd, long request, long value) {
-        return ret(libc.ioctl(fd, request, value));
-    }
 
     @Override
     public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
@@ -222,32 +134,70 @@ public final class JnrSyscalls implements Syscalls {
         return ret(libc.setns(fd, nstype));
     }
 
+
+
     @Override
-    public int open(NativeBuffer path, int offset, int flags) {
-        try {
-            return ret(libc.open(path.address(offset, 1), flags));
-        } finally {
-            Reference.reachabilityFence(path);
-        }
+    int lastErrno() {
+        return runtime.getLastError();
     }
 
     @Override
-    public int mount(NativeBuffer source, NativeBuffer target, NativeBuffer fstype, long flags) {
-        try {
-            return ret(libc.mount(source.address(0, 1), target.address(0, 1), fstype.address(0, 1), flags, 0));
-        } finally {
-            Reference.reachabilityFence(source);
-            Reference.reachabilityFence(target);
-            Reference.reachabilityFence(fstype);
-        }
+    int rawBind(int fd, long addr, int len) {
+        return libc.bind(fd, addr, len);
     }
 
     @Override
-    public int umount2(NativeBuffer target, int flags) {
-        try {
-            return ret(libc.umount2(target.address(0, 1), flags));
-        } finally {
-            Reference.reachabilityFence(target);
-        }
+    int rawGetsockname(int fd, long addr, long lenPtr) {
+        return libc.getsockname(fd, addr, lenPtr);
+    }
+
+    @Override
+    int rawSetsockopt(int fd, int level, int opt, long val, int len) {
+        return libc.setsockopt(fd, level, opt, val, len);
+    }
+
+    @Override
+    int rawGetsockopt(int fd, int level, int opt, long val, long lenPtr) {
+        return libc.getsockopt(fd, level, opt, val, lenPtr);
+    }
+
+    @Override
+    long rawSendmsg(int fd, long msg, int flags) {
+        return libc.sendmsg(fd, msg, flags);
+    }
+
+    @Override
+    long rawRecv(int fd, long buf, long len, int flags) {
+        return libc.recv(fd, buf, len, flags);
+    }
+
+    @Override
+    long rawRecvmsg(int fd, long msg, int flags) {
+        return libc.recvmsg(fd, msg, flags);
+    }
+
+    @Override
+    int rawPoll(long fds, long nfds, int timeout) {
+        return libc.poll(fds, nfds, timeout);
+    }
+
+    @Override
+    int rawIoctl(int fd, long request, long arg) {
+        return libc.ioctl(fd, request, arg);
+    }
+
+    @Override
+    int rawOpen(long path, int flags) {
+        return libc.open(path, flags);
+    }
+
+    @Override
+    int rawMount(long source, long target, long fstype, long flags, long data) {
+        return libc.mount(source, target, fstype, flags, data);
+    }
+
+    @Override
+    int rawUmount2(long target, int flags) {
+        return libc.umount2(target, flags);
     }
 }
