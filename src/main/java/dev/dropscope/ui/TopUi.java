@@ -70,6 +70,7 @@ public final class TopUi {
             return loop();
         } finally {
             try {
+                screen.getTerminal().setCursorVisible(true);
                 screen.stopScreen();
             } finally {
                 screen.getTerminal().close();
