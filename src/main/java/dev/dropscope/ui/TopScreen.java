@@ -168,7 +168,7 @@ public final class TopScreen {
             c.text(0, row, w, s.message(), Theme.Role.MESSAGE);
             return;
         }
-        String arrows = theme.unicode() ? "↑↓" : "Up/Down";
+        String arrows = theme.unicode() ? "↑↓" : "Up/Dn";
         List<Seg> hints = new ArrayList<>();
         String[][] keys = s.detailOpen() || s.helpOpen()
                 ? new String[][] {{"Esc", "back"}, {arrows, "scroll"}, {"p", s.paused() ? "resume" : "pause"},

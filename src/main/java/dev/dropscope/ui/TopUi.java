@@ -72,6 +72,8 @@ public final class TopUi {
             try {
                 screen.getTerminal().setCursorVisible(true);
                 screen.stopScreen();
+            } catch (IllegalStateException alreadyLeft) {
+                // on SIGTERM Lanterna's own shutdown hook may have left the alternate screen first
             } finally {
                 screen.getTerminal().close();
             }

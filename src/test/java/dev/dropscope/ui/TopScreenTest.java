@@ -277,7 +277,7 @@ class TopScreenTest {
         assertTrue(f.line(2).startsWith("- Drop sites - sort: rate"), f.line(2));
         assertTrue(f.line(5).endsWith(" =@"), f.line(5));
         assertTrue(f.text().contains(" conntrack [###########.] 240k/262k"), f.text());
-        assertTrue(f.line(39).startsWith("Tab pane  Up/Down select"), f.line(39));
+        assertTrue(f.line(39).startsWith("Tab pane  Up/Dn select"), f.line(39));
     }
 
     @Test
