@@ -233,6 +233,13 @@ final class DetailView {
         l.add(blank());
         l.add(heading("Protocol counters per second (nstat names, non-zero)"));
         rates(l, m.delta() == null ? null : m.delta().snmp());
+        l.add(blank());
+        l.add(heading("The drop monitor itself (" + m.header().source() + ")"));
+        if (m.drops() != null) {
+            l.add(kv("lost events", m.drops().lost() + " since the start: drops that happened but were not delivered",
+                    m.drops().lost() > 0 ? Theme.Role.ALERT : Theme.Role.TEXT));
+        }
+        new java.util.TreeMap<>(m.monitorHealth()).forEach((k, v) -> l.add(kv(k, Long.toString(v))));
         if (!s.errors().isEmpty()) {
             l.add(blank());
             l.add(heading("Not read this time"));

@@ -17,6 +17,8 @@ public final class SiteHistory {
     public static final int SAMPLES = 60;
 
     private final Map<String, ArrayDeque<Double>> bySite = new HashMap<>();
+    /** The copy handed out since the last {@link #record}: samples arrive between drop intervals too. */
+    private Map<String, List<Double>> copy = Map.of();
 
     /** Adds one sample per site of {@code report} (a since-start report: every known site, rate 0 when idle). */
     public void record(DropReport report) {
@@ -32,12 +34,16 @@ public final class SiteHistory {
         }
         bySite.clear();
         bySite.putAll(next);
+        copy = null;
     }
 
     /** An immutable copy, oldest sample first. */
     public Map<String, List<Double>> snapshot() {
-        Map<String, List<Double>> out = new HashMap<>();
-        bySite.forEach((k, v) -> out.put(k, List.copyOf(v)));
-        return out;
+        if (copy == null) {
+            Map<String, List<Double>> out = new HashMap<>();
+            bySite.forEach((k, v) -> out.put(k, List.copyOf(v)));
+            copy = Map.copyOf(out);
+        }
+        return copy;
     }
 }

@@ -41,7 +41,7 @@ public final class TopScreen {
     }
 
     /** Where the panes go: each visible pane's area, and the body the overlays cover. */
-    record Layout(Map<Pane, Rect> panes, Rect body, boolean compact) {
+    record Layout(Map<Pane, Rect> panes, Rect body) {
     }
 
     static Layout layout(int width, int height, Pane focus, int interfaces, int systemLines) {
@@ -52,7 +52,7 @@ public final class TopScreen {
             panes.put(Pane.DROP_SITES, new Rect(0, body.row(), width, top));
             Pane lower = focus == Pane.DROP_SITES ? Pane.FINDINGS : focus;
             panes.put(lower, new Rect(0, body.row() + top, width, body.height() - top));
-            return new Layout(panes, body, true);
+            return new Layout(panes, body);
         }
         int system = 1 + systemLines;
         int rest = body.height() - system;
@@ -68,7 +68,7 @@ public final class TopScreen {
         panes.put(Pane.SYSTEM, new Rect(0, row, width, system));
         row += system;
         panes.put(Pane.FINDINGS, new Rect(0, row, width, findings));
-        return new Layout(panes, body, false);
+        return new Layout(panes, body);
     }
 
     private static Layout layout(TerminalSize size, TopModel m, TopState s) {

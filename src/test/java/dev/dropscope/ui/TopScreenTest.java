@@ -220,6 +220,8 @@ class TopScreenTest {
         assertTrue(t.contains(" cpu0   processed    9.0k/s  dropped     5/s (10)  time_squeeze    30/s (60)"), t);
         assertTrue(t.contains(" entries         240000 of max 262144, 65536 buckets (counters from ctnetlink)"), t);
         assertTrue(t.contains(" Udp.RcvbufErrors            1.2k/s"), t);
+        assertTrue(t.contains(" lost events     5 since the start"), t);
+        assertTrue(t.contains(" perf_lost       5"), t);
     }
 
     @Test
