@@ -158,6 +158,15 @@ public final class TopScreen {
         return s == null ? "?" : s;
     }
 
+    /** Cells the hints take with {@code gap} spaces between them. */
+    private static int width(List<String[]> keys, int gap) {
+        int n = -gap;
+        for (String[] k : keys) {
+            n += k[0].length() + 1 + k[1].length() + gap;
+        }
+        return n;
+    }
+
     private void status(Canvas c, int w, int row, TopState s) {
         if (s.filterDraft() != null) {
             c.line(0, row, w, List.of(new Seg("filter: ", Theme.Role.KEY), new Seg(s.filterDraft() + "_", Theme.Role.TEXT),
@@ -169,18 +178,22 @@ public final class TopScreen {
             return;
         }
         String arrows = theme.unicode() ? "↑↓" : "Up/Dn";
-        List<Seg> hints = new ArrayList<>();
-        String[][] keys = s.detailOpen() || s.helpOpen()
-                ? new String[][] {{"Esc", "back"}, {arrows, "scroll"}, {"p", s.paused() ? "resume" : "pause"},
-                    {"e", "export"}, {"q", "quit"}}
-                : new String[][] {{"Tab", "pane"}, {arrows, "select"}, {"Enter", "detail"}, {"s", "sort"},
-                    {"/", "filter"}, {"p", s.paused() ? "resume" : "pause"}, {"e", "export"}, {"?", "help"}, {"q", "quit"}};
-        // two spaces between hints when they fit, one when the terminal is narrow
-        int length = 0;
-        for (String[] k : keys) {
-            length += k[0].length() + 1 + k[1].length() + 2;
+        List<String[]> keys = new ArrayList<>(s.detailOpen() || s.helpOpen()
+                ? List.of(new String[] {"Esc", "back"}, new String[] {arrows, "scroll"},
+                    new String[] {"p", s.paused() ? "resume" : "pause"}, new String[] {"e", "export"}, new String[] {"q", "quit"})
+                : List.of(new String[] {"Tab", "pane"}, new String[] {arrows, "select"}, new String[] {"Enter", "detail"},
+                    new String[] {"s", "sort"}, new String[] {"/", "filter"}, new String[] {"p", s.paused() ? "resume" : "pause"},
+                    new String[] {"e", "export"}, new String[] {"?", "help"}, new String[] {"q", "quit"}));
+        // two spaces between hints when they fit, else one; then leave out what '?' also explains,
+        // least needed first, so "q quit" and "? help" always show
+        String gap = width(keys, 2) <= w ? "  " : " ";
+        for (String drop : List.of("export", "pause", "resume", "filter", "sort", "detail")) {
+            if (width(keys, gap.length()) <= w) {
+                break;
+            }
+            keys.removeIf(k -> k[1].equals(drop));
         }
-        String gap = length - 2 <= w ? "  " : " ";
+        List<Seg> hints = new ArrayList<>();
         for (String[] k : keys) {
             hints.add(new Seg(k[0], Theme.Role.KEY));
             hints.add(new Seg(" " + k[1] + gap, Theme.Role.TEXT));

@@ -280,6 +280,9 @@ class TopScreenTest {
         assertTrue(f.line(5).endsWith(" =@"), f.line(5));
         assertTrue(f.text().contains(" conntrack [###########.] 240k/262k"), f.text());
         assertTrue(f.line(39).startsWith("Tab pane  Up/Dn select"), f.line(39));
+        Frame narrow = Frame.draw(TopFixtures.model(), TopState.initial(), 80, 24, Theme.colour(false));
+        assertEquals("Tab pane Up/Dn select Enter detail s sort / filter p pause ? help q quit",
+                narrow.line(23).stripTrailing(), "what does not fit is in the help, and quit always shows");
     }
 
     @Test
