@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 /** {@code dropscope}: the command-line entry point. Wiring only; the work lives in the other packages. */
 @Command(name = "dropscope",
@@ -20,8 +21,10 @@ import java.util.concurrent.Callable;
         description = {
             "Live Linux kernel packet-drop monitor: where the kernel drops packets, why, and what to do.",
             "",
+            "On a terminal, 'dropscope' alone runs 'dropscope top', the live view.",
             "Start with 'dropscope doctor' to see what this machine can tell us."},
-        subcommands = {DoctorCommand.class, WatchCommand.class, DropwatchCommand.class, SnapshotCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {TopCommand.class, DoctorCommand.class, WatchCommand.class, DropwatchCommand.class,
+            SnapshotCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",
@@ -45,8 +48,14 @@ public final class Main implements Callable<Integer> {
         System.setProperty("dropscope.native", backend);
     }
 
+    /** True when a person is at a terminal: then no subcommand means the live view. */
+    static BooleanSupplier onTerminal = () -> System.console() != null;
+
     @Override
     public Integer call() {
+        if (onTerminal.getAsBoolean()) {
+            return spec.commandLine().getSubcommands().get("top").execute();
+        }
         spec.commandLine().usage(spec.commandLine().getOut());
         return ExitCodes.OK;
     }

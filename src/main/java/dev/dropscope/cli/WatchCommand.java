@@ -232,7 +232,8 @@ public final class WatchCommand implements Callable<Integer> {
         }
     }
 
-    private static int cpuCount() {
+    /** Highest online CPU number + 1 (the aggregator's per-CPU width). */
+    static int cpuCount() {
         int[] cpus;
         try {
             cpus = CpuList.queryOnline(Path.of("/sys"));

@@ -1,0 +1,259 @@
+package dev.dropscope.cli;
+
+import dev.dropscope.collect.DropMonitor;
+import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.collect.DropReportBuilder;
+import dev.dropscope.collect.LiveFeed;
+import dev.dropscope.collect.NetDmMonitor;
+import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.NetnsScope;
+import dev.dropscope.collect.Sampler;
+import dev.dropscope.diagnosis.BenignDrops;
+import dev.dropscope.export.SnapshotFile;
+import dev.dropscope.model.Delta;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Finding;
+import dev.dropscope.model.Snapshot;
+import dev.dropscope.procfs.Kallsyms;
+import dev.dropscope.procfs.NetDevices;
+import dev.dropscope.procfs.ProcFiles;
+import dev.dropscope.procfs.Sysctls;
+import dev.dropscope.sys.Syscalls;
+import dev.dropscope.ui.LatestModel;
+import dev.dropscope.ui.SiteHistory;
+import dev.dropscope.ui.Theme;
+import dev.dropscope.ui.TopModel;
+import dev.dropscope.ui.TopScreen;
+import dev.dropscope.ui.TopState;
+import dev.dropscope.ui.TopUi;
+import com.googlecode.lanterna.screen.TerminalScreen;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/** {@code dropscope top} (and {@code dropscope} alone on a terminal): the live terminal view. */
+@Command(name = "top", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "The live terminal view: where the kernel drops packets, why, and what to type about it.",
+            "",
+            "Header: host, kernel, drop source and why, drops/s, events the monitor lost, pause, clock.",
+            "Panes: Drop sites (function+offset, reason, rate, total, share, last minute), Interfaces",
+            "(packets, drops and errors per second, ring, offloads, rp_filter), System (softnet per CPU,",
+            "conntrack, UDP buffers, TCP listen queues, checksums) and Findings (evidence and fix commands).",
+            "",
+            "Keys: Tab/arrows move, Enter details, s sort, / filter, p pause, e export a snapshot, ? help, q quit.",
+            "NO_COLOR=1 shows it without colours. 'dropscope' with no command on a terminal runs this."},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0 quit with q, 1 the drop source or sampling failed, 2 bad option or not a terminal,",
+            "  4 missing privileges, 130 Ctrl-C or SIGTERM (after restoring the terminal and the kernel)"})
+public final class TopCommand implements Callable<Integer> {
+
+    enum Source { auto, netdm, tracepoint }
+
+    /** Findings of one moment from what was measured; any argument may still be null early on. */
+    interface Diagnoser {
+        List<Finding> diagnose(Snapshot snapshot, Delta delta, DropReport drops, Map<String, Long> monitorHealth);
+    }
+
+    // TODO(diagnosis.Diagnosis): use Diagnosis::diagnose once dev.dropscope.diagnosis.Diagnosis lands
+    static final Diagnoser NO_DIAGNOSIS_YET = (snapshot, delta, drops, health) -> List.of();
+
+    /** The first drop report comes this soon: where packets die should show within a second of starting. */
+    static final long FIRST_REPORT_NS = 300_000_000L;
+
+    /** Distinct drop sites tracked before the rest are added up as "other". */
+    static final int MAX_SITES = 4096;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint", description = "Drop source (default: ${DEFAULT-VALUE}).")
+    Source source = Source.auto;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
+            description = "Refresh every DURATION, at least 100ms (default: ${DEFAULT-VALUE}).")
+    long intervalMillis;
+
+    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
+    boolean takeover;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (intervalMillis < 100) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        if (System.console() == null) {
+            err.println("dropscope top: needs a terminal on standard input and output;"
+                    + " for scripts use 'dropscope watch' or 'dropscope snapshot'");
+            return ExitCodes.USAGE;
+        }
+        Charset charset = Charset.defaultCharset();
+        // Lanterna's terminal set-up runs stty several times: overlap it with loading the native binding
+        // and opening the drop source, the other slow parts of the start (it draws nothing yet)
+        CompletableFuture<TerminalScreen> terminal = CompletableFuture.supplyAsync(() -> {
+            try {
+                return TopUi.openTerminal(charset);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (StopSignal stop = StopSignal.install()) {
+            try {
+                Syscalls sys = Syscalls.get();
+                NetDmMonitor.Options netdm = new NetDmMonitor.Options(true, false, false, null, null,
+                        takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL);
+                DropMonitor monitor;
+                try {
+                    monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm);
+                } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
+                    closeWhenOpen(terminal);
+                    err.println("dropscope top: " + e.getMessage());
+                    return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
+                            ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                }
+                try {
+                    return show(sys, monitor, terminal, charset, stop, err);
+                } finally {
+                    monitor.close();
+                }
+            } finally {
+                // the screen loop gives the terminal back itself; this is for the paths that never reach it
+                closeWhenOpen(terminal);
+            }
+        }
+    }
+
+    /** The terminal, once Lanterna has set it up; its failure as the IOException it was. */
+    private static TerminalScreen await(CompletableFuture<TerminalScreen> terminal) throws IOException {
+        try {
+            return terminal.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            throw e;
+        }
+    }
+
+    /** Gives the terminal back (raw mode off); closing it twice is harmless. */
+    private static void closeWhenOpen(CompletableFuture<TerminalScreen> terminal) {
+        try {
+            await(terminal).getTerminal().close();
+        } catch (IOException | RuntimeException e) {
+            // it never got set up, so there is nothing to give back
+        }
+    }
+
+    private int show(Syscalls sys, DropMonitor monitor, CompletableFuture<TerminalScreen> terminal, Charset charset,
+                     StopSignal stop, PrintWriter err) throws IOException, InterruptedException {
+        Sysctls kernel = Sysctls.query(ProcFiles.PROC, "kernel.hostname", "kernel.osrelease");
+        TopModel.Header header = new TopModel.Header(kernel.get("kernel.hostname").orElse(null),
+                kernel.get("kernel.osrelease").orElse(null), monitor.source(), monitor.why(), intervalMillis);
+        LatestModel latest = new LatestModel(TopModel.starting(header, System.currentTimeMillis()));
+        NetnsScope scope = NetnsScope.current();
+        TopUi.Outcome outcome;
+        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
+            long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
+            LiveFeed feed = new LiveFeed(monitor,
+                    () -> new DropReportBuilder(kallsyms(), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
+                            BenignDrops::isBenign),
+                    sampler, new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES,
+                            WatchCommand.cpuCount()),
+                    new Composer(header, latest, NO_DIAGNOSIS_YET));
+            try {
+                feed.start();
+                TopScreen painter = new TopScreen(Theme.fromEnvironment(System.getenv(), charset), ZoneId.systemDefault());
+                outcome = new TopUi(await(terminal), painter, latest, stop::requested, TopCommand::export).run();
+            } finally {
+                // the drain thread must be out of the monitor before the caller closes it
+                feed.close();
+            }
+        }
+        if (outcome.failure() != null) {
+            err.println("dropscope top: " + outcome.failure());
+            return ExitCodes.FAILURE;
+        }
+        return outcome.exit() == TopState.Exit.QUIT ? ExitCodes.OK : ExitCodes.INTERRUPTED;
+    }
+
+    /** Kallsyms, or null: the report builder then shows addresses and says why in the header. */
+    private static Kallsyms kallsyms() {
+        try {
+            return Kallsyms.query(Path.of("/proc"));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** {@code e}: the shown snapshot as JSON in the current directory. */
+    static String export(TopModel shown) {
+        if (shown.snapshot() == null) {
+            return "nothing to export yet: the first sample has not arrived";
+        }
+        try {
+            Path file = SnapshotFile.write(Path.of("").toAbsolutePath(), shown.snapshot(), shown.delta(),
+                    ZoneId.systemDefault());
+            return "snapshot written to " + file;
+        } catch (IOException | RuntimeException e) {
+            return "export failed: " + Main.oneLine(e);
+        }
+    }
+
+    /** Joins what the feed's two threads deliver into one model per change, with the sparkline history. */
+    static final class Composer implements LiveFeed.Listener {
+        private final TopModel.Header header;
+        private final LatestModel latest;
+        private final Diagnoser diagnoser;
+        private final SiteHistory history = new SiteHistory();
+        private DropReport drops;
+        private Map<String, Long> health = Map.of();
+        private Snapshot snapshot;
+        private Delta delta;
+
+        Composer(TopModel.Header header, LatestModel latest, Diagnoser diagnoser) {
+            this.header = header;
+            this.latest = latest;
+            this.diagnoser = diagnoser;
+        }
+
+        @Override
+        public synchronized void onDrops(DropReport sinceStart, Map<String, Long> monitorHealth) {
+            drops = sinceStart;
+            health = monitorHealth;
+            history.record(sinceStart);
+            publish();
+        }
+
+        @Override
+        public synchronized void onSample(Snapshot s, Delta d) {
+            snapshot = s;
+            delta = d;
+            publish();
+        }
+
+        @Override
+        public void onFailure(String what, Throwable error) {
+            latest.fail(what + " failed: " + Main.oneLine(error));
+        }
+
+        private void publish() {
+            latest.publish(new TopModel(header, System.currentTimeMillis(), drops, snapshot, delta,
+                    diagnoser.diagnose(snapshot, delta, drops, health), history.snapshot(), health));
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.dropscope.ui;
+
+import dev.dropscope.model.Delta;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Finding;
+import dev.dropscope.model.ResolvedDropSite;
+import dev.dropscope.model.Snapshot;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one frame of {@code dropscope top} shows, immutable: the top loop builds a new one each
+ * interval and the screen draws it. Parts not known yet are null ({@code drops} before the first drop
+ * interval, {@code snapshot} before the first sample, {@code delta} before the second).
+ *
+ * @param timeMillis    when this model was made (the clock in the header)
+ * @param drops         every site seen since the start, with the last interval's rates
+ * @param findings      what the diagnosis concluded, most severe first
+ * @param history       per {@link #siteKey site key}: the last {@link SiteHistory#SAMPLES} interval rates, oldest first
+ * @param monitorHealth the drop monitor's own counters (lost events, overruns)
+ */
+public record TopModel(Header header, long timeMillis, DropReport drops, Snapshot snapshot, Delta delta,
+                       List<Finding> findings, Map<String, List<Double>> history, Map<String, Long> monitorHealth) {
+
+    /**
+     * Facts fixed for the session.
+     *
+     * @param source    "netdm" or "tracepoint"
+     * @param sourceWhy why that source is in use
+     */
+    public record Header(String host, String kernel, String source, String sourceWhy, long intervalMillis) {
+    }
+
+    public TopModel {
+        findings = List.copyOf(findings);
+        history = Map.copyOf(history);
+        monitorHealth = Map.copyOf(monitorHealth);
+    }
+
+    /** The model before anything was measured: the header only. */
+    public static TopModel starting(Header header, long timeMillis) {
+        return new TopModel(header, timeMillis, null, null, null, List.of(), Map.of(), Map.of());
+    }
+
+    /** Identifies a site across intervals as the aggregator does: location, reason, origin, interface. */
+    public static String siteKey(ResolvedDropSite s) {
+        if (s.other()) {
+            return "other";
+        }
+        return s.origin().name() + ':' + Long.toHexString(s.address()) + ':'
+                + (s.address() == 0 ? s.symbol() : "") + ':' + s.reason() + ':' + s.ifindex();
+    }
+}

@@ -1,0 +1,120 @@
+package dev.dropscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dropscope.model.Delta;
+import dev.dropscope.model.DropOrigin;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Evidence;
+import dev.dropscope.model.Finding;
+import dev.dropscope.model.ResolvedDropSite;
+import dev.dropscope.model.Severity;
+import dev.dropscope.model.Snapshot;
+import dev.dropscope.ui.LatestModel;
+import dev.dropscope.ui.TopModel;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** {@code dropscope top} and {@code dropscope} alone, without a terminal (as in this JVM), and the model composer. */
+class TopCommandTest {
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void topNeedsATerminalAndSaysWhatToUseInstead() {
+        Result r = run("top");
+        assertEquals(ExitCodes.USAGE, r.exit());
+        assertEquals("dropscope top: needs a terminal on standard input and output; for scripts use 'dropscope watch'"
+                + " or 'dropscope snapshot'\n", r.err());
+    }
+
+    @Test
+    void noCommandOnATerminalRunsTopAndOtherwisePrintsHelp() {
+        Result help = run();
+        assertEquals(ExitCodes.OK, help.exit());
+        assertTrue(help.out().contains("\n  top "), help.out());
+        assertTrue(help.out().contains("On a terminal, 'dropscope' alone runs 'dropscope top'"), help.out());
+
+        BooleanSupplier real = Main.onTerminal;
+        Main.onTerminal = () -> true;
+        try {
+            // top itself then finds no console in this JVM: its own message proves it ran
+            Result top = run();
+            assertEquals(ExitCodes.USAGE, top.exit());
+            assertTrue(top.err().startsWith("dropscope top: needs a terminal"), top.err());
+            assertEquals("", top.out());
+        } finally {
+            Main.onTerminal = real;
+        }
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        Result r = run("top", "--interval", "50ms");
+        assertEquals(ExitCodes.USAGE, r.exit());
+        assertTrue(r.err().startsWith("dropscope: --interval must be at least 100ms"), r.err());
+        assertEquals(ExitCodes.USAGE, run("top", "--source", "bpf").exit());
+    }
+
+    @Test
+    void helpNamesTheKeysAndExitCodes() {
+        Result r = run("top", "--help");
+        assertEquals(ExitCodes.OK, r.exit());
+        assertTrue(r.out().contains("Keys: Tab/arrows move, Enter details, s sort, / filter, p pause, e export"), r.out());
+        assertTrue(r.out().contains("130 Ctrl-C or SIGTERM"), r.out());
+        for (String line : r.out().split("\n")) {
+            assertTrue(line.length() <= 100, "too wide for a terminal: " + line);
+        }
+    }
+
+    @Test
+    void theComposerJoinsDropsAndSamplesIntoModelsWithHistoryAndFindings() {
+        TopModel.Header header = new TopModel.Header("h", "k", "tracepoint", "why", 1000);
+        LatestModel latest = new LatestModel(TopModel.starting(header, 0));
+        List<String> calls = new ArrayList<>();
+        Finding f = new Finding("x", Severity.INFO, "t", List.of(new Evidence("e", "1")), "why", List.of());
+        TopCommand.Composer c = new TopCommand.Composer(header, latest, (s, d, r, h) -> {
+            calls.add((s == null ? "-" : "S") + (d == null ? "-" : "D") + (r == null ? "-" : "R" + r.total()) + h);
+            return List.of(f);
+        });
+        ResolvedDropSite site = new ResolvedDropSite(0x10, "f", 1, 2, null, "NO_SOCKET", DropOrigin.SOFTWARE, -1, null, 5, 5,
+                5.0, false, false);
+        DropReport r1 = new DropReport("tracepoint", 1, 1_000_000_000L, 1, 5, 5, 0, 0, List.of(site), null);
+        c.onDrops(r1, Map.of("perf_lost", 0L));
+        TopModel m1 = latest.latest();
+        assertSame(r1, m1.drops());
+        assertNull(m1.snapshot());
+        assertEquals(List.of(5.0), m1.history().get(TopModel.siteKey(site)));
+        assertEquals(List.of(f), m1.findings());
+
+        Snapshot s = Snapshot.builder().takenAt(2, 2).build();
+        Delta d = Delta.between(s, s);
+        c.onSample(s, d);
+        TopModel m2 = latest.latest();
+        assertSame(s, m2.snapshot());
+        assertSame(d, m2.delta());
+        assertSame(r1, m2.drops(), "a sample keeps the last drop report");
+        assertEquals(List.of(5.0), m2.history().get(TopModel.siteKey(site)), "only drop intervals add to the history");
+        assertEquals(List.of("--R5{perf_lost=0}", "SDR5{perf_lost=0}"), calls);
+
+        c.onFailure("drop source", new java.io.IOException("gone"));
+        assertEquals("drop source failed: gone", latest.failure());
+    }
+}
