@@ -12,7 +12,7 @@ final class Text {
 
     /** "1200/s", "3.5/s", "0.25/s". */
     static String rate(double perSecond) {
-        if (perSecond >= 100) {
+        if (perSecond >= 10) {
             return String.format(Locale.ROOT, "%.0f/s", perSecond);
         }
         if (perSecond >= 1) {
