@@ -222,7 +222,7 @@ public final class SnapshotCommand implements Callable<Integer> {
     }
 
     /** Totals since the start as one window: delta = count, rate = count over the elapsed time. */
-    static DropReport window(DropReport totals) {
+    public static DropReport window(DropReport totals) {
         double seconds = totals.elapsedNs() / 1e9;
         List<ResolvedDropSite> sites = new ArrayList<>();
         for (ResolvedDropSite x : totals.sites()) {

@@ -93,7 +93,7 @@ final class ChecksumRule implements Rule {
         fixes.add(Fixes.command("protect data end to end (TLS, or CRC32C in the application or storage protocol)",
                 "TCP's 16-bit checksum lets about 1 in 65536 randomly corrupted segments through: errors counted "
                         + "here mean some corruption may also have gone unnoticed."));
-        String title = "Corrupted packets: checksum errors (" + Text.rate(rate) + ")";
+        String title = "Corrupted packets: checksum errors (" + o.pace(rate) + ")";
         String explanation = "Packets arrived whose checksum does not match their content, and the kernel dropped "
                 + "them (InCsumErrors" + (crcErrors > 0 ? ", rx_crc_errors at the link" : "") + "). Causes are a "
                 + "damaged link or device on the path, or a checksum or segmentation offload bug: turn offloads "

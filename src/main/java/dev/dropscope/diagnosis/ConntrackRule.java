@@ -67,7 +67,7 @@ final class ConntrackRule implements Rule {
 
         double rate = o.perSecond(drop + earlyDrop + insertFailed);
         if (!full && !nearFull) {
-            Finding f = new Finding(ID, Severity.WARNING, "Conntrack insertions failing (" + Text.rate(rate) + ")",
+            Finding f = new Finding(ID, Severity.WARNING, "Conntrack insertions failing (" + o.pace(rate) + ")",
                     ev, "Connection tracking could not insert new entries although the table has room. That is "
                     + "usually two packets of one new flow racing on different CPUs (parallel DNS queries over UDP "
                     + "from one socket); each loser is dropped.",
@@ -99,7 +99,7 @@ final class ConntrackRule implements Rule {
         Severity sev = full ? Severity.CRITICAL : Severity.WARNING;
         String title = full
                 ? "Conntrack table full: new flows dropped (" + (count == null ? "?" : count) + " of " + cur
-                + ", " + Text.rate(o.perSecond(drop + earlyDrop)) + " dropped or evicted)"
+                + ", " + o.pace(o.perSecond(drop + earlyDrop)) + " dropped or evicted)"
                 : "Conntrack table nearly full (" + count + " of " + cur + ")";
         String explanation = "Every flow through netfilter takes a conntrack entry; when the table reaches "
                 + "nf_conntrack_max the kernel evicts unconfirmed flows (early_drop) and then drops new ones "

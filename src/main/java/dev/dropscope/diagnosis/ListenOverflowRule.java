@@ -65,7 +65,7 @@ final class ListenOverflowRule implements Rule {
             fixes.add(Fixes.sysctl(o, "net.ipv4.tcp_max_syn_backlog", Fixes.grow(synBacklog, 0, SYN_BACKLOG_CAP),
                     "More half-open connections are kept (about 256 bytes each), also those of a SYN flood."));
         }
-        String title = "TCP listen queue overflow: connection attempts dropped (" + Text.rate(rate) + ")";
+        String title = "TCP listen queue overflow: connection attempts dropped (" + o.pace(rate) + ")";
         String explanation = "A listening socket's accept queue was full, so the kernel dropped the client's SYN "
                 + "or handshake ACK (ListenOverflows, ListenDrops); clients see slow connects and retries. The "
                 + "queue is min(the application's listen() backlog, net.core.somaxconn): raise both, and look at "

@@ -51,7 +51,7 @@ final class MonitorRule implements Rule {
         fixes.add(Fixes.command("read drop-site counts as lower bounds; the kernel counters (nstat, ip -s link) "
                 + "stay exact", "None."));
         Severity sev = lostNow > 0 || (o.drops == null && healthLost > 0) ? Severity.WARNING : Severity.INFO;
-        String title = "dropscope lost drop events" + (lostNow > 0 ? " (" + Text.rate(o.perSecond(lostNow)) + ")"
+        String title = "dropscope lost drop events" + (lostNow > 0 ? " (" + o.pace(o.perSecond(lostNow)) + ")"
                 : " earlier (" + Math.max(lostEver, healthLost) + ")");
         String explanation = "Drops arrived faster than dropscope read them, so some were counted as lost instead of "
                 + "attributed to a site (perf lost records, NET_DM queue tail drops or netlink overruns). The sites "

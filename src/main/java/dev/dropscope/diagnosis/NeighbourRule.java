@@ -96,7 +96,7 @@ final class NeighbourRule implements Rule {
         double rate = o.perSecond(refused);
         Severity sev = refused > 0 ? Severities.loss(rate) : Severity.WARNING;
         String title = refused > 0
-                ? "Neighbour table " + t.name() + " overflow: new neighbours refused (" + Text.rate(rate) + ")"
+                ? "Neighbour table " + t.name() + " overflow: new neighbours refused (" + o.pace(rate) + ")"
                 : "Neighbour table " + t.name() + " nearly full (" + entries + " of gc_thresh3 " + t.gcThresh3() + ")";
         String explanation = "The " + (proto.equals("ipv6") ? "IPv6 neighbour (ND)" : "ARP") + " table may hold "
                 + "gc_thresh3 entries; beyond that the kernel refuses new ones (\"neighbour table overflow\" in "
@@ -123,7 +123,7 @@ final class NeighbourRule implements Rule {
                 "Read-only: many INCOMPLETE entries mean traffic to hosts that are down or do not exist."));
         long n = Observation.dropsAt(sites);
         double rate = o.perSecond(n);
-        String title = "Packets waiting for address resolution dropped (" + Text.rate(rate) + ")";
+        String title = "Packets waiting for address resolution dropped (" + o.pace(rate) + ")";
         String explanation = "Packets to a neighbour whose MAC address is not yet known wait in a small queue "
                 + "(unres_qlen_bytes per neighbour) until ARP/ND answers; when it overflows, or the neighbour never "
                 + "answers, they are dropped (NEIGH_QUEUEFULL). Usually traffic to a host that is down, or a burst "

@@ -50,7 +50,7 @@ final class NetfilterRule implements Rule {
                                 "nft add rule inet TABLE prerouting meta nftrace set 1") + " then "
                                 + Fixes.inNetns(o, "nft monitor trace"),
                         "Tracing every packet is slow: match only the flow in question, and delete the rule after."));
-        String title = "Firewall rules drop packets (" + Text.rate(rate) + ")";
+        String title = "Firewall rules drop packets (" + o.pace(rate) + ")";
         String explanation = "Packets were dropped by a netfilter rule (NETFILTER_DROP in nf_hook_slow), not by "
                 + "connection tracking. That is what a firewall is for, so first check whether these drops are "
                 + "intended; the kernel counts them only in rules that have a 'counter'.";

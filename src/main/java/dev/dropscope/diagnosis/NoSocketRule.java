@@ -47,7 +47,7 @@ final class NoSocketRule implements Rule {
                                 + "NO_SOCKET" + (o.netns() == null ? "" : " (drops of every namespace)"),
                         "Packet mode copies the dropped packets' headers to dropscope; nothing else changes."));
         Severity sev = rate >= WARN_PER_SECOND ? Severity.WARNING : Severity.INFO;
-        String title = "Packets to closed ports (" + Text.rate(rate) + ")";
+        String title = "Packets to closed ports (" + o.pace(rate) + ")";
         String explanation = "Packets arrived for a port no socket listens on (NoPorts, NO_SOCKET); the kernel "
                 + "answers with an ICMP port unreachable or a TCP reset. A few are normal (scans, late replies); "
                 + "many mean a client keeps talking to a service that is stopped or listens elsewhere.";

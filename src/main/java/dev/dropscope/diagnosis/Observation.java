@@ -90,9 +90,24 @@ final class Observation {
         return a == null || b == null ? 0 : dev.dropscope.model.Rates.increase(b, a, width);
     }
 
-    /** Per second, over the window. */
+    /**
+     * Shortest window a rate is judged over: a burst of 50 drops in 30 ms is not 1700 drops a second of
+     * ongoing loss, so shorter windows count as one second (severities and sizes stay sane for short
+     * snapshots and fast refreshes).
+     */
+    static final double MIN_RATE_WINDOW_SECONDS = 1.0;
+
+    /** Per second, over the window or {@link #MIN_RATE_WINDOW_SECONDS}, whichever is longer. */
     double perSecond(long increase) {
-        return seconds() > 0 ? increase / seconds() : 0;
+        return seconds() > 0 ? increase / Math.max(seconds(), MIN_RATE_WINDOW_SECONDS) : 0;
+    }
+
+    /** A rate from {@link #perSecond} for a title: "1200/s", or "50 in 0.03 s" for a window under a second. */
+    String pace(double perSecond) {
+        if (seconds() >= MIN_RATE_WINDOW_SECONDS || seconds() <= 0) {
+            return Text.rate(perSecond);
+        }
+        return Math.round(perSecond * MIN_RATE_WINDOW_SECONDS) + " in " + Text.seconds(seconds());
     }
 
     /** The interface as it was before, when it existed then with the same ifindex (same device). */

@@ -101,7 +101,7 @@ final class QdiscRule implements Rule {
         fixes.add(Fixes.command("or replace a plain FIFO with an AQM that drops early and fairly: "
                         + Fixes.inNetns(o, "tc qdisc replace dev " + dev + " " + where + " fq_codel"),
                 "fq_codel keeps latency low by dropping sooner under overload: fewer tail drops, not zero."));
-        String title = "Egress queue " + q.kind() + " on " + dev + " drops packets (" + Text.rate(rate) + ")";
+        String title = "Egress queue " + q.kind() + " on " + dev + " drops packets (" + o.pace(rate) + ")";
         String explanation = shaper
                 ? "The " + q.kind() + " qdisc on " + dev + " shapes traffic to a rate and drops what its queue "
                 + "cannot hold; drops are expected above that rate. If the rate is right, only a longer queue "

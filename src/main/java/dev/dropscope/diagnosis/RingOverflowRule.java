@@ -89,7 +89,7 @@ final class RingOverflowRule implements Rule {
                         + Fixes.inNetns(o, "ethtool -C " + i.name() + " adaptive-rx on") + ")",
                 "More queues cost memory and interrupts; coalescing adds a few microseconds of latency."));
         boolean atMax = rx != null && rx.equals(rxMax);
-        String title = "NIC " + i.name() + " RX ring overflow: frames dropped by the hardware (" + Text.rate(rate)
+        String title = "NIC " + i.name() + " RX ring overflow: frames dropped by the hardware (" + o.pace(rate)
                 + (atMax ? ", ring already at its maximum" : "") + ")";
         String explanation = "The NIC found no free receive descriptor and dropped frames before the kernel saw "
                 + "them (rx_missed/rx_fifo errors, the driver's no-buffer counters): the CPU did not empty the ring "

@@ -78,7 +78,7 @@ final class RpFilterRule implements Rule {
         String title;
         String explanation;
         if (!strict.isEmpty()) {
-            title = "Reverse-path filter drops packets on " + String.join(", ", strict) + " (" + Text.rate(rate) + ")";
+            title = "Reverse-path filter drops packets on " + String.join(", ", strict) + " (" + o.pace(rate) + ")";
             explanation = "Strict reverse-path filtering (rp_filter 1) drops a packet when the route back to its "
                     + "source leaves by a different interface than it arrived on, which is normal with asymmetric "
                     + "routing, several uplinks, policy routing or VPNs. Loose mode (2) only asks that the source be "
@@ -86,7 +86,7 @@ final class RpFilterRule implements Rule {
                     + "loose mode on both, or fix the routes.";
         } else {
             title = "Reverse-path filter drops packets" + (loose.isEmpty() ? "" : " even in loose mode") + " ("
-                    + Text.rate(rate) + ")";
+                    + o.pace(rate) + ")";
             explanation = "The reverse-path filter drops packets whose source address this host cannot route back. "
                     + (loose.isEmpty() ? "No interface here is in strict mode now, so the drops come from another "
                     + "namespace or the setting changed; " : "In loose mode this means there is no route to the "

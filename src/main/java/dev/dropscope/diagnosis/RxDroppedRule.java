@@ -64,7 +64,7 @@ final class RxDroppedRule implements Rule {
                                     + " -c 50 'not ip and not ip6 and not arp'"),
                             "Read-only: shows the frames of other protocols (LLDP, STP, unknown ethertypes, VLAN tags)"
                                     + " that nobody on this host handles."));
-            String title = "Interface " + i.name() + " rx_dropped rising (" + Text.rate(rate) + ")"
+            String title = "Interface " + i.name() + " rx_dropped rising (" + o.pace(rate) + ")"
                     + (explained ? ": frames nobody handles" : "");
             String explanation = "rx_dropped is not only loss: besides packets the driver or the CPU backlog could "
                     + "not take, it counts frames of protocols nobody on this host handles (unknown ethertypes, "

@@ -85,7 +85,7 @@ final class SoftnetBacklogRule implements Rule {
                             + "combined N)",
                     "Turning the flow limit off lets one flow starve the others on that CPU."));
         }
-        String title = "CPU input backlog full: packets dropped before the stack (" + Text.rate(rate)
+        String title = "CPU input backlog full: packets dropped before the stack (" + o.pace(rate)
                 + (cpusDropping > 0 ? ", on " + cpusDropping + " of " + cpus + " CPUs" : "") + ")";
         String explanation = "Packets handed to the stack wait in a per-CPU backlog of net.core.netdev_max_backlog "
                 + "packets; when softirq processing falls behind, new ones are dropped (softnet_stat 'dropped', "

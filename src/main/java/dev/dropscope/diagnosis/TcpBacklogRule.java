@@ -88,7 +88,7 @@ final class TcpBacklogRule implements Rule {
         Severity sev = Severities.loss(rate);
         String title = memory > 0 && socketDrops == 0
                 ? "TCP under memory pressure (tcp_mem)"
-                : "TCP drops data at full socket buffers: a slow or stuck reader (" + Text.rate(rate) + ")";
+                : "TCP drops data at full socket buffers: a slow or stuck reader (" + o.pace(rate) + ")";
         String explanation = "TCP dropped incoming data because a socket's receive queue or backlog was full, "
                 + "or TCP as a whole reached net.ipv4.tcp_mem. The usual cause is an application that stops "
                 + "reading (a deadlock, a blocked thread): its buffers fill, the peer retransmits into a full "

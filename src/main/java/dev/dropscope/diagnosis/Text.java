@@ -21,10 +21,17 @@ final class Text {
         return String.format(Locale.ROOT, "%.2f/s", perSecond);
     }
 
-    /** A counter's rise in the window: "+199 in 1.0 s (199/s)". */
+    /** A counter's rise in the window: "+199 in 1.0 s (199/s)"; "+50 in 0.03 s" (no rate) under a second. */
     static String rise(long increase, double seconds) {
-        return "+" + increase + " in " + String.format(Locale.ROOT, "%.1f", seconds) + " s ("
-                + rate(seconds > 0 ? increase / seconds : 0) + ")";
+        if (seconds < Observation.MIN_RATE_WINDOW_SECONDS) {
+            return "+" + increase + " in " + seconds(seconds);
+        }
+        return "+" + increase + " in " + seconds(seconds) + " (" + rate(increase / seconds) + ")";
+    }
+
+    /** "1.0 s", "12.5 s", "0.03 s". */
+    static String seconds(double s) {
+        return String.format(Locale.ROOT, s < 1 ? "%.2f s" : "%.1f s", s);
     }
 
     /** Evidence for a counter's rise. */

@@ -62,7 +62,7 @@ final class TimeSqueezeRule implements Rule {
         fixes.add(Fixes.command("spread interrupts over more CPUs: more RSS queues (ethtool -L IF combined N) or RPS",
                 "More queues use more memory and interrupts; RPS adds inter-processor interrupts."));
         Severity sev = rate >= WARN_PER_SECOND ? Severity.WARNING : Severity.INFO;
-        String title = "Packet processing out of budget (time_squeeze " + Text.rate(rate) + ")";
+        String title = "Packet processing out of budget (time_squeeze " + o.pace(rate) + ")";
         String explanation = "Each softirq round may process net.core.netdev_budget packets or run "
                 + "netdev_budget_usecs; time_squeeze counts rounds that stopped with packets still waiting. "
                 + "Nothing is lost yet, but the NIC rings fill meanwhile and overflow next (rx_missed_errors).";

@@ -88,7 +88,7 @@ final class UdpRcvbufRule implements Rule {
             fixes.add(Fixes.sysctl(o, "net.ipv4.udp_mem", v, "UDP as a whole may then use up to "
                     + Text.bytes(udpMem[2] * 2 * 4096) + " (pages of 4 KiB) before every UDP socket drops."));
         }
-        String title = "UDP receive buffers overflow (" + Text.rate(rate) + " dropped)";
+        String title = "UDP receive buffers overflow (" + o.pace(rate) + " dropped)";
         String explanation = "A UDP socket's receive queue was full, so the kernel dropped the datagram "
                 + "(RcvbufErrors, SOCKET_RCVBUFF): the application reads more slowly than datagrams arrive, or its "
                 + "buffer is too small for the bursts. Give the socket a bigger SO_RCVBUF (capped by "

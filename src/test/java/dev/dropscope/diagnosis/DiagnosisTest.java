@@ -47,6 +47,17 @@ class DiagnosisTest {
     }
 
     @Test
+    void aBurstInAShortWindowIsJudgedOverASecond() {
+        // 50 drops in 30 ms: a burst, not 1700/s of ongoing loss
+        Snapshot b = Snapshot.builder().takenAt(0, 0).snmp(longs("TcpExt.IPReversePathFilter", 0)).build();
+        Snapshot a = Snapshot.builder().takenAt(30, 30_000_000L).snmp(longs("TcpExt.IPReversePathFilter", 50)).build();
+        Finding f = Snap.only(Diagnosis.diagnose(b, a, null, null), "rp_filter_drops");
+        assertEquals(Severity.WARNING, f.severity());
+        assertEquals("+50 in 0.03 s", Snap.evidence(f, "TcpExt.IPReversePathFilter"));
+        assertEquals("Reverse-path filter drops packets (50 in 0.03 s)", f.title());
+    }
+
+    @Test
     void nothingMovedNothingFound() {
         Snapshot s = at(0, x -> x.snmp(longs("Udp.RcvbufErrors", 7, "TcpExt.ListenOverflows", 9)));
         assertEquals(List.of(), Diagnosis.diagnose(s, at(1, x -> x.snmp(s.snmp())), drops(), java.util.Map.of()));

@@ -1,0 +1,305 @@
+package dev.dropscope.diagnosis;
+
+import static dev.dropscope.diagnosis.FaultLab.SYS;
+import static dev.dropscope.diagnosis.FaultLab.exec;
+import static dev.dropscope.diagnosis.Snap.commands;
+import static dev.dropscope.diagnosis.Snap.evidence;
+import static dev.dropscope.diagnosis.Snap.fix;
+import static dev.dropscope.diagnosis.Snap.has;
+import static dev.dropscope.diagnosis.Snap.only;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.dropscope.model.Evidence;
+import dev.dropscope.model.Finding;
+import dev.dropscope.model.Fix;
+import dev.dropscope.model.Severity;
+import dev.dropscope.testutil.Netns;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Each finding proven on the real fault: the test makes it happen in namespaces of its own, dropscope's
+ * collectors (through NetnsScope, as {@code snapshot --netns} does) and its drop source watch, and the test
+ * asserts the finding, its evidence and its fix command. Counters are the namespace's own; drop sites are
+ * machine-wide, so they are only checked for the fault's own reason. Every namespace is deleted, and every
+ * host setting restored, even when a test fails.
+ */
+@EnabledIf("dev.dropscope.diagnosis.FaultLab#usable")
+class RealFaultsTest {
+
+    /** The count in an evidence value "+N in S s (R/s)". */
+    static long rise(String value) {
+        assertTrue(value.startsWith("+"), value);
+        return Long.parseLong(value.substring(1, value.indexOf(' ')));
+    }
+
+    /** The evidence entries whose name ends with "(REASON)": the drop sites of that reason. */
+    static List<Evidence> sitesOf(Finding f, String reason) {
+        List<Evidence> out = new ArrayList<>();
+        for (Evidence e : f.evidence()) {
+            if (e.name().startsWith("drops at ") && e.name().endsWith("(" + reason + ")")) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    static long siteDrops(Finding f, String reason) {
+        return sitesOf(f, reason).stream().mapToLong(e -> rise(e.value())).sum();
+    }
+
+    // ------------------------------------------------------------------ rp_filter_drops
+
+    @Test
+    void rpFilterOnAStrictVethDropsAsymmetricTrafficAndTheFixLetsItThrough() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns sender = lab.namespace();
+            Netns receiver = lab.namespace();
+            Netns.run("ip", "link", "add", "dsv0", "netns", sender.name(), "type", "veth", "peer", "name", "dsv1",
+                    "netns", receiver.name());
+            sender.ip("addr", "add", "10.91.0.1/24", "dev", "dsv0");
+            sender.ip("link", "set", "dsv0", "up");
+            // the source the packets come from: routable on the receiver, but out of another interface
+            sender.ip("addr", "add", "10.92.0.5/32", "dev", "lo");
+            receiver.ip("addr", "add", "10.91.0.2/24", "dev", "dsv1");
+            receiver.ip("link", "set", "dsv1", "up");
+            receiver.ip("link", "add", "dsw0", "type", "veth", "peer", "name", "dsw1");
+            receiver.ip("link", "set", "dsw0", "up");
+            receiver.ip("link", "set", "dsw1", "up");
+            receiver.ip("route", "add", "10.92.0.0/24", "dev", "dsw0");
+            sender.ip("neigh", "replace", "10.91.0.2", "lladdr", FaultLab.mac(receiver, "dsv1"), "dev", "dsv0",
+                    "nud", "permanent");
+            exec(receiver, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.dsv1.rp_filter=1");
+
+            Finding f;
+            try (FaultLab.Window w = lab.watch(receiver)) {
+                sendUdp(sender, "10.92.0.5", "10.91.0.2", 9999, 50);
+                f = only(w.finish(), "rp_filter_drops");
+                if (w.hasDropSource()) {
+                    assertTrue(siteDrops(f, "IP_RPFILTER") >= 50, f.evidence().toString());
+                }
+            }
+            assertEquals(50, rise(evidence(f, "TcpExt.IPReversePathFilter")));
+            assertEquals("0 (off)", evidence(f, "net.ipv4.conf.all.rp_filter"));
+            assertEquals("1 (effective 1: strict)", evidence(f, "net.ipv4.conf.dsv1.rp_filter"));
+            assertEquals(Severity.WARNING, f.severity());
+            String ns = "ip netns exec " + receiver.name() + " ";
+            Fix loose = fix(f, ns + "sysctl -w net.ipv4.conf.dsv1.rp_filter=2");
+            assertEquals("net.ipv4.conf.dsv1.rp_filter = 2", loose.persist());
+            fix(f, ns + "sysctl -w net.ipv4.conf.all.rp_filter=2");
+
+            // the fix, run exactly as printed, lets the same traffic through to UDP (no listener: NoPorts)
+            FaultLab.runFix(loose.command());
+            try (FaultLab.Window w = lab.watch(receiver)) {
+                sendUdp(sender, "10.92.0.5", "10.91.0.2", 9999, 50);
+                List<Finding> after = w.finish();
+                assertFalse(has(after, "rp_filter_drops"), after.toString());
+                assertEquals(50, rise(evidence(only(after, "no_socket_drops"), "Udp.NoPorts")));
+            }
+        }
+    }
+
+    /** UDP datagrams from {@code src} (a local address of {@code ns}) to {@code dst}:{@code port}. */
+    static void sendUdp(Netns ns, String src, String dst, int port, int count) throws Exception {
+        ns.inside(SYS, () -> {
+            try (DatagramChannel c = DatagramChannel.open()) {
+                c.bind(new InetSocketAddress(InetAddress.getByName(src), 0));
+                InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(dst), port);
+                for (int i = 0; i < count; i++) {
+                    c.send(ByteBuffer.wrap(("datagram " + i).getBytes()), to);
+                }
+            }
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ udp_rcvbuf_errors
+
+    @Test
+    void aUdpSocketThatIsNeverReadOverflowsAndRmemMaxIsSizedFromTheLoss() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            int sent = 500;
+            Finding f;
+            long queued;
+            FaultLab.Window window;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                window = w;
+                queued = ns.inside(SYS, () -> {
+                    try (DatagramChannel r = DatagramChannel.open(); DatagramChannel s = DatagramChannel.open()) {
+                        r.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
+                        r.bind(new InetSocketAddress("127.0.0.1", 7002));
+                        for (int i = 0; i < sent; i++) {
+                            s.send(ByteBuffer.allocate(200), new InetSocketAddress("127.0.0.1", 7002));
+                        }
+                        // what the socket did take: every other datagram was dropped
+                        r.configureBlocking(false);
+                        long n = 0;
+                        while (r.receive(ByteBuffer.allocate(2048)) != null) {
+                            n++;
+                        }
+                        return n;
+                    }
+                });
+                f = only(w.finish(), "udp_rcvbuf_errors");
+                if (w.hasDropSource()) {
+                    assertTrue(siteDrops(f, "SOCKET_RCVBUFF") >= sent - queued, f.evidence().toString());
+                }
+            }
+            assertEquals(sent - queued, rise(evidence(f, "Udp.RcvbufErrors")));
+            long rmemMax = Long.parseLong(exec(ns, "sysctl", "-n", "net.core.rmem_max").strip());
+            assertEquals(Long.toString(rmemMax), evidence(f, "net.core.rmem_max"));
+            // at least double, at least 4 x the second's loss x 2304 bytes, a power of two, at most 64 MiB
+            // the rule takes the larger of the counter and the (machine-wide) drop sites
+            long n = Math.max(sent - queued, siteDrops(f, "SOCKET_RCVBUFF"));
+            double rate = n / Math.max(1.0, (window.after.monotonicNanos() - window.before.monotonicNanos()) / 1e9);
+            long want = Math.min(64L << 20, Fixes.powerOfTwoAtLeast(Math.max(2 * rmemMax,
+                    4 * (long) Math.ceil(rate) * 2304)));
+            if (want > rmemMax) {
+                Fix x = fix(f, "sysctl -w net.core.rmem_max=" + want);
+                assertEquals("net.core.rmem_max = " + want, x.persist());
+            }
+            assertEquals("ip netns exec " + ns.name() + " ss -uanpm", commands(f).get(0));
+        }
+    }
+
+    // ------------------------------------------------------------------ no_socket_drops
+
+    @Test
+    void udpToAClosedPortIsAnInfoFinding() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                sendUdp(ns, "127.0.0.1", "127.0.0.1", 7003, 30);
+                f = only(w.finish(), "no_socket_drops");
+                if (w.hasDropSource()) {
+                    assertTrue(siteDrops(f, "NO_SOCKET") >= 30, f.evidence().toString());
+                }
+            }
+            assertEquals(Severity.INFO, f.severity());
+            assertEquals(30, rise(evidence(f, "Udp.NoPorts")));
+            assertEquals("ip netns exec " + ns.name() + " ss -lunpt  # is the service that should own the port running?",
+                    commands(f).get(0));
+        }
+    }
+
+    // ------------------------------------------------------------------ tcp_listen_overflow
+
+    @Test
+    void aListenerThatNeverAcceptsOverflowsItsQueue() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            List<SocketChannel> clients = new ArrayList<>();
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                ServerSocketChannel listener = ns.inside(SYS, () -> {
+                    ServerSocketChannel l = ServerSocketChannel.open();
+                    l.bind(new InetSocketAddress("127.0.0.1", 7004), 1);
+                    for (int i = 0; i < 20; i++) {
+                        SocketChannel c = SocketChannel.open();
+                        c.configureBlocking(false);
+                        c.connect(new InetSocketAddress("127.0.0.1", 7004));
+                        clients.add(c);
+                    }
+                    return l;
+                });
+                try {
+                    f = only(w.finish(), "tcp_listen_overflow");
+                } finally {
+                    for (SocketChannel c : clients) {
+                        c.close();
+                    }
+                    listener.close();
+                }
+            }
+            assertTrue(rise(evidence(f, "TcpExt.ListenOverflows")) >= 1, f.evidence().toString());
+            assertTrue(rise(evidence(f, "TcpExt.ListenDrops")) >= rise(evidence(f, "TcpExt.ListenOverflows")));
+            long somaxconn = Long.parseLong(exec(ns, "sysctl", "-n", "net.core.somaxconn").strip());
+            assertEquals(Long.toString(somaxconn), evidence(f, "net.core.somaxconn"));
+            long want = Fixes.grow(somaxconn, 0, 65535);
+            if (want > somaxconn) {
+                fix(f, "ip netns exec " + ns.name() + " sysctl -w net.core.somaxconn=" + want);
+            }
+            assertTrue(commands(f).get(0).startsWith("raise the listen() backlog in the application"));
+        }
+    }
+
+    // ------------------------------------------------------------------ healthy
+
+    @Test
+    void aHealthyNamespaceHasNoWarning() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns a = lab.namespace();
+            Netns b = lab.namespace();
+            Netns.run("ip", "link", "add", "dsh0", "netns", a.name(), "type", "veth", "peer", "name", "dsh1",
+                    "netns", b.name());
+            a.ip("addr", "add", "10.96.0.1/24", "dev", "dsh0");
+            b.ip("addr", "add", "10.96.0.2/24", "dev", "dsh1");
+            a.ip("link", "set", "dsh0", "up");
+            b.ip("link", "set", "dsh1", "up");
+            List<Finding> fs;
+            try (FaultLab.Window w = lab.watch(b)) {
+                // a server that reads everything it is sent, over UDP and TCP, and closes cleanly
+                DatagramChannel udp = b.inside(SYS, () -> {
+                    DatagramChannel r = DatagramChannel.open();
+                    r.bind(new InetSocketAddress("10.96.0.2", 7010));
+                    return r;
+                });
+                ServerSocketChannel tcp = b.inside(SYS, () -> {
+                    ServerSocketChannel l = ServerSocketChannel.open();
+                    l.bind(new InetSocketAddress("10.96.0.2", 7011));
+                    return l;
+                });
+                try {
+                    for (int i = 0; i < 20; i++) {
+                        sendUdp(a, "10.96.0.1", "10.96.0.2", 7010, 1);
+                        udp.receive(ByteBuffer.allocate(2048));
+                    }
+                    SocketChannel c = a.inside(SYS, () -> SocketChannel.open(new InetSocketAddress("10.96.0.2", 7011)));
+                    try (SocketChannel s = tcp.accept()) {
+                        // 16 x 64 KiB, each read completely before the next is sent: nothing waits on anything
+                        ByteBuffer in = ByteBuffer.allocate(1 << 16);
+                        long got = 0;
+                        for (int i = 0; i < 16; i++) {
+                            ByteBuffer out = ByteBuffer.allocate(1 << 16);
+                            while (out.hasRemaining()) {
+                                c.write(out);
+                            }
+                            for (long want = got + (1 << 16); got < want; in.clear()) {
+                                got += s.read(in);
+                            }
+                        }
+                        assertEquals(1 << 20, got);
+                        c.shutdownOutput();
+                        assertEquals(-1, s.read(in));
+                    } finally {
+                        c.close();
+                    }
+                } finally {
+                    udp.close();
+                    tcp.close();
+                }
+                // counters only: drop sites are machine-wide, and tests next to this one make drops on purpose
+                w.finish();
+                fs = Diagnosis.diagnose(w.before, w.after, null, null);
+            }
+            List<Finding> bad = fs.stream().filter(f -> f.severity() != Severity.INFO).toList();
+            assertEquals(List.of(), bad);
+        }
+    }
+}
