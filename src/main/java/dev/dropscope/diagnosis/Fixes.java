@@ -13,15 +13,16 @@ final class Fixes {
 
     /**
      * Sysctls each network namespace has its own copy of, writable there. Everything else we suggest
-     * (netdev_max_backlog, netdev_budget, tcp_mem, udp_mem, gc_thresh*, nf_conntrack_max and buckets,
+     * (netdev_max_backlog, netdev_budget, tcp_mem, udp_mem, neigh.default.*, nf_conntrack_max and buckets,
      * rmem/wmem on most kernels) is set in the initial namespace only.
      */
     static boolean perNamespace(String sysctl) {
         if (sysctl.startsWith("net.ipv4.conf.") || sysctl.startsWith("net.ipv6.conf.")) {
             return true;
         }
+        // a namespace has each interface's neighbour settings, but no "default" of its own
         if ((sysctl.startsWith("net.ipv4.neigh.") || sysctl.startsWith("net.ipv6.neigh."))
-                && !sysctl.contains(".default.gc_thresh")) {
+                && !sysctl.contains(".neigh.default.")) {
             return true;
         }
         return sysctl.equals("net.core.somaxconn") || sysctl.equals("net.ipv4.tcp_max_syn_backlog")

@@ -28,6 +28,8 @@ final class NeighbourRule implements Rule {
     static final long THRESH3_CAP = 1L << 20;
     /** Ceiling for unres_qlen_bytes: packets waiting for ARP should be few; more only delays the failure. */
     static final long UNRES_CAP = 16L << 20;
+    /** The kernel's default unres_qlen_bytes (SK_WMEM_MAX): a value below it was lowered on purpose or by mistake. */
+    static final long UNRES_KERNEL_DEFAULT = 212992;
 
     @Override
     public List<Scored> apply(Observation o) {
@@ -113,12 +115,17 @@ final class NeighbourRule implements Rule {
         List<Fix> fixes = new ArrayList<>();
         if (cur != null) {
             ev.add(new Evidence("net.ipv4.neigh.default.unres_qlen_bytes", Long.toString(cur)));
-            if (cur < UNRES_CAP) {
-                fixes.add(Fixes.sysctl(o, "net.ipv4.neigh.default.unres_qlen_bytes", Fixes.grow(cur, 0, UNRES_CAP),
-                        "Only interfaces created later take the default: set net.ipv4.neigh.IF.unres_qlen_bytes "
-                                + "for existing ones; more packets then wait for a neighbour that may never answer."));
-            }
         }
+        long target = Math.max(cur == null ? 0 : Fixes.grow(cur, 0, UNRES_CAP), UNRES_KERNEL_DEFAULT);
+        if (cur == null || target > cur) {
+            fixes.add(Fixes.sysctl(o, "net.ipv4.neigh.default.unres_qlen_bytes", target,
+                    "More packets wait for a neighbour that may never answer; only interfaces created later "
+                            + "take the default."));
+        }
+        fixes.add(Fixes.command(Fixes.inNetns(o, "sh -c 'for f in /proc/sys/net/ipv4/neigh/*/unres_qlen_bytes; do "
+                        + "echo " + target + " > $f; done'"),
+                "Sets every existing interface (whose own value is what overflowed) and the default; lost at reboot "
+                        + "for interfaces the line in sysctl.d does not name."));
         fixes.add(Fixes.command(Fixes.inNetns(o, "ip neigh show nud incomplete") + "  # neighbours that do not answer",
                 "Read-only: many INCOMPLETE entries mean traffic to hosts that are down or do not exist."));
         long n = Observation.dropsAt(sites);

@@ -68,9 +68,9 @@ final class FaultLab implements AutoCloseable {
         return Netns.run(cmd.toArray(new String[0]));
     }
 
-    /** Runs a fix command exactly as a finding prints it (a simple command line, no shell syntax). */
+    /** Runs a fix command exactly as a finding prints it, as a shell would. */
     static String runFix(String command) throws IOException {
-        return Netns.run(command.split(" "));
+        return Netns.run("sh", "-c", command);
     }
 
     static String mac(Netns n, String dev) throws IOException {

@@ -1,5 +1,7 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.procfs.ProcFiles;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +25,13 @@ final class HostSysctl implements AutoCloseable {
         return Path.of("/proc/sys", name.replace('.', '/'));
     }
 
+    /** One large read, as ProcFiles does: a sysctl read in pieces returns only its first piece. */
     static String read(String name) throws IOException {
-        return Files.readString(path(name)).strip();
+        ProcFiles.Content c = ProcFiles.read(path(name));
+        if (!c.ok()) {
+            throw new IOException(path(name) + ": " + c.reason());
+        }
+        return c.text().strip();
     }
 
     /** Sets each sysctl in order (the main test thread is in the initial namespace). */

@@ -239,6 +239,218 @@ class RealFaultsTest {
         }
     }
 
+    // ------------------------------------------------------------------ tcp_backlog_or_memory
+
+    @Test
+    void aReaderThatStopsReadingMakesTcpDropData() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                List<AutoCloseable> open = ns.inside(SYS, () -> {
+                    ServerSocketChannel l = ServerSocketChannel.open();
+                    l.bind(new InetSocketAddress("127.0.0.1", 7005));
+                    SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", 7005));
+                    SocketChannel s = l.accept();
+                    // the reader stalls: it never reads again and its buffer shrinks below the window it
+                    // already advertised, so data in flight finds no room (a deadlocked application)
+                    s.setOption(StandardSocketOptions.SO_RCVBUF, 2048);
+                    c.configureBlocking(false);
+                    ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+                    for (int stalled = 0, i = 0; stalled < 100 && i < 100_000; i++) {
+                        chunk.clear();
+                        stalled = c.write(chunk) == 0 ? stalled + 1 : 0;
+                    }
+                    return List.of(c, s, l);
+                });
+                try {
+                    f = only(w.finish(), "tcp_backlog_or_memory");
+                } finally {
+                    for (AutoCloseable c : open) {
+                        c.close();
+                    }
+                }
+            }
+            long dropped = 0;
+            for (Evidence e : f.evidence()) {
+                if (TcpBacklogRule.SOCKET_COUNTERS.contains(e.name())) {
+                    dropped += rise(e.value());
+                }
+            }
+            assertTrue(dropped >= 1, f.evidence().toString());
+            assertEquals("ip netns exec " + ns.name() + " ss -tnpm state established"
+                    + "  # a socket whose Recv-Q stays high is not being read: find why that application stalls",
+                    commands(f).get(0));
+        }
+    }
+
+    // ------------------------------------------------------------------ checksum_errors
+
+    @Test
+    void datagramsCorruptedOnTheWayAreChecksumErrorsWithOffloadAbTests() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns sender = lab.namespace();
+            Netns receiver = lab.namespace();
+            Netns.run("ip", "link", "add", "dsc0", "netns", sender.name(), "type", "veth", "peer", "name", "dsc1",
+                    "netns", receiver.name());
+            sender.ip("addr", "add", "10.93.0.1/24", "dev", "dsc0");
+            receiver.ip("addr", "add", "10.93.0.2/24", "dev", "dsc1");
+            sender.ip("link", "set", "dsc0", "up");
+            receiver.ip("link", "set", "dsc1", "up");
+            sender.ip("neigh", "replace", "10.93.0.2", "lladdr", FaultLab.mac(receiver, "dsc1"), "dev", "dsc0",
+                    "nud", "permanent");
+            Finding f;
+            List<Finding> all;
+            try (FaultLab.Window w = lab.watch(receiver)) {
+                sender.inside(SYS, () -> {
+                    Packets.udpWithBadChecksum(SYS, "10.93.0.1", "10.93.0.2", 7777, 20);
+                    return null;
+                });
+                all = w.finish();
+                f = only(all, "checksum_errors");
+                if (w.hasDropSource()) {
+                    assertTrue(siteDrops(f, "UDP_CSUM") >= 20, f.evidence().toString());
+                }
+            }
+            assertEquals(20, rise(evidence(f, "Udp.InCsumErrors")));
+            String ns = "ip netns exec " + receiver.name() + " ";
+            fix(f, ns + "ethtool -K dsc1 rx off tx off");
+            assertTrue(commands(f).stream().anyMatch(c -> c.startsWith(ns + "ethtool -K dsc1 tso off")),
+                    commands(f).toString());
+            assertTrue(f.fixes().get(f.fixes().size() - 1).risk().contains("16-bit checksum"));
+            assertFalse(has(all, "no_socket_drops"), "a corrupted datagram never reaches the port lookup: " + all);
+        }
+    }
+
+    // ------------------------------------------------------------------ qdisc_drops
+
+    @Test
+    void aTinyTbfOnAVethDropsTheBurst() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            ns.ip("link", "add", "dsq0", "type", "veth", "peer", "name", "dsq1");
+            ns.ip("addr", "add", "10.97.0.1/24", "dev", "dsq0");
+            ns.ip("link", "set", "dsq0", "up");
+            ns.ip("link", "set", "dsq1", "up");
+            ns.ip("neigh", "replace", "10.97.0.9", "lladdr", FaultLab.mac(ns, "dsq1"), "dev", "dsq0", "nud", "permanent");
+            // 1 byte/s: the burst passes, the queue fills to its limit, the rest is dropped
+            exec(ns, "tc", "qdisc", "add", "dev", "dsq0", "root", "tbf", "rate", "8bit", "burst", "2000", "limit", "3000");
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                ns.inside(SYS, () -> {
+                    try (DatagramChannel c = DatagramChannel.open()) {
+                        for (int i = 0; i < 12; i++) {
+                            c.send(ByteBuffer.allocate(900), new InetSocketAddress("10.97.0.9", 7777));
+                        }
+                    }
+                    return null;
+                });
+                f = only(w.finish(), "qdisc_drops");
+            }
+            com.fasterxml.jackson.databind.JsonNode tc = dev.dropscope.export.SnapshotJson.parse(
+                    exec(ns, "tc", "-s", "-j", "qdisc", "show", "dev", "dsq0"));
+            long tcDrops = tc.get(0).get("drops").asLong();
+            String handle = tc.get(0).get("handle").asText();
+            assertTrue(tcDrops > 0, tc.toString());
+            assertEquals(tcDrops, rise(evidence(f, "qdisc tbf " + handle + " root on dsq0 drops")));
+            assertTrue(f.title().startsWith("Egress queue tbf on dsq0 drops packets"), f.title());
+            assertTrue(commands(f).get(0).startsWith("ip netns exec " + ns.name() + " tc qdisc show dev dsq0"),
+                    commands(f).toString());
+        }
+    }
+
+    // ------------------------------------------------------------------ netfilter_drops
+
+    @Test
+    void anNftDropRuleIsFoundFromTheDropSitesAndItsFixListsTheRule() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            exec(ns, "nft", "add", "table", "inet", "dsdiag");
+            exec(ns, "nft", "add", "chain", "inet", "dsdiag", "in", "{ type filter hook input priority 0; }");
+            exec(ns, "nft", "add", "rule", "inet", "dsdiag", "in", "udp", "dport", "7777", "drop");
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                assumeTrue(w.hasDropSource(), "only a drop source sees firewall drops");
+                sendUdp(ns, "127.0.0.1", "127.0.0.1", 7777, 30);
+                f = only(w.finish(), "netfilter_drops");
+            }
+            assertTrue(siteDrops(f, "NETFILTER_DROP") >= 30, f.evidence().toString());
+            String list = commands(f).get(0);
+            assertEquals("ip netns exec " + ns.name() + " nft -a list ruleset | grep -E 'drop|reject'", list);
+            assertTrue(FaultLab.runFix(list).contains("udp dport 7777 drop"), "the listed rule is the one that drops");
+        }
+    }
+
+    // ------------------------------------------------------------------ interface_rx_dropped
+
+    @Test
+    void framesOfAnUnknownEthertypeRaiseRxDroppedAndAreExplained() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            ns.ip("link", "add", "dsr0", "type", "veth", "peer", "name", "dsr1");
+            ns.ip("link", "set", "dsr0", "up");
+            ns.ip("link", "set", "dsr1", "up");
+            int ifindex = FaultLab.ifindex(ns, "dsr0");
+            String src = FaultLab.mac(ns, "dsr0");
+            String dst = FaultLab.mac(ns, "dsr1");
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                ns.inside(SYS, () -> {
+                    // 0x88b5: IEEE local experimental ethertype; nothing in the kernel handles it
+                    Packets.frames(SYS, ifindex, src, dst, 0x88b5, 20);
+                    return null;
+                });
+                f = only(w.finish(), "interface_rx_dropped");
+                if (w.hasDropSource()) {
+                    assertTrue(siteDrops(f, "UNHANDLED_PROTO") >= 20, f.evidence().toString());
+                }
+            }
+            assertEquals(20, rise(evidence(f, "dsr1 rx_dropped")));
+            assertEquals(Severity.INFO, f.severity());
+            assertEquals("ip netns exec " + ns.name() + " ip -s -s link show dev dsr1", commands(f).get(0));
+        }
+    }
+
+    // ------------------------------------------------------------------ neighbour_table_overflow (queue)
+
+    @Test
+    void packetsForANeighbourThatNeverAnswersOverflowItsQueueAndTheFixEndsIt() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            ns.ip("link", "add", "dsn0", "type", "veth", "peer", "name", "dsn1");
+            ns.ip("addr", "add", "10.94.0.1/24", "dev", "dsn0");
+            ns.ip("link", "set", "dsn0", "up");
+            ns.ip("link", "set", "dsn1", "up");
+            // a tiny queue for packets waiting on an unresolved neighbour, on this interface only
+            exec(ns, "sysctl", "-qw", "net.ipv4.neigh.dsn0.unres_qlen_bytes=1");
+            Finding f;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                assumeTrue(w.hasDropSource(), "only a drop source sees NEIGH_QUEUEFULL");
+                sendUdp(ns, "10.94.0.1", "10.94.0.77", 7777, 40);
+                f = only(w.finish(), "neighbour_table_overflow");
+            }
+            // each new packet pushes the one waiting before it out
+            assertTrue(siteDrops(f, "NEIGH_QUEUEFULL") >= 39, f.evidence().toString());
+            // a namespace has no neighbour default of its own: the machine's is shown and fixed outside it
+            long def = Long.parseLong(HostSysctl.read("net.ipv4.neigh.default.unres_qlen_bytes"));
+            assertEquals(Long.toString(def), evidence(f, "net.ipv4.neigh.default.unres_qlen_bytes"));
+            long want = Math.max(Fixes.grow(def, 0, 16L << 20), 212992);
+            Fix d = fix(f, "sysctl -w net.ipv4.neigh.default.unres_qlen_bytes=" + want);
+            assertEquals("net.ipv4.neigh.default.unres_qlen_bytes = " + want, d.persist());
+            String all = "ip netns exec " + ns.name() + " sh -c 'for f in /proc/sys/net/ipv4/neigh/*/unres_qlen_bytes;"
+                    + " do echo " + want + " > $f; done'";
+            fix(f, all);
+
+            FaultLab.runFix(all);
+            try (FaultLab.Window w = lab.watch(ns)) {
+                sendUdp(ns, "10.94.0.1", "10.94.0.78", 7777, 40);
+                List<Finding> after = w.finish();
+                assertFalse(after.stream().anyMatch(x -> !sitesOf(x, "NEIGH_QUEUEFULL").isEmpty()
+                        && siteDrops(x, "NEIGH_QUEUEFULL") >= 39), after.toString());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ healthy
 
     @Test

@@ -384,7 +384,8 @@ class RulesTest {
         List<Finding> fs = Diagnosis.diagnose(s, at(1, x -> x.netns("ds-n").sysctl(s.sysctl())),
                 drops(site("__neigh_event_send", "NEIGH_QUEUEFULL", 30)), null);
         Finding f = only(fs, "neighbour_table_overflow");
-        fix(f, "ip netns exec ds-n sysctl -w net.ipv4.neigh.default.unres_qlen_bytes=524288");
+        fix(f, "sysctl -w net.ipv4.neigh.default.unres_qlen_bytes=524288");
+        fix(f, "ip netns exec ds-n sh -c 'for f in /proc/sys/net/ipv4/neigh/*/unres_qlen_bytes; do echo 524288 > $f; done'");
     }
 
     // ------------------------------------------------------------------ qdisc_drops
