@@ -451,6 +451,193 @@ class RealFaultsTest {
         }
     }
 
+    // ------------------------------------------------------------------ conntrack_table_full
+
+    /**
+     * nf_conntrack_max is machine-wide and read-only in a namespace on this kernel (each namespace counts its
+     * own entries against it), so the fault needs the initial namespace's value lowered: to 256 (far above
+     * what the other namespaces and tests here hold), only while the fault and the second sample happen,
+     * and restored in finally.
+     */
+    @Test
+    void moreFlowsThanTheConntrackTableHoldsFillItAndAreEvictedOrDropped() throws Exception {
+        long limit = 256;
+        assumeTrue(Long.parseLong(HostSysctl.read("net.netfilter.nf_conntrack_count")) < limit / 2,
+                "the initial namespace already tracks too many flows to lower the maximum safely");
+        String original = HostSysctl.read("net.netfilter.nf_conntrack_max");
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            // a rule that uses conntrack makes the namespace track its flows
+            exec(ns, "nft", "add", "table", "inet", "dsct");
+            exec(ns, "nft", "add", "chain", "inet", "dsct", "out", "{ type filter hook output priority 0; }");
+            exec(ns, "nft", "add", "rule", "inet", "dsct", "out", "ct", "state", "new", "counter", "accept");
+            Finding f;
+            FaultLab.Window window;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                window = w;
+                try (HostSysctl h = HostSysctl.set(java.util.Map.of("net.netfilter.nf_conntrack_max", Long.toString(limit)))) {
+                    ns.inside(SYS, () -> {
+                        try (DatagramChannel c = DatagramChannel.open()) {
+                            for (int port = 20000; port < 20000 + 2 * limit; port++) {
+                                try {
+                                    c.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("127.0.0.1", port));
+                                } catch (java.io.IOException dropped) {
+                                    // EPERM: conntrack dropped it in the output hook, the fault itself
+                                }
+                            }
+                        }
+                        return null;
+                    });
+                    f = only(w.finish(), "conntrack_table_full");
+                }
+            }
+            assertEquals(Severity.CRITICAL, f.severity());
+            var ct = window.after.conntrack();
+            assertEquals(limit, ct.max());
+            assertTrue(evidence(f, "net.netfilter.nf_conntrack_count").startsWith(ct.count() + " of max " + limit),
+                    f.evidence().toString());
+            long evictedOrDropped = rise(evidence(f, "conntrack (ctnetlink) early_drop"))
+                    + rise(evidence(f, "conntrack (ctnetlink) drop"));
+            assertTrue(evictedOrDropped > 0, f.evidence().toString());
+            long want = Fixes.powerOfTwoAtLeast(Math.max(2 * limit, 2 * ct.count()));
+            Fix max = fix(f, "sysctl -w net.netfilter.nf_conntrack_max=" + want);
+            assertEquals("net.netfilter.nf_conntrack_max = " + want, max.persist());
+            assertEquals(original, HostSysctl.read("net.netfilter.nf_conntrack_max"), "the maximum is back");
+        }
+    }
+
+    // ------------------------------------------------------------------ neighbour_table_overflow (table)
+
+    /**
+     * The neighbour thresholds exist only machine-wide (a namespace has no neighbour "default"), and the
+     * table's entries are counted over every namespace. The fault lowers gc_thresh3 (and gc_thresh2, and
+     * gc_thresh1 if above) to 32 above the current entries, only while the namespace sends to absent
+     * neighbours and the second sample is taken, and restores them in finally.
+     */
+    @Test
+    void aFullNeighbourTableRefusesNewNeighbours() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            ns.ip("link", "add", "dst0", "type", "veth", "peer", "name", "dst1");
+            ns.ip("addr", "add", "10.95.0.1/16", "dev", "dst0");
+            ns.ip("link", "set", "dst0", "up");
+            ns.ip("link", "set", "dst1", "up");
+            Finding f;
+            FaultLab.Window window;
+            try (FaultLab.Window w = lab.watch(ns)) {
+                window = w;
+                long entries = w.before.neighbour().stream().filter(t -> t.name().equals("arp_cache")).findFirst()
+                        .orElseThrow().entries();
+                long limit = entries + 32;
+                java.util.Map<String, String> low = new java.util.LinkedHashMap<>();
+                low.put("net.ipv4.neigh.default.gc_thresh3", Long.toString(limit));
+                low.put("net.ipv4.neigh.default.gc_thresh2", Long.toString(limit));
+                if (Long.parseLong(HostSysctl.read("net.ipv4.neigh.default.gc_thresh1")) > limit) {
+                    low.put("net.ipv4.neigh.default.gc_thresh1", Long.toString(limit / 2));
+                }
+                try (HostSysctl h = HostSysctl.set(low)) {
+                    ns.inside(SYS, () -> {
+                        try (DatagramChannel c = DatagramChannel.open()) {
+                            for (int i = 1; i <= 200; i++) {
+                                try {
+                                    c.send(ByteBuffer.wrap(new byte[] {1}),
+                                            new InetSocketAddress("10.95." + (1 + i / 250) + "." + (i % 250 + 1), 7777));
+                                } catch (java.io.IOException refused) {
+                                    // no neighbour entry could be made: the fault itself
+                                }
+                            }
+                        }
+                        return null;
+                    });
+                    f = only(w.finish(), "neighbour_table_overflow");
+                }
+            }
+            assertTrue(rise(evidence(f, "arp_cache table_fulls")) >= 1, f.evidence().toString());
+            if (window.hasDropSource()) {
+                assertTrue(siteDrops(f, "NEIGH_CREATEFAIL") >= 1, f.evidence().toString());
+            }
+            var arp = window.after.neighbour().stream().filter(t -> t.name().equals("arp_cache")).findFirst()
+                    .orElseThrow();
+            long t3 = Fixes.grow(arp.gcThresh3(), 2 * arp.entries(), 1L << 20);
+            Fix x = fix(f, "sysctl -w net.ipv4.neigh.default.gc_thresh3=" + t3);
+            assertEquals("net.ipv4.neigh.default.gc_thresh3 = " + t3, x.persist());
+            fix(f, "sysctl -w net.ipv4.neigh.default.gc_thresh2=" + Math.max(arp.gcThresh2(), t3 / 2));
+        }
+    }
+
+    // ------------------------------------------------------------------ dropscope snapshot, end to end
+
+    @Test
+    void theSnapshotCommandFindsAnOngoingFaultAndWritesItsFixesFile() throws Exception {
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch flooding = new java.util.concurrent.CountDownLatch(1);
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ds-diag-snapshot");
+            java.nio.file.Path json = dir.resolve("snapshot.json");
+            java.nio.file.Path fixes = dir.resolve("fixes.conf");
+            try (dev.dropscope.collect.NetnsScope scope = dev.dropscope.collect.NetnsScope.named(SYS, ns.name())) {
+                // an application that never reads its small socket, flooded until the snapshot is done
+                java.util.concurrent.FutureTask<Void> flood = new java.util.concurrent.FutureTask<>(scope.wrap(() -> {
+                    try (DatagramChannel r = DatagramChannel.open(); DatagramChannel s = DatagramChannel.open()) {
+                        r.setOption(StandardSocketOptions.SO_RCVBUF, 1024);
+                        r.bind(new InetSocketAddress("127.0.0.1", 7020));
+                        flooding.countDown();
+                        while (!stop.get()) {
+                            s.send(ByteBuffer.allocate(200), new InetSocketAddress("127.0.0.1", 7020));
+                        }
+                    }
+                    return null;
+                }));
+                Thread t = new Thread(flood, "ds-diag-flood");
+                t.start();
+                try {
+                    flooding.await();
+                    java.io.StringWriter err = new java.io.StringWriter();
+                    int exit = dev.dropscope.cli.Main.run(new String[] {"snapshot", "--netns", ns.name(), "--duration",
+                        "1s", "--output", json.toString(), "--fixes-file", fixes.toString()},
+                            new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err, true));
+                    assertEquals(0, exit, err.toString());
+                } finally {
+                    stop.set(true);
+                    t.join();
+                }
+                flood.get();
+                com.fasterxml.jackson.databind.JsonNode j = dev.dropscope.export.SnapshotJson.parse(
+                        java.nio.file.Files.readString(json));
+                com.fasterxml.jackson.databind.JsonNode udp = null;
+                for (com.fasterxml.jackson.databind.JsonNode x : j.get("findings")) {
+                    if (x.get("id").asText().equals("udp_rcvbuf_errors")) {
+                        udp = x;
+                    }
+                }
+                assertTrue(udp != null, j.get("findings").toString());
+                assertEquals("Udp.RcvbufErrors", udp.get("evidence").get(0).get("name").asText());
+                assertTrue(rise(udp.get("evidence").get(0).get("value").asText()) > 0);
+                String text = java.nio.file.Files.readString(fixes);
+                assertTrue(text.startsWith("# dropscope: suggested sysctl settings, for review. Nothing here has been applied.\n"),
+                        text);
+                assertTrue(text.contains("\n# udp_rcvbuf_errors ("), text);
+                String rmem = null;
+                for (com.fasterxml.jackson.databind.JsonNode fx : udp.get("fixes")) {
+                    if (fx.get("command").asText().startsWith("sysctl -w net.core.rmem_max=")) {
+                        rmem = fx.get("persist").asText();
+                    }
+                }
+                if (rmem != null) {
+                    assertTrue(text.contains("\n" + rmem + "\n"), text);
+                }
+                if (!j.get("drops").get("source").isNull()) {
+                    assertTrue(j.get("drops").get("scope").asText().startsWith("machine-wide"));
+                }
+            } finally {
+                java.nio.file.Files.deleteIfExists(json);
+                java.nio.file.Files.deleteIfExists(fixes);
+                java.nio.file.Files.deleteIfExists(dir);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ healthy
 
     @Test
