@@ -98,9 +98,13 @@ final class QdiscRule implements Rule {
                 }
             }
         }
-        fixes.add(Fixes.command("or replace a plain FIFO with an AQM that drops early and fairly: "
-                        + Fixes.inNetns(o, "tc qdisc replace dev " + dev + " " + where + " fq_codel"),
-                "fq_codel keeps latency low by dropping sooner under overload: fewer tail drops, not zero."));
+        if (TXQUEUELEN_QDISCS.contains(q.kind())) {
+            // only for a plain FIFO: replacing a shaper would remove its rate limit
+            fixes.add(Fixes.command("or replace the FIFO with an AQM that drops early and fairly: "
+                            + Fixes.inNetns(o, "tc qdisc replace dev " + dev + " " + where + " fq_codel")
+                            + " (needs sch_fq_codel)",
+                    "fq_codel keeps latency low by dropping sooner under overload: fewer tail drops, not zero."));
+        }
         String title = "Egress queue " + q.kind() + " on " + dev + " drops packets (" + o.pace(rate) + ")";
         String explanation = shaper
                 ? "The " + q.kind() + " qdisc on " + dev + " shapes traffic to a rate and drops what its queue "

@@ -407,6 +407,8 @@ class RulesTest {
         fix(q.get(0), "ip link set dev eth0 txqueuelen 2000");
         assertEquals("+9 in 1.0 s (9.0/s)", evidence(q.get(1), "qdisc tbf 8001: root on dsq drops"));
         assertTrue(q.get(1).explanation().contains("shapes traffic"), q.get(1).explanation());
+        assertFalse(commands(q.get(1)).stream().anyMatch(c -> c.contains("fq_codel")), "replacing a shaper drops its rate");
+        assertTrue(commands(q.get(0)).stream().anyMatch(c -> c.contains("tc qdisc replace dev eth0 root fq_codel")));
     }
 
     // ------------------------------------------------------------------ netfilter_drops
