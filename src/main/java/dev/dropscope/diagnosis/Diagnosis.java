@@ -32,7 +32,8 @@ public final class Diagnosis {
     }
 
     /**
-     * Findings from {@code before} to {@code after}.
+     * Findings from {@code before} to {@code after}. With {@code before} null (the very first sample) only
+     * what a single moment shows is judged: tables near full, risky offload settings.
      *
      * @param drops         drop sites over the same window (each site's {@code delta} = drops in the window),
      *                      or null when no drop source ran: findings then come from counters alone
@@ -41,7 +42,7 @@ public final class Diagnosis {
      */
     public static List<Finding> diagnose(Snapshot before, Snapshot after, DropReport drops,
                                          Map<String, Long> monitorHealth) {
-        return diagnose(Delta.between(before, after), drops, monitorHealth);
+        return diagnose(Delta.between(before == null ? after : before, after), drops, monitorHealth);
     }
 
     /** The same, from a {@link Delta} already computed (it carries both snapshots). */

@@ -78,6 +78,15 @@ class DiagnosisTest {
     }
 
     @Test
+    void theFirstSampleAloneJudgesOnlyWhatOneMomentShows() {
+        Snapshot s = at(0, x -> x.snmp(longs("Udp.RcvbufErrors", 1_000_000))
+                .conntrack(Snap.conntrack(990, 1000, 250, "drop", 5)));
+        List<Finding> fs = Diagnosis.diagnose(null, s, null, null);
+        assertEquals(List.of("conntrack_table_full"), fs.stream().map(Finding::id).toList(),
+                "counters since boot are history, a nearly full table is now");
+    }
+
+    @Test
     void benignClassification() {
         assertTrue(BenignDrops.isBenign("udp_destruct_common", null));
         assertTrue(BenignDrops.isBenign("skb_queue_purge", "NOT_SPECIFIED"));
