@@ -6,18 +6,25 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.model.CollectorError;
 import dev.dropscope.model.ConntrackState;
 import dev.dropscope.model.Delta;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Evidence;
 import dev.dropscope.model.FeatureState;
+import dev.dropscope.model.Finding;
+import dev.dropscope.model.Fix;
 import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.NeighbourTableStats;
 import dev.dropscope.model.QdiscStats;
 import dev.dropscope.model.Reading;
+import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.RpFilterState;
 import dev.dropscope.model.Snapshot;
 import dev.dropscope.model.SoftnetCpu;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
@@ -27,6 +34,9 @@ import java.util.function.BiConsumer;
  * {@code snmp["TcpExt.ListenOverflows"]}, ethtool feature names. Counters have their per-second rates
  * next to them in {@code rates}, under the same keys. A value a device does not offer is
  * {@code {"unavailable": "not supported"}}. Maps keep the model's order, so output is stable.
+ *
+ * <p>{@code findings} holds the diagnosis ({@code docs/findings.md}); {@code drops} the drop sites seen
+ * between the two samples, or why there were none to see.
  */
 public final class SnapshotJson {
     public static final String SCHEMA = "dropscope.snapshot/1";
@@ -35,16 +45,45 @@ public final class SnapshotJson {
     private SnapshotJson() {
     }
 
-    /** {@code after} with the rates of {@code delta} (null: no rates). */
+    /**
+     * What the command knew about drops: the sites of the window and the monitor's own counters, or why
+     * no drop source ran.
+     *
+     * @param report the window's sites (null when no source ran)
+     * @param why    why this source was used, or why none was
+     * @param health the monitor's counters (lost events, ...), empty when none
+     */
+    public record Drops(DropReport report, String why, Map<String, Long> health) {
+        public Drops {
+            health = health == null ? Map.of() : Map.copyOf(health);
+        }
+
+        public static Drops none(String why) {
+            return new Drops(null, why, Map.of());
+        }
+    }
+
+    /** {@code after} with the rates of {@code delta} (null: no rates), and findings from counters alone. */
     public static String write(Snapshot s, Delta delta) {
+        return write(s, delta, delta == null ? List.of() : Diagnosis.diagnose(delta, null, null),
+                Drops.none("not watched"));
+    }
+
+    /** {@code after} with rates, the findings, and the drop sites of the window. */
+    public static String write(Snapshot s, Delta delta, List<Finding> findings, Drops drops) {
         try {
-            return MAPPER.writeValueAsString(tree(s, delta)) + "\n";
+            return MAPPER.writeValueAsString(tree(s, delta, findings, drops)) + "\n";
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("JSON output failed: " + e.getMessage(), e);
         }
     }
 
     public static ObjectNode tree(Snapshot s, Delta delta) {
+        return tree(s, delta, delta == null ? List.of() : Diagnosis.diagnose(delta, null, null),
+                Drops.none("not watched"));
+    }
+
+    public static ObjectNode tree(Snapshot s, Delta delta, List<Finding> findings, Drops drops) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schema", SCHEMA);
         root.put("taken_at_ms", s.takenAtMillis());
@@ -54,6 +93,8 @@ public final class SnapshotJson {
         root.put("host", s.host());
         root.put("kernel", s.kernelRelease());
         root.put("netns", s.netns());
+        findings(root.putArray("findings"), findings);
+        drops(root.putObject("drops"), drops, s.netns() != null);
 
         ArrayNode ifs = root.putArray("interfaces");
         for (InterfaceStats i : s.interfaces()) {
@@ -197,6 +238,54 @@ public final class SnapshotJson {
             o.put("message", e.message());
         }
         return root;
+    }
+
+    /** Each finding as docs/findings.md describes it; severity by its stable label. */
+    public static void findings(ArrayNode out, List<Finding> findings) {
+        for (Finding f : findings) {
+            ObjectNode o = out.addObject();
+            o.put("id", f.id());
+            o.put("severity", f.severity().label());
+            o.put("title", f.title());
+            ArrayNode ev = o.putArray("evidence");
+            for (Evidence e : f.evidence()) {
+                ev.addObject().put("name", e.name()).put("value", e.value());
+            }
+            o.put("explanation", f.explanation());
+            ArrayNode fx = o.putArray("fixes");
+            for (Fix x : f.fixes()) {
+                fx.addObject().put("command", x.command()).put("persist", x.persist()).put("risk", x.risk());
+            }
+        }
+    }
+
+    private static void drops(ObjectNode o, Drops d, boolean namedNetns) {
+        DropReport r = d == null ? null : d.report();
+        o.put("source", r == null ? null : r.source());
+        o.put("why", d == null ? null : d.why());
+        if (r == null) {
+            return;
+        }
+        if (namedNetns) {
+            o.put("scope", "machine-wide: the drop source sees every namespace, not only this one");
+        }
+        o.put("seconds", r.elapsedNs() / 1e9);
+        o.put("total", r.total());
+        o.put("lost", r.lost());
+        o.put("symbols_note", r.symbolsNote());
+        longs(o.putObject("monitor"), d.health());
+        ArrayNode sites = o.putArray("sites");
+        for (ResolvedDropSite x : r.sites()) {
+            ObjectNode so = sites.addObject();
+            so.put("location", x.location());
+            so.put("symbol", x.symbol());
+            so.put("reason", x.reason());
+            so.put("origin", x.origin().name().toLowerCase(java.util.Locale.ROOT));
+            so.put("interface", x.interfaceName());
+            so.put("count", x.count());
+            so.put("per_second", x.ratePerSecond());
+            so.put("benign", x.benign());
+        }
     }
 
     private static <T> void reading(ObjectNode o, String name, Reading<T> r, BiConsumer<String, T> present) {
