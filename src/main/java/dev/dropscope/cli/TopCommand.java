@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
@@ -69,8 +70,9 @@ public final class TopCommand implements Callable<Integer> {
         List<Finding> diagnose(Snapshot snapshot, Delta delta, DropReport drops, Map<String, Long> monitorHealth);
     }
 
-    // TODO(diagnosis.Diagnosis): use Diagnosis::diagnose once dev.dropscope.diagnosis.Diagnosis lands
-    static final Diagnoser NO_DIAGNOSIS_YET = (snapshot, delta, drops, health) -> List.of();
+    /** Findings from the latest sample's rates and the latest drop report (one sample alone: what it shows). */
+    static final Diagnoser DIAGNOSIS = (snapshot, delta, drops, health) -> snapshot == null ? List.of()
+            : delta != null ? Diagnosis.diagnose(delta, drops, health) : Diagnosis.diagnose(null, snapshot, drops, health);
 
     /** The first drop report comes this soon: where packets die should show within a second of starting. */
     static final long FIRST_REPORT_NS = 300_000_000L;
@@ -174,7 +176,7 @@ public final class TopCommand implements Callable<Integer> {
                             BenignDrops::isBenign),
                     sampler, new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES,
                             WatchCommand.cpuCount()),
-                    new Composer(header, latest, NO_DIAGNOSIS_YET));
+                    new Composer(header, latest, DIAGNOSIS));
             try {
                 feed.start();
                 TopScreen painter = new TopScreen(Theme.fromEnvironment(System.getenv(), charset), ZoneId.systemDefault());
