@@ -8,7 +8,16 @@ set -u
 J=$1
 CP=$2
 T=$(mktemp -d)
-ds() { "$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.Main "$@"; }
+JVM=("$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.Main)
+# every run is bounded: a hang shows as a thread dump and exit 137, never as a lab that runs out of time
+ds() { timeout -s QUIT -k 10 300 "${JVM[@]}" "$@"; }
+step() { echo "STEP $* at $(cut -d' ' -f1 /proc/uptime)s" >&2; }
+# waits up to $2 s for background pid $1; then a thread dump (SIGQUIT) and SIGKILL. Echoes the exit status.
+reap() {
+    for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || break; sleep 1; done
+    if kill -0 "$1" 2>/dev/null; then echo "STUCK: pid $1 after $2 s, thread dump follows" >&2; kill -QUIT "$1"; sleep 3; kill -KILL "$1"; fi
+    wait "$1"; echo $?
+}
 # Udp NoPorts: the value line after the "Udp:" header line, third column
 noports() { awk '$1 == "Udp:" { if (seen) { print $3; exit } seen = 1 }' /proc/net/snmp; }
 # sends N datagrams to a closed port as soon as FILE contains PATTERN (started before the JVM)
@@ -24,12 +33,13 @@ for _ in range(6000):
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for _ in range(n):
     s.sendto(b"x", ("127.0.0.1", 9))' "$@"; }
-wait_for() { for _ in $(seq 1 3000); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done; echo "timeout waiting for $2 in $1" >&2; return 1; }
+wait_for() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.5; done; echo "timeout waiting for $2 in $1" >&2; return 1; }
 check() { echo "CHECK $1 $2"; }
 show() { echo "== $1"; cat "$2"; }
 # a process with the default SIGINT disposition (a script's background job would ignore it)
 spawn() { python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 
+step 1 summary
 # 1. summary mode: every NO_SOCKET drop is counted at __udp4_lib_rcv
 before=$(noports)
 send_when "$T/summary.json" '"type":"start"' 200 &
@@ -47,6 +57,7 @@ for l in open(sys.argv[1]):
 print(n)' "$T/summary.json")"
 show summary "$T/summary.json"; show summary.err "$T/summary.err"
 
+step 2 packet
 # 2. packet mode: one record per datagram, with reason, interface and the 5-tuple (exit 0 = run 1 stopped)
 before=$(noports)
 send_when "$T/packet.json" '"type":"start"' 50 &
@@ -67,15 +78,18 @@ grep -v '"type":"packet"' "$T/packet.json" > "$T/packet.rest"
 show packet "$T/packet.rest"; show packet.err "$T/packet.err"
 
 # 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and its configuration restored: runs 4, 7)
-spawn "$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.Main watch --source netdm --mode packet > "$T/int.txt" 2>&1 &
+step 3 sigint
+spawn "${JVM[@]}" watch --source netdm --mode packet > "$T/int.txt" 2>&1 &
 pid=$!
-wait_for "$T/int.txt" 'dropscope watch: netdm source' && kill -INT $pid || kill -KILL $pid
-wait $pid; check sigint_exit $?
+if wait_for "$T/int.txt" 'dropscope watch: netdm source'; then step 3 header seen; kill -INT $pid; fi
+check sigint_exit "$(reap $pid 90)"
+step 3 done
 check sigint_summary "$(grep -c '^summary: ' "$T/int.txt")"
 show sigint "$T/int.txt"
 
 # 4. a stale session: a monitor killed with SIGKILL leaves NET_DM on (this START succeeding = run 3 stopped)
-ds watch --source netdm --format json > "$T/stale.json" 2>&1 &
+step 4 stale
+"${JVM[@]}" watch --source netdm --format json > "$T/stale.json" 2>&1 &
 pid=$!
 wait_for "$T/stale.json" '"type":"start"'; kill -KILL $pid
 wait $pid 2>/dev/null
@@ -89,6 +103,7 @@ show passive "$T/passive.txt"
 ds watch --source netdm --takeover --duration 1s > "$T/takeover.txt" 2>&1; check takeover_exit $?
 show takeover "$T/takeover.txt"
 
+step 6 repl
 # 6. the dropwatch language: the configuration is as it was before runs 2-3 changed it; `set` changes it
 #    for the session, stats answers, and exit puts it back
 printf 'show\nset alertmode packet\nset trunc 64\nset queue 16\nshow\nstats\nexit\n' | ds dropwatch > "$T/repl.txt" 2>&1
@@ -97,6 +112,7 @@ check repl_show "$(grep -E '^(Alert mode|Truncation length|Queue length):' "$T/r
 check repl_stats "$(grep -c '^Tail dropped: ' "$T/repl.txt")"
 show repl "$T/repl.txt"
 
+step 7 final
 # 7. last: NET_DM is off (START accepted after the takeover run) and the configuration is the default again
 printf 'show\nexit\n' | ds dropwatch > "$T/final.txt" 2>&1
 check final_config "$(grep -E '^(Alert mode|Truncation length|Queue length):' "$T/final.txt" | tr '\n' ';')"
