@@ -36,8 +36,9 @@ for _ in range(n):
 wait_for() { for _ in $(seq 1 600); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.5; done; echo "timeout waiting for $2 in $1" >&2; return 1; }
 check() { echo "CHECK $1 $2"; }
 show() { echo "== $1"; cat "$2"; }
-# a process with the default SIGINT disposition (a script's background job would ignore it)
-spawn() { python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
+# a process with the default SIGINT disposition (a script's background job would ignore it). exec: run as
+# `spawn ... &`, the background subshell must become the JVM, or $! names a shell that never passes SIGINT on
+spawn() { exec python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 
 step 1 summary
 # 1. summary mode: every NO_SOCKET drop is counted at __udp4_lib_rcv
