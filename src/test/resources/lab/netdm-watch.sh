@@ -12,11 +12,12 @@ JVM=("$J" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" dev.dropscope.cli.M
 # every run is bounded: a hang shows as a thread dump and exit 137, never as a lab that runs out of time
 ds() { timeout -s QUIT -k 10 300 "${JVM[@]}" "$@"; }
 step() { echo "STEP $* at $(cut -d' ' -f1 /proc/uptime)s" >&2; }
-# waits up to $2 s for background pid $1; then a thread dump (SIGQUIT) and SIGKILL. Echoes the exit status.
+# waits up to $2 s for background pid $1; then a thread dump (SIGQUIT) and SIGKILL. Sets REAPED to the
+# exit status (not echoed: in a $(...) subshell `wait` cannot collect a child of this shell)
 reap() {
     for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || break; sleep 1; done
     if kill -0 "$1" 2>/dev/null; then echo "STUCK: pid $1 after $2 s, thread dump follows" >&2; kill -QUIT "$1"; sleep 3; kill -KILL "$1"; fi
-    wait "$1"; echo $?
+    wait "$1"; REAPED=$?
 }
 # Udp NoPorts: the value line after the "Udp:" header line, third column
 noports() { awk '$1 == "Udp:" { if (seen) { print $3; exit } seen = 1 }' /proc/net/snmp; }
@@ -83,7 +84,7 @@ step 3 sigint
 spawn "${JVM[@]}" watch --source netdm --mode packet > "$T/int.txt" 2>&1 &
 pid=$!
 if wait_for "$T/int.txt" 'dropscope watch: netdm source'; then step 3 header seen; kill -INT $pid; fi
-check sigint_exit "$(reap $pid 90)"
+reap $pid 90; check sigint_exit $REAPED
 step 3 done
 check sigint_summary "$(grep -c '^summary: ' "$T/int.txt")"
 show sigint "$T/int.txt"

@@ -48,7 +48,7 @@ public final class LinkCollector implements Collector {
     public static final String NAME = "link";
 
     private final Syscalls sys;
-    private NetlinkSocket rtnl;
+    private final LazySocket rtnl;
     private NetlinkSocket genl;
     private Optional<GenlFamily> ethtool;
     private EthtoolIoctl ioctl;
@@ -57,6 +57,7 @@ public final class LinkCollector implements Collector {
 
     public LinkCollector(Syscalls sys) {
         this.sys = sys;
+        this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
     }
 
     @Override
@@ -66,9 +67,7 @@ public final class LinkCollector implements Collector {
 
     @Override
     public void collect(Snapshot.Builder into) throws IOException {
-        if (rtnl == null) {
-            rtnl = NetlinkSocket.open(sys, NETLINK_ROUTE);
-        }
+        NetlinkSocket rtnl = this.rtnl.get();
         List<Link> links = Links.query(rtnl);
         Map<Integer, Map<String, Long>> fallbackStats = Map.of();
         if (links.stream().anyMatch(l -> l.stats64().isEmpty())) {
@@ -284,9 +283,7 @@ public final class LinkCollector implements Collector {
 
     @Override
     public void close() {
-        if (rtnl != null) {
-            rtnl.close();
-        }
+        rtnl.close();
         if (genl != null) {
             genl.close();
         }

@@ -19,11 +19,10 @@ import java.util.Map;
 public final class NeighbourCollector implements Collector {
     public static final String NAME = "neighbour";
 
-    private final Syscalls sys;
-    private NetlinkSocket rtnl;
+    private final LazySocket rtnl;
 
     public NeighbourCollector(Syscalls sys) {
-        this.sys = sys;
+        this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
     }
 
     @Override
@@ -33,9 +32,7 @@ public final class NeighbourCollector implements Collector {
 
     @Override
     public void collect(Snapshot.Builder into) throws IOException {
-        if (rtnl == null) {
-            rtnl = NetlinkSocket.open(sys, NETLINK_ROUTE);
-        }
+        NetlinkSocket rtnl = this.rtnl.get();
         List<NeighbourTableStats> out = new ArrayList<>();
         for (NeighbourTable t : NeighbourTables.query(rtnl)) {
             if (!t.isTableLevel()) {
@@ -51,8 +48,6 @@ public final class NeighbourCollector implements Collector {
 
     @Override
     public void close() {
-        if (rtnl != null) {
-            rtnl.close();
-        }
+        rtnl.close();
     }
 }

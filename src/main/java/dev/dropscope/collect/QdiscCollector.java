@@ -21,11 +21,10 @@ import java.util.Map;
 public final class QdiscCollector implements Collector {
     public static final String NAME = "qdisc";
 
-    private final Syscalls sys;
-    private NetlinkSocket rtnl;
+    private final LazySocket rtnl;
 
     public QdiscCollector(Syscalls sys) {
-        this.sys = sys;
+        this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
     }
 
     @Override
@@ -35,9 +34,7 @@ public final class QdiscCollector implements Collector {
 
     @Override
     public void collect(Snapshot.Builder into) throws IOException {
-        if (rtnl == null) {
-            rtnl = NetlinkSocket.open(sys, NETLINK_ROUTE);
-        }
+        NetlinkSocket rtnl = this.rtnl.get();
         Map<Integer, String> names = new HashMap<>();
         for (Link l : Links.query(rtnl)) {
             names.put(l.ifindex(), l.name());
@@ -52,8 +49,6 @@ public final class QdiscCollector implements Collector {
 
     @Override
     public void close() {
-        if (rtnl != null) {
-            rtnl.close();
-        }
+        rtnl.close();
     }
 }
