@@ -18,7 +18,7 @@ native/build/%: native/%.c
 	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 test: native
-	$(MVN) -Dsurefire.printSummary=true verify
+	mvn -B verify
 
 run: build
 	./dropscope doctor
