@@ -26,7 +26,7 @@ class HostLiveTest {
         Sysctls ours = Sysctls.queryStandard(ProcFiles.PROC);
         assertEquals(List.of(), ours.problems());
         for (String name : Sysctls.STANDARD) {
-            LiveSystem.Result r = LiveSystem.run(List.of("sysctl", "-n", name));
+            dev.dropscope.collect.Tools.Result r = LiveSystem.run(List.of("sysctl", "-n", name));
             if (r.exit() != 0) {
                 assertTrue(ours.absent().contains(name), name + ": sysctl failed (" + r.err().strip()
                         + ") but we read " + ours.get(name));
@@ -41,9 +41,9 @@ class HostLiveTest {
         Sysctls ours = Sysctls.query(ProcFiles.PROC, "net.ipv4.route.flush", "net.core.ds_procfs_no_such");
         assertEquals(Map.of("net.ipv4.route.flush", "permission denied"), ours.unreadable());
         assertEquals(Set.of("net.core.ds_procfs_no_such"), ours.absent());
-        LiveSystem.Result cat = LiveSystem.run(List.of("cat", "/proc/sys/net/ipv4/route/flush"));
+        dev.dropscope.collect.Tools.Result cat = LiveSystem.run(List.of("cat", "/proc/sys/net/ipv4/route/flush"));
         assertTrue(cat.exit() != 0 && cat.err().contains("Permission denied"), cat.err());
-        LiveSystem.Result sysctl = LiveSystem.run(List.of("sysctl", "-n", "net.core.ds_procfs_no_such"));
+        dev.dropscope.collect.Tools.Result sysctl = LiveSystem.run(List.of("sysctl", "-n", "net.core.ds_procfs_no_such"));
         assertTrue(sysctl.exit() != 0 && sysctl.err().contains("No such file"), sysctl.err());
     }
 

@@ -1,7 +1,8 @@
 package dev.dropscope.procfs;
 
+import dev.dropscope.collect.Tools;
+
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,43 +42,16 @@ final class LiveSystem {
     }
 
     /** The result of one command. */
-    record Result(int exit, String out, String err) {
-        String outOrFail() {
-            if (exit != 0) {
-                throw new AssertionError("command failed (exit " + exit + "): " + err.strip());
-            }
-            return out;
-        }
+    /** Runs a command (stdout and stderr kept apart, stdin empty): one implementation, shared with collect's. */
+    static Tools.Result run(List<String> command) {
+        return Tools.run(command);
     }
 
-    static Result run(List<String> command) {
-        return run(command, Map.of());
-    }
-
-    static Result run(List<String> command, Map<String, String> env) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().putAll(env);
-            Path err = Files.createTempFile("ds-procfs-", ".err");
-            try {
-                pb.redirectError(err.toFile());
-                pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-                Process p = pb.start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-                int exit = p.waitFor();
-                return new Result(exit, out, Files.readString(err, StandardCharsets.ISO_8859_1));
-            } finally {
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted running " + command, e);
-        }
+    static Tools.Result run(List<String> command, Map<String, String> env) {
+        return Tools.run(command, env);
     }
 
     static String runOrFail(String... command) {
-        return run(List.of(command)).outOrFail();
+        return Tools.runOrFail(command);
     }
 }

@@ -104,7 +104,7 @@ class NetnsLiveTest {
         try (TestNetns ns = TestNetns.create()) {
             Conntrack ours = ns.call(() -> Conntrack.query(ProcFiles.PROC));
             assertEquals(List.of(), ours.problems());
-            LiveSystem.Result count = ns.execResult("sysctl", "-n", Conntrack.COUNT);
+            dev.dropscope.collect.Tools.Result count = ns.execResult("sysctl", "-n", Conntrack.COUNT);
             if (count.exit() != 0) {
                 assertFalse(ours.loaded(), "sysctl cannot read the count (" + count.err().strip() + "): not loaded");
                 return;

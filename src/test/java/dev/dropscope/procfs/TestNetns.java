@@ -42,7 +42,7 @@ final class TestNetns implements AutoCloseable {
         return LiveSystem.run(cmd).outOrFail();
     }
 
-    LiveSystem.Result execResult(String... command) {
+    dev.dropscope.collect.Tools.Result execResult(String... command) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.addAll(List.of(command));
         return LiveSystem.run(cmd);
@@ -81,7 +81,7 @@ final class TestNetns implements AutoCloseable {
 
     @Override
     public void close() {
-        LiveSystem.Result r = LiveSystem.run(List.of("ip", "netns", "del", name));
+        dev.dropscope.collect.Tools.Result r = LiveSystem.run(List.of("ip", "netns", "del", name));
         if (r.exit() != 0) {
             throw new AssertionError("could not delete netns " + name + ": " + r.err().strip());
         }
