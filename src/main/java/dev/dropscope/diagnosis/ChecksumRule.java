@@ -33,14 +33,7 @@ final class ChecksumRule implements Rule {
     @Override
     public List<Scored> apply(Observation o) {
         List<Evidence> ev = new ArrayList<>();
-        long counted = 0;
-        for (String k : COUNTERS) {
-            long inc = o.snmpIncrease(k);
-            if (inc > 0) {
-                ev.add(Text.risen(k, inc, o.seconds()));
-            }
-            counted += inc;
-        }
+        long counted = o.snmpRisen(COUNTERS, ev);
         List<InterfaceStats> crc = new ArrayList<>();
         long crcErrors = 0;
         for (InterfaceStats i : o.after.interfaces()) {

@@ -25,14 +25,7 @@ final class NoSocketRule implements Rule {
     @Override
     public List<Scored> apply(Observation o) {
         List<Evidence> ev = new ArrayList<>();
-        long counted = 0;
-        for (String k : COUNTERS) {
-            long inc = o.snmpIncrease(k);
-            if (inc > 0) {
-                ev.add(Text.risen(k, inc, o.seconds()));
-            }
-            counted += inc;
-        }
+        long counted = o.snmpRisen(COUNTERS, ev);
         List<ResolvedDropSite> sites = o.sitesWithReason(REASONS);
         long n = Math.max(counted, Observation.dropsAt(sites));
         if (n == 0) {

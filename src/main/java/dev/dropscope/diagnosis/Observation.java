@@ -70,6 +70,22 @@ final class Observation {
         return drops != null;
     }
 
+    /**
+     * The total rise of {@code counters} in the window; each that rose is added to {@code evidence} with
+     * its rate.
+     */
+    long snmpRisen(Iterable<String> counters, java.util.List<dev.dropscope.model.Evidence> evidence) {
+        long total = 0;
+        for (String k : counters) {
+            long inc = snmpIncrease(k);
+            if (inc > 0) {
+                evidence.add(Text.risen(k, inc, seconds()));
+            }
+            total += inc;
+        }
+        return total;
+    }
+
     /** How much a protocol counter ({@code Udp.RcvbufErrors}) rose in the window; 0 when absent or reset. */
     long snmpIncrease(String key) {
         Long b = before.snmp().get(key);

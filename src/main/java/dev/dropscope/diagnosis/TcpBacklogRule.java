@@ -30,22 +30,8 @@ final class TcpBacklogRule implements Rule {
     @Override
     public List<Scored> apply(Observation o) {
         List<Evidence> ev = new ArrayList<>();
-        long socketDrops = 0;
-        for (String k : SOCKET_COUNTERS) {
-            long inc = o.snmpIncrease(k);
-            if (inc > 0) {
-                ev.add(Text.risen(k, inc, o.seconds()));
-            }
-            socketDrops += inc;
-        }
-        long memory = 0;
-        for (String k : MEMORY_COUNTERS) {
-            long inc = o.snmpIncrease(k);
-            if (inc > 0) {
-                ev.add(Text.risen(k, inc, o.seconds()));
-            }
-            memory += inc;
-        }
+        long socketDrops = o.snmpRisen(SOCKET_COUNTERS, ev);
+        long memory = o.snmpRisen(MEMORY_COUNTERS, ev);
         List<ResolvedDropSite> sites = new ArrayList<>(o.sitesWithReason(REASONS));
         for (ResolvedDropSite s : o.sitesWithReason(Set.of(PROTO_MEM))) {
             if (s.symbol() != null && s.symbol().contains("tcp")) {

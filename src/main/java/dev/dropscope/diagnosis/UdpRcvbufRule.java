@@ -41,14 +41,7 @@ final class UdpRcvbufRule implements Rule {
             return List.of();
         }
         sites.forEach(s -> ev.add(Text.site(s, o.seconds())));
-        long memErrors = 0;
-        for (String k : MEM_COUNTERS) {
-            long inc = o.snmpIncrease(k);
-            if (inc > 0) {
-                ev.add(Text.risen(k, inc, o.seconds()));
-            }
-            memErrors += inc;
-        }
+        long memErrors = o.snmpRisen(MEM_COUNTERS, ev);
         long inDatagrams = o.snmpIncrease("Udp.InDatagrams") + o.snmpIncrease("Udp6.InDatagrams");
         ev.add(Text.risen("Udp.InDatagrams + Udp6.InDatagrams (delivered)", inDatagrams, o.seconds()));
         Long rmemMax = o.sysctlLong("net.core.rmem_max");
