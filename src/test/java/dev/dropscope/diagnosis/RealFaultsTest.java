@@ -565,6 +565,140 @@ class RealFaultsTest {
         }
     }
 
+    // ------------------------------------------------------------------ softnet (backlog, time_squeeze)
+
+    /**
+     * A sender namespace and a receiver namespace joined by a veth whose sending end has segmentation
+     * offload off: a UDP GSO send then arrives on the receiving end as a burst of segments, all queued on
+     * one CPU's input backlog (veth rx goes through netif_rx) before the receive softirq runs.
+     */
+    static Netns[] gsoPair(FaultLab lab, String prefix) throws Exception {
+        Netns sender = lab.namespace();
+        Netns receiver = lab.namespace();
+        Netns.run("ip", "link", "add", prefix + "0", "netns", sender.name(), "type", "veth", "peer", "name",
+                prefix + "1", "netns", receiver.name());
+        sender.ip("addr", "add", "10.99.0.1/24", "dev", prefix + "0");
+        receiver.ip("addr", "add", "10.99.0.2/24", "dev", prefix + "1");
+        sender.ip("link", "set", prefix + "0", "up");
+        receiver.ip("link", "set", prefix + "1", "up");
+        sender.ip("neigh", "replace", "10.99.0.2", "lladdr", FaultLab.mac(receiver, prefix + "1"), "dev",
+                prefix + "0", "nud", "permanent");
+        exec(sender, "ethtool", "-K", prefix + "0", "gso", "off", "tx-udp-segmentation", "off");
+        return new Netns[] {sender, receiver};
+    }
+
+    /** The sum over CPUs of a softnet_stat column's rise, from the finding's per-CPU evidence. */
+    static long softnetRise(Finding f, String column) {
+        long n = 0;
+        for (Evidence e : f.evidence()) {
+            if (e.name().startsWith("softnet_stat cpu") && e.name().endsWith(" " + column)) {
+                n += rise(e.value());
+            }
+        }
+        return n;
+    }
+
+    static long ifRise(FaultLab.Window w, String dev, String counter) {
+        return w.after.iface(dev).stats64().get(counter) - w.before.iface(dev).stats64().get(counter);
+    }
+
+    static long snmpRise(FaultLab.Window w, String key) {
+        return w.after.snmp().get(key) - w.before.snmp().get(key);
+    }
+
+    /**
+     * net.core.netdev_max_backlog is machine-wide (a namespace has no copy), so the fault lowers it to 8
+     * only while ten bursts of 60 segments are sent (a few milliseconds: low enough that each burst
+     * overflows, high enough that other loopback traffic on the machine hardly notices), and restores it
+     * before the second sample. Each dropped segment counts in softnet_stat 'dropped' and in the receiving
+     * veth's rx_dropped; the rest reach UDP, where nothing listens (NoPorts): together, every segment sent.
+     */
+    @Test
+    void aBurstLargerThanTheInputBacklogIsDroppedAtCpuBacklog() throws Exception {
+        int segments = 60;
+        int sends = 10;
+        String original = HostSysctl.read("net.core.netdev_max_backlog");
+        try (FaultLab lab = new FaultLab()) {
+            Netns[] pair = gsoPair(lab, "dsb");
+            Netns sender = pair[0];
+            Netns receiver = pair[1];
+            Finding f;
+            FaultLab.Window window;
+            try (FaultLab.Window w = lab.watch(receiver)) {
+                window = w;
+                try (HostSysctl h = HostSysctl.set(java.util.Map.of("net.core.netdev_max_backlog", "8"))) {
+                    sender.inside(SYS, () -> {
+                        Packets.udpGsoBurst(SYS, "10.99.0.2", 9, 100, segments, sends);
+                        return null;
+                    });
+                }
+                assertEquals(original, HostSysctl.read("net.core.netdev_max_backlog"), "the backlog is back");
+                f = only(w.finish(), "softnet_backlog_drops");
+            }
+            long rxDropped = ifRise(window, "dsb1", "rx_dropped");
+            assertEquals(segments * sends, rxDropped + snmpRise(window, "Udp.NoPorts"),
+                    "each segment is either dropped at the backlog or reaches UDP");
+            assertTrue(rxDropped >= sends * (segments - 9 - 9), "rx_dropped " + rxDropped);
+            // softnet_stat is machine-wide: at least the receiving veth's drops
+            assertTrue(softnetRise(f, "dropped") >= rxDropped, f.evidence().toString());
+            if (window.hasDropSource()) {
+                assertTrue(siteDrops(f, "CPU_BACKLOG") >= rxDropped, f.evidence().toString());
+            }
+            long backlog = Long.parseLong(original);
+            assertEquals(original, evidence(f, "net.core.netdev_max_backlog"));
+            if (backlog < SoftnetBacklogRule.MAX_BACKLOG_CAP) {
+                long want = Fixes.grow(backlog, 0, SoftnetBacklogRule.MAX_BACKLOG_CAP);
+                assertTrue(want > backlog);
+                Fix x = fix(f, "sysctl -w net.core.netdev_max_backlog=" + want);
+                assertEquals("net.core.netdev_max_backlog = " + want, x.persist());
+            }
+            int cpus = window.after.softnet().size();
+            long cpusDropping = f.evidence().stream().filter(e -> e.name().startsWith("softnet_stat cpu")
+                    && e.name().endsWith(" dropped")).count();
+            if (cpus > 1 && cpusDropping * 2 <= cpus) {
+                // one CPU took the whole burst: RPS on the interface that received it spreads the work
+                fix(f, "ip netns exec " + receiver.name() + " sh -c 'for q in /sys/class/net/dsb1/queues/rx-*/rps_cpus;"
+                        + " do echo " + SoftnetBacklogRule.cpuMask(window.after.softnet()) + " > $q; done'");
+            }
+        }
+    }
+
+    /**
+     * net.core.netdev_budget is machine-wide too: lowered to 1 while ten bursts of 60 segments arrive, each
+     * receive softirq round ends with its budget spent (time_squeeze), and restored before the second
+     * sample, so the fix doubles the real value.
+     */
+    @Test
+    void aReceiveBudgetSpentByEachBurstCountsTimeSqueezes() throws Exception {
+        int sends = 10;
+        String original = HostSysctl.read("net.core.netdev_budget");
+        try (FaultLab lab = new FaultLab()) {
+            Netns[] pair = gsoPair(lab, "dsz");
+            Netns sender = pair[0];
+            Finding f;
+            try (FaultLab.Window w = lab.watch(pair[1])) {
+                try (HostSysctl h = HostSysctl.set(java.util.Map.of("net.core.netdev_budget", "1"))) {
+                    sender.inside(SYS, () -> {
+                        Packets.udpGsoBurst(SYS, "10.99.0.2", 9, 100, 60, sends);
+                        return null;
+                    });
+                }
+                assertEquals(original, HostSysctl.read("net.core.netdev_budget"), "the budget is back");
+                List<Finding> all = w.finish();
+                f = only(all, "softnet_time_squeeze");
+                assertFalse(has(all, "softnet_backlog_drops"), "the backlog held every burst: " + all);
+                assertEquals(60L * sends, snmpRise(w, "Udp.NoPorts"), "nothing was lost, only squeezed");
+            }
+            assertTrue(softnetRise(f, "time_squeeze") >= sends / 2, f.evidence().toString());
+            long budget = Long.parseLong(original);
+            assertEquals(original, evidence(f, "net.core.netdev_budget"));
+            if (budget < TimeSqueezeRule.BUDGET_CAP) {
+                Fix x = fix(f, "sysctl -w net.core.netdev_budget=" + Math.min(2 * budget, TimeSqueezeRule.BUDGET_CAP));
+                assertEquals("net.core.netdev_budget = " + Math.min(2 * budget, TimeSqueezeRule.BUDGET_CAP), x.persist());
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ dropscope snapshot, end to end
 
     @Test
