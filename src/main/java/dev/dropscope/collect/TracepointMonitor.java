@@ -1,6 +1,7 @@
 package dev.dropscope.collect;
 
 import dev.dropscope.model.DropOrigin;
+import dev.dropscope.perf.CpuList;
 import dev.dropscope.perf.KfreeSkbConsumer;
 import dev.dropscope.perf.KfreeSkbLayout;
 import dev.dropscope.perf.TracepointFormat;
@@ -67,12 +68,22 @@ public final class TracepointMonitor implements DropMonitor {
      * opened is released again if a later step fails.
      */
     public static TracepointMonitor open(Syscalls sys, String why) throws IOException {
+        return open(sys, why, null);
+    }
+
+    /**
+     * As {@link #open(Syscalls, String)} with the given ring geometry on every online CPU (null: the
+     * defaults). Tests use a tiny ring to make the monitor lose events on purpose.
+     */
+    public static TracepointMonitor open(Syscalls sys, String why, TracepointReader.Options rings) throws IOException {
         Tracefs tracefs = Tracefs.open(sys, Path.of("/"));
         try {
             TracepointFormat f = tracefs.readFormat("skb", "kfree_skb");
             KfreeSkbLayout layout = layout(f);
             DropReasons reasons = new DropReasons(f.symbols("reason"));
-            TracepointReader reader = TracepointReader.open(sys, layout);
+            TracepointReader reader = rings == null ? TracepointReader.open(sys, layout)
+                    : TracepointReader.open(sys, layout, CpuList.queryOnline(Path.of("/sys")), rings,
+                    TracepointReader.pageSize());
             return new TracepointMonitor(tracefs, reader, reasons, why, layout.reasonOffset() >= 0);
         } catch (IOException | RuntimeException e) {
             try {

@@ -83,7 +83,12 @@ final class FaultLab implements AutoCloseable {
 
     /** Starts watching {@code n}: the drop source opens, then the first sample is taken. */
     Window watch(Netns n) throws Exception {
-        return new Window(n);
+        return new Window(n, null);
+    }
+
+    /** As {@link #watch(Netns)} with a drop source the test opened; the window closes it. */
+    Window watch(Netns n, DropMonitor source) throws Exception {
+        return new Window(n, source);
     }
 
     @Override
@@ -114,16 +119,24 @@ final class FaultLab implements AutoCloseable {
         Snapshot after;
         DropReport drops;
 
-        private Window(Netns n) throws Exception {
-            scope = NetnsScope.named(SYS, n.name());
-            sampler = new Sampler(Sampler.standardCollectors(SYS, scope), scope, Duration.ofSeconds(10));
-            DropMonitor m;
+        private Window(Netns n, DropMonitor source) throws Exception {
+            DropMonitor m = source;
             try {
-                m = DropMonitors.open(SYS, DropMonitors.Requested.AUTO,
-                        new NetDmMonitor.Options(true, false, false, null, null, NetDmSession.Existing.FAIL));
-            } catch (IOException e) {
-                System.err.println("no drop source, counters only: " + e.getMessage());
-                m = null;
+                scope = NetnsScope.named(SYS, n.name());
+            } catch (Exception e) {
+                if (source != null) {
+                    source.close();
+                }
+                throw e;
+            }
+            sampler = new Sampler(Sampler.standardCollectors(SYS, scope), scope, Duration.ofSeconds(10));
+            if (m == null) {
+                try {
+                    m = DropMonitors.open(SYS, DropMonitors.Requested.AUTO,
+                            new NetDmMonitor.Options(true, false, false, null, null, NetDmSession.Existing.FAIL));
+                } catch (IOException e) {
+                    System.err.println("no drop source, counters only: " + e.getMessage());
+                }
             }
             monitor = m;
             before = sampler.sample();

@@ -699,6 +699,70 @@ class RealFaultsTest {
         }
     }
 
+    // ------------------------------------------------------------------ monitor_lost_events
+
+    /**
+     * The tracepoint source with one data page per CPU (about 56 drop records), not drained while 3000
+     * datagrams go to a closed port: the ring overflows. The kernel writes PERF_RECORD_LOST only once the
+     * ring has room again and another drop comes, so the storm goes on (as storms do) while the window's
+     * drops are collected by the same watcher, report builder and diagnosis {@code snapshot} uses.
+     */
+    @Test
+    void aTracepointRingTooSmallForTheBurstLosesEventsAndSaysSo() throws Exception {
+        int burst = 3000;
+        int page = dev.dropscope.perf.TracepointReader.pageSize();
+        dev.dropscope.collect.TracepointMonitor tiny;
+        try {
+            tiny = dev.dropscope.collect.TracepointMonitor.open(SYS, "test: one page per CPU",
+                    new dev.dropscope.perf.TracepointReader.Options(1, page / 2, 0));
+        } catch (java.io.IOException e) {
+            assumeTrue(false, "no kfree_skb tracepoint here: " + e.getMessage());
+            return;
+        }
+        try (FaultLab lab = new FaultLab()) {
+            Netns ns = lab.namespace();
+            List<Finding> all;
+            FaultLab.Window window;
+            try (FaultLab.Window w = lab.watch(ns, tiny)) {
+                window = w;
+                sendUdp(ns, "127.0.0.1", "127.0.0.1", 7030, burst);
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.FutureTask<Void> storm = new java.util.concurrent.FutureTask<>(w.scope.wrap(() -> {
+                    try (DatagramChannel c = DatagramChannel.open()) {
+                        while (!stop.get()) {
+                            c.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("127.0.0.1", 7030));
+                            Thread.sleep(0, 200_000);
+                        }
+                    }
+                    return null;
+                }));
+                Thread t = new Thread(storm, "ds-diag-storm");
+                t.start();
+                try {
+                    all = w.finish();
+                } finally {
+                    stop.set(true);
+                    t.join();
+                }
+                storm.get();
+            }
+            Finding f = only(all, "monitor_lost_events");
+            assertTrue(rise(evidence(only(all, "no_socket_drops"), "Udp.NoPorts")) >= burst);
+            long lost = window.drops.lostDelta();
+            long ringsHold = (long) window.after.softnet().size() * page / 72;
+            // more than all the rings could ever hold at once: the loss of the burst, not a misread count
+            assertTrue(lost > ringsHold, "lost " + lost + " of a burst of " + burst);
+            assertEquals(Severity.WARNING, f.severity());
+            String v = evidence(f, "events lost by the monitor (tracepoint)");
+            assertEquals(lost, rise(v), v);
+            assertTrue(v.endsWith(", " + window.drops.lost() + " since start"), v);
+            assertTrue(Long.parseLong(evidence(f, "monitor perf_lost")) >= lost, f.evidence().toString());
+            assertTrue(page != 4096 || commands(f).get(0).startsWith(
+                    "give dropscope CPU time (it drains a 4 KiB per-CPU perf ring)"), commands(f).toString());
+            assertTrue(f.title().startsWith("dropscope lost drop events ("), f.title());
+        }
+    }
+
     // ------------------------------------------------------------------ dropscope snapshot, end to end
 
     @Test
