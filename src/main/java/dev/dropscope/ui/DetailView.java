@@ -325,7 +325,7 @@ final class DetailView {
             {"Enter", "details of the selected row: a finding's evidence, explanation and fix commands"},
             {"Esc", "back from details; clear the filter"},
             {"s", "sort: Drop sites by rate or total, Interfaces by drops+errors, packets or name"},
-            {"/", "filter Drop sites by function, reason or interface (Enter applies, Esc cancels)"},
+            {"/", "filter Drop sites by function, reason or interface, and Interfaces by name (Enter applies, Esc cancels)"},
             {"p", "pause / resume the display (sampling goes on, nothing is lost)"},
             {"e", "export the shown snapshot as JSON to ./dropscope-snapshot-<time>.json"},
             {"?", "this help"},

@@ -54,8 +54,22 @@ final class InterfacesPane {
         if (snap == null) {
             return List.of();
         }
+        String f = s.filter().toLowerCase(java.util.Locale.ROOT);
+        java.util.Set<String> withMatchingSites = new java.util.HashSet<>();
+        if (!f.isEmpty()) {
+            for (dev.dropscope.model.ResolvedDropSite site : DropSitesPane.rows(m, s)) {
+                if (site.interfaceName() != null) {
+                    withMatchingSites.add(site.interfaceName());
+                }
+            }
+        }
         List<Row> out = new ArrayList<>();
         for (InterfaceStats i : snap.interfaces()) {
+            // the filter: the name, or a drop site the filter shows is on this interface
+            if (!f.isEmpty() && !i.name().toLowerCase(java.util.Locale.ROOT).contains(f)
+                    && !withMatchingSites.contains(i.name())) {
+                continue;
+            }
             Delta.InterfaceRates r = m.delta() == null ? null : m.delta().interfaces().get(i.name());
             Map<String, Double> st = r == null ? null : r.stats64();
             double packets = st == null ? 0 : st.getOrDefault("rx_packets", 0.0) + st.getOrDefault("tx_packets", 0.0);
@@ -168,7 +182,8 @@ final class InterfacesPane {
 
     static void draw(Canvas c, Rect r, TopModel m, TopState s, boolean focused) {
         List<Row> rows = rows(m, s);
-        c.title(r.col(), r.row(), r.width(), Pane.INTERFACES.title(), focused, "sort: " + s.interfaceSort().label);
+        c.title(r.col(), r.row(), r.width(), Pane.INTERFACES.title(), focused, "sort: " + s.interfaceSort().label
+                + (s.filter().isEmpty() ? "" : "  filter: " + s.filter()));
         if (r.height() < 2) {
             return;
         }
@@ -178,7 +193,8 @@ final class InterfacesPane {
             return;
         }
         if (rows.isEmpty()) {
-            c.text(r.col() + 1, top, r.width() - 1, "no interfaces", Theme.Role.TEXT);
+            c.text(r.col() + 1, top, r.width() - 1, s.filter().isEmpty() ? "no interfaces"
+                    : "no interface matches the filter '" + s.filter() + "' (Esc clears it)", Theme.Role.TEXT);
             return;
         }
         int nameWidth = 6;

@@ -120,6 +120,38 @@ class TopScreenTest {
     }
 
     @Test
+    void theFilterAlsoNarrowsInterfacesByNameOrByTheirMatchingDropSites() {
+        Frame all = Frame.draw(TopFixtures.model(), TopState.initial(), 120, 40, COLOUR);
+        int t = all.rowOf("─ Interfaces ─ sort: drops+errors ─");
+        assertTrue(all.line(t + 2).startsWith(" eth0 "), all.line(t + 2));
+        assertTrue(all.line(t + 3).startsWith(" lo "), all.line(t + 3));
+
+        Frame byName = Frame.draw(TopFixtures.model(), keys('/', 'E', 'T', 'H', KeyType.Enter), 120, 40, COLOUR);
+        int n = byName.rowOf("─ Interfaces ─ sort: drops+errors  filter: ETH ─");
+        assertTrue(byName.line(n + 2).startsWith(" eth0 "), byName.line(n + 2));
+        assertFalse(byName.line(n + 3).startsWith(" lo "), "lo does not match: " + byName.line(n + 3));
+
+        // a reason matches no interface name, but the site it selects was dropped on eth0
+        ResolvedDropSite onEth0 = new ResolvedDropSite(0, "rx_fifo", -1, -1, null, null, DropOrigin.HARDWARE, 2, "eth0",
+                7, 7, 7, false, false);
+        TopModel m = TopFixtures.model(TopFixtures.report(UDP_NO_PORT, onEth0));
+        Frame bySite = Frame.draw(m, keys('/', 'f', 'i', 'f', 'o', KeyType.Enter), 120, 40, COLOUR);
+        int b = bySite.rowOf("─ Interfaces ─ sort: drops+errors  filter: fifo ─");
+        assertTrue(bySite.line(b + 2).startsWith(" eth0 "), bySite.line(b + 2));
+        assertFalse(bySite.line(b + 3).startsWith(" lo "), bySite.line(b + 3));
+
+        Frame none = Frame.draw(TopFixtures.model(), keys('/', 'x', 'y', 'z', KeyType.Enter), 120, 40, COLOUR);
+        int z = none.rowOf("─ Interfaces ─ sort: drops+errors  filter: xyz ─");
+        assertEquals(" no interface matches the filter 'xyz' (Esc clears it)", none.line(z + 1).stripTrailing());
+
+        // Esc clears the filter for both panes
+        Frame cleared = Frame.draw(TopFixtures.model(), keys('/', 'x', 'y', 'z', KeyType.Enter, KeyType.Escape),
+                120, 40, COLOUR);
+        int c = cleared.rowOf("─ Interfaces ─ sort: drops+errors ─");
+        assertTrue(cleared.line(c + 3).startsWith(" lo "), cleared.line(c + 3));
+    }
+
+    @Test
     void interfacesShowRatesTheCounterThatDropsRingOffloadsAndRpFilter() {
         Frame f = Frame.draw(TopFixtures.model(), TopState.initial(), 120, 40, COLOUR);
         int title = f.rowOf("─ Interfaces ─ sort: drops+errors ─");
