@@ -11,6 +11,7 @@ import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.SnapshotFile;
+import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
@@ -208,12 +209,18 @@ public final class TopCommand implements Callable<Integer> {
             return "nothing to export yet: the first sample has not arrived";
         }
         try {
-            Path file = SnapshotFile.write(Path.of("").toAbsolutePath(), shown.snapshot(), shown.delta(),
-                    ZoneId.systemDefault());
-            return "snapshot written to " + file;
+            return "snapshot written to " + export(shown, Path.of("").toAbsolutePath(), ZoneId.systemDefault());
         } catch (IOException | RuntimeException e) {
             return "export failed: " + Main.oneLine(e);
         }
+    }
+
+    /** The shown frame as the snapshot command writes one: counters, the findings shown, the drop sites. */
+    static Path export(TopModel shown, Path dir, ZoneId zone) throws IOException {
+        SnapshotJson.Drops drops = shown.drops() == null
+                ? SnapshotJson.Drops.none("no drop interval yet (" + shown.header().sourceWhy() + ")")
+                : new SnapshotJson.Drops(shown.drops(), shown.header().sourceWhy(), shown.monitorHealth());
+        return SnapshotFile.write(dir, shown.snapshot(), shown.delta(), shown.findings(), drops, zone);
     }
 
     /** Joins what the feed's two threads deliver into one model per change, with the sparkline history. */

@@ -1,6 +1,7 @@
 package dev.dropscope.export;
 
 import dev.dropscope.model.Delta;
+import dev.dropscope.model.Finding;
 import dev.dropscope.model.Snapshot;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 /**
  * A snapshot saved as {@code dropscope-snapshot-<yyyyMMdd-HHmmss>.json} ({@link SnapshotJson}), written
@@ -29,10 +31,20 @@ public final class SnapshotFile {
 
     /** Writes {@code s} with the rates of {@code delta} (may be null) into {@code dir}; returns the file. */
     public static Path write(Path dir, Snapshot s, Delta delta, ZoneId zone) throws IOException {
+        return write(dir, SnapshotJson.write(s, delta), s, zone);
+    }
+
+    /** As {@link #write(Path, Snapshot, Delta, ZoneId)} with the caller's findings and drop sites. */
+    public static Path write(Path dir, Snapshot s, Delta delta, List<Finding> findings, SnapshotJson.Drops drops,
+                             ZoneId zone) throws IOException {
+        return write(dir, SnapshotJson.write(s, delta, findings, drops), s, zone);
+    }
+
+    private static Path write(Path dir, String json, Snapshot s, ZoneId zone) throws IOException {
         Path target = dir.resolve(name(s.takenAtMillis(), zone));
         Path tmp = Files.createTempFile(dir, ".dropscope-snapshot-", ".tmp");
         try {
-            Files.writeString(tmp, SnapshotJson.write(s, delta), StandardCharsets.UTF_8);
+            Files.writeString(tmp, json, StandardCharsets.UTF_8);
             // same directory, so rename(2): atomic, and it replaces an export of the same second
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {

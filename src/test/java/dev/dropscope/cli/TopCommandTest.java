@@ -117,4 +117,53 @@ class TopCommandTest {
         c.onFailure("drop source", new java.io.IOException("gone"));
         assertEquals("drop source failed: gone", latest.failure());
     }
+
+    /** {@code e} in top writes what the screen shows, as the snapshot command would: sites, findings, lost events. */
+    @Test
+    void theExportCarriesTheShownDropSitesFindingsAndMonitorCounters() throws Exception {
+        TopModel.Header header = new TopModel.Header("h", "k", "tracepoint", "auto: no NET_DM", 1000);
+        ResolvedDropSite site = new ResolvedDropSite(0x10, "__udp4_lib_rcv", 0x4bc, 0x600, null, "NO_SOCKET",
+                DropOrigin.SOFTWARE, 3, "eth1", 61_000, 1000, 1000.0, false, false);
+        DropReport drops = new DropReport("tracepoint", 1, 60_000_000_000L, 1_000_000_000L, 61_000, 1000, 7, 2,
+                List.of(site), null);
+        Finding f = new Finding("no_socket_drops", Severity.INFO, "Packets to closed ports (1000/s)",
+                List.of(new Evidence("Udp.NoPorts", "+1000 in 1 s (1000/s)")), "why", List.of());
+        Snapshot s = Snapshot.builder().takenAt(1_795_350_896_000L, 2).host("h").build();
+        TopModel shown = new TopModel(header, 0, drops, s, Delta.between(s, s), List.of(f), Map.of(),
+                Map.of("perf_lost", 7L));
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ds-top-export");
+        try {
+            java.nio.file.Path file = TopCommand.export(shown, dir, java.time.ZoneOffset.UTC);
+            assertEquals(dir.resolve("dropscope-snapshot-20261122-123456.json"), file);
+            com.fasterxml.jackson.databind.JsonNode j = dev.dropscope.export.SnapshotJson.parse(
+                    java.nio.file.Files.readString(file));
+            assertEquals("no_socket_drops", j.get("findings").get(0).get("id").asText());
+            assertEquals("Udp.NoPorts", j.get("findings").get(0).get("evidence").get(0).get("name").asText());
+            com.fasterxml.jackson.databind.JsonNode d = j.get("drops");
+            assertEquals("tracepoint", d.get("source").asText());
+            assertEquals("auto: no NET_DM", d.get("why").asText());
+            assertEquals(61_000, d.get("total").asLong());
+            assertEquals(7, d.get("lost").asLong());
+            assertEquals(7, d.get("monitor").get("perf_lost").asLong());
+            assertEquals("__udp4_lib_rcv", d.get("sites").get(0).get("symbol").asText());
+            assertEquals("NO_SOCKET", d.get("sites").get(0).get("reason").asText());
+            assertEquals("eth1", d.get("sites").get(0).get("interface").asText());
+            assertEquals(61_000, d.get("sites").get(0).get("count").asLong());
+
+            // before the first drop interval: no sites, and the file says why
+            TopModel early = new TopModel(header, 0, null, s, null, List.of(), Map.of(), Map.of());
+            java.nio.file.Files.delete(file);
+            com.fasterxml.jackson.databind.JsonNode e = dev.dropscope.export.SnapshotJson.parse(
+                    java.nio.file.Files.readString(TopCommand.export(early, dir, java.time.ZoneOffset.UTC)));
+            assertTrue(e.get("drops").get("source").isNull());
+            assertEquals("no drop interval yet (auto: no NET_DM)", e.get("drops").get("why").asText());
+        } finally {
+            try (var files = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path p : files.toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+            java.nio.file.Files.delete(dir);
+        }
+    }
 }
