@@ -79,6 +79,36 @@ print(n)' "$T/packet.json")"
 grep -v '"type":"packet"' "$T/packet.json" > "$T/packet.rest"
 show packet "$T/packet.rest"; show packet.err "$T/packet.err"
 
+step 2b queue1
+# 2b. packet mode with a one-packet per-CPU queue: a burst overflows it, the kernel counts tail drops
+#     (STATS_GET), and watch reports them as lost; every drop is either a packet record or lost
+before=$(noports)
+send_when "$T/queue1.json" '"type":"start"' 2000 &
+sender=$!
+ds watch --source netdm --mode packet --queue 1 --trunc 64 --format json --duration 25s > "$T/queue1.json" 2> "$T/queue1.err"
+check queue1_exit $?
+wait $sender
+check queue1_kernel $(( $(noports) - before ))
+python3 -c 'import json, sys
+packets = lost_lines = 0
+summary = None
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "packet" and o["reason"] == "NO_SOCKET" and o["dport"] == 9:
+        packets += 1
+    elif o["type"] == "lost":
+        lost_lines += o["count"]
+    elif o["type"] == "summary":
+        summary = o
+print("CHECK queue1_packets", packets)
+print("CHECK queue1_lost_lines", lost_lines)
+print("CHECK queue1_total", summary["total"] if summary else -1)
+print("CHECK queue1_lost", summary["lost"] if summary else -1)
+m = summary["monitor"] if summary else {}
+print("CHECK queue1_monitor", " ".join(k + "=" + str(m[k]) for k in sorted(m)))' "$T/queue1.json"
+grep -v '"type":"packet"' "$T/queue1.json" > "$T/queue1.rest"
+show queue1 "$T/queue1.rest"; show queue1.err "$T/queue1.err"
+
 # 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and its configuration restored: runs 4, 7)
 step 3 sigint
 spawn "${JVM[@]}" watch --source netdm --mode packet > "$T/int.txt" 2>&1 &

@@ -1,6 +1,7 @@
 package dev.dropscope.diagnosis;
 
 import dev.dropscope.model.Fix;
+import dev.dropscope.model.InterfaceStats;
 
 /**
  * Builds fix commands from current values. Commands are what the operator types: for a snapshot taken in a
@@ -68,5 +69,35 @@ final class Fixes {
     static long grow(long current, long need, long cap) {
         long target = powerOfTwoAtLeast(Math.max(Math.max(current, 1) * 2, need));
         return Math.max(current, Math.min(target, cap));
+    }
+
+    /**
+     * How to spread {@code i}'s receive load over more RSS queues, from its ethtool channels: the exact
+     * {@code ethtool -L} to the device's maximum when it uses fewer, "already at the maximum" when not,
+     * and the command that shows the maximum when the channels are unknown.
+     */
+    static String moreRssQueues(Observation o, InterfaceStats i) {
+        Long max = null;
+        Long now = null;
+        if (i.channels().isPresent()) {
+            max = i.channels().value().get("combined_max");
+            now = i.channels().value().get("combined_count");
+            if (max == null || max == 0) {
+                // devices with separate rx and tx channels
+                max = i.channels().value().get("rx_max");
+                now = i.channels().value().get("rx_count");
+                if (max != null && now != null && max > now) {
+                    return inNetns(o, "ethtool -L " + i.name() + " rx " + max) + " (from " + now + " RX queues)";
+                }
+            }
+        }
+        if (max != null && now != null && max > now) {
+            return inNetns(o, "ethtool -L " + i.name() + " combined " + max) + " (from " + now + " queues)";
+        }
+        if (max != null && now != null && max > 0) {
+            return i.name() + " already uses its maximum of " + max + " RSS queues";
+        }
+        return "the RSS queues " + i.name() + " supports: " + inNetns(o, "ethtool -l " + i.name())
+                + " (" + (i.channels().isPresent() ? "no queue counts reported" : i.channels().unavailable()) + ")";
     }
 }

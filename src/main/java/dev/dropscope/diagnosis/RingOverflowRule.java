@@ -84,8 +84,8 @@ final class RingOverflowRule implements Rule {
                             + "under load; some drivers reset the link briefly to resize. Persist it in the network "
                             + "manager (nmcli: ethtool.ring-rx " + rxMax + ") or a udev rule."));
         }
-        fixes.add(Fixes.command("spread the receive load: more RSS queues (" + Fixes.inNetns(o, "ethtool -L " + i.name()
-                        + " combined N") + ") with their interrupts on different CPUs, and interrupt coalescing ("
+        fixes.add(Fixes.command("spread the receive load: more RSS queues (" + Fixes.moreRssQueues(o, i)
+                        + ") with their interrupts on different CPUs, and interrupt coalescing ("
                         + Fixes.inNetns(o, "ethtool -C " + i.name() + " adaptive-rx on") + ")",
                 "More queues cost memory and interrupts; coalescing adds a few microseconds of latency."));
         boolean atMax = rx != null && rx.equals(rxMax);

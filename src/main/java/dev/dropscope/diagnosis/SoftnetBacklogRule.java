@@ -80,9 +80,14 @@ final class SoftnetBacklogRule implements Rule {
             }
         }
         if (flowLimited > 0) {
+            List<String> rss = new ArrayList<>();
+            for (InterfaceStats i : receivers(o)) {
+                rss.add(Fixes.moreRssQueues(o, i));
+            }
             fixes.add(Fixes.command("one big flow hits the RPS flow limit (net.core.flow_limit_cpu_bitmap), which "
-                            + "protects the other flows on that CPU: spread the load with more RSS queues (ethtool -L IF "
-                            + "combined N)",
+                            + "protects the other flows on that CPU: spread the load with more RSS queues ("
+                            + (rss.isEmpty() ? "ethtool -l shows the maximum of the receiving interface" : String.join("; ", rss))
+                            + ")",
                     "Turning the flow limit off lets one flow starve the others on that CPU."));
         }
         String title = "CPU input backlog full: packets dropped before the stack (" + o.pace(rate)

@@ -59,7 +59,13 @@ final class TimeSqueezeRule implements Rule {
         if (usecs != null && usecs < BUDGET_USECS_CAP) {
             fixes.add(Fixes.sysctl(o, "net.core.netdev_budget_usecs", Math.min(usecs * 2, BUDGET_USECS_CAP), risk));
         }
-        fixes.add(Fixes.command("spread interrupts over more CPUs: more RSS queues (ethtool -L IF combined N) or RPS",
+        List<String> rss = new ArrayList<>();
+        for (dev.dropscope.model.InterfaceStats i : SoftnetBacklogRule.receivers(o)) {
+            rss.add(Fixes.moreRssQueues(o, i));
+        }
+        fixes.add(Fixes.command("spread interrupts over more CPUs: more RSS queues ("
+                        + (rss.isEmpty() ? "ethtool -l shows the maximum of the receiving interface" : String.join("; ", rss))
+                        + ") or RPS",
                 "More queues use more memory and interrupts; RPS adds inter-processor interrupts."));
         Severity sev = rate >= WARN_PER_SECOND ? Severity.WARNING : Severity.INFO;
         String title = "Packet processing out of budget (time_squeeze " + o.pace(rate) + ")";

@@ -197,6 +197,18 @@ class RulesTest {
         assertFalse(has(diagnose(softnet(0, 0, 0, 50), softnet(1, 0, 0, 50)), "softnet_time_squeeze"));
     }
 
+    @Test
+    void timeSqueezeNamesTheRssMaximumOfTheInterfaceThatReceived() {
+        Snapshot b = softnet(0, 0, 0, 0);
+        Snapshot a = softnet(1, 0, 0, 50);
+        java.util.function.UnaryOperator<Snapshot> twoQueuesOf8 = s -> Snapshot.builder().takenAt(s.takenAtMillis(),
+                s.monotonicNanos()).softnet(s.softnet()).sysctl(s.sysctl()).interfaces(List.of(iface("eth0", 2)
+                .stats("rx_packets", s.iface("eth0").stats64().get("rx_packets")).channels(2, 8).build())).build();
+        Finding f = only(diagnose(twoQueuesOf8.apply(b), twoQueuesOf8.apply(a)), "softnet_time_squeeze");
+        assertTrue(commands(f).contains("spread interrupts over more CPUs: more RSS queues "
+                + "(ethtool -L eth0 combined 8 (from 2 queues)) or RPS"), commands(f).toString());
+    }
+
     // ------------------------------------------------------------------ udp_rcvbuf_errors
 
     private static Snapshot udp(double t, long rcvbuf, long in, String rmemMax) {
@@ -285,9 +297,13 @@ class RulesTest {
     // ------------------------------------------------------------------ nic_ring_overflow (recorded values)
 
     private static Snapshot nic(double t, long missed, long noBuf, long rx) {
+        return nic(t, missed, noBuf, rx, 4);
+    }
+
+    private static Snapshot nic(double t, long missed, long noBuf, long rx, long queues) {
         return at(t, x -> x.interfaces(List.of(iface("eth0", 2).driver("ixgbe")
                 .stats("rx_packets", 1_000_000 * (long) t, "rx_missed_errors", missed, "rx_dropped", 0)
-                .ring(rx, 4096).nic("rx_no_buffer_count", noBuf, "rx_packets", 1_000_000 * (long) t,
+                .ring(rx, 4096).channels(queues, 16).nic("rx_no_buffer_count", noBuf, "rx_packets", 1_000_000 * (long) t,
                         "tx_dropped", 0).build())));
     }
 
@@ -303,6 +319,25 @@ class RulesTest {
         Finding atMax = only(diagnose(nic(0, 0, 0, 4096), nic(1, 10, 0, 4096)), "nic_ring_overflow");
         assertTrue(atMax.title().contains("already at its maximum"), atMax.title());
         assertFalse(commands(atMax).stream().anyMatch(c -> c.startsWith("ethtool -G")));
+    }
+
+    @Test
+    void ringOverflowSpreadsTheLoadToTheRssQueueMaximumTheDeviceReports() {
+        Finding f = only(diagnose(nic(0, 0, 0, 512, 4), nic(1, 10, 0, 512, 4)), "nic_ring_overflow");
+        assertTrue(commands(f).stream().anyMatch(c -> c.startsWith(
+                "spread the receive load: more RSS queues (ethtool -L eth0 combined 16 (from 4 queues))")),
+                commands(f).toString());
+        Finding all = only(diagnose(nic(0, 0, 0, 512, 16), nic(1, 10, 0, 512, 16)), "nic_ring_overflow");
+        assertTrue(commands(all).stream().anyMatch(c -> c.contains("eth0 already uses its maximum of 16 RSS queues")),
+                commands(all).toString());
+        Snapshot unknown0 = at(0, x -> x.interfaces(List.of(iface("eth0", 2).stats("rx_packets", 0,
+                "rx_missed_errors", 0).build())));
+        Snapshot unknown1 = at(1, x -> x.interfaces(List.of(iface("eth0", 2).stats("rx_packets", 10,
+                "rx_missed_errors", 10).build())));
+        Finding none = only(diagnose(unknown0, unknown1), "nic_ring_overflow");
+        assertTrue(commands(none).stream().anyMatch(c -> c.contains("the RSS queues eth0 supports: ethtool -l eth0 (not supported)")),
+                commands(none).toString());
+        assertFalse(commands(none).stream().anyMatch(c -> c.contains(" N)") || c.contains(" IF ")), commands(none).toString());
     }
 
     // ------------------------------------------------------------------ checksum_errors, offload_risk

@@ -57,6 +57,7 @@ final class Snap {
         Reading<Map<String, Long>> ring = Reading.notSupported();
         Reading<Map<String, FeatureState>> features = Reading.notSupported();
         Reading<Map<String, Long>> nicStats = Reading.notSupported();
+        Reading<Map<String, Long>> channels = Reading.notSupported();
 
         If(String name, int ifindex) {
             this.name = name;
@@ -70,6 +71,11 @@ final class Snap {
 
         If ring(long rx, long rxMax) {
             ring = Reading.of(longs("rx", rx, "rx_max", rxMax, "tx", 256, "tx_max", 4096));
+            return this;
+        }
+
+        If channels(long combined, long combinedMax) {
+            channels = Reading.of(longs("combined_count", combined, "combined_max", combinedMax));
             return this;
         }
 
@@ -106,7 +112,7 @@ final class Snap {
 
         InterfaceStats build() {
             return new InterfaceStats(name, ifindex, kind, driver, "UP", mtu, txqueuelen, master, stats64, ring,
-                    Reading.notSupported(), features, nicStats, Reading.notSupported());
+                    channels, features, nicStats, Reading.notSupported());
         }
     }
 
