@@ -81,6 +81,41 @@ class NetDmLabTest {
         assertEquals(number("packet_kernel"), number("packet_counted"), transcript);
     }
 
+    /**
+     * Packet mode with a one-packet per-CPU queue (--queue 1): the kernel tail-drops most of a 2000-drop
+     * burst, STATS_GET reports it, watch counts it as lost, and monitor_lost_events, given the numbers the
+     * guest's run produced, says so with the --queue fix. Measured once: 176 packets delivered, 1008 tail
+     * drops; the other 816 of the kernel's 2000 were neither (see the report: not yet explained).
+     */
+    @Test
+    void aOnePacketQueueOverflowsAndTheTailDropsAreReportedAsLost() {
+        assertEquals(0, number("queue1_exit"), transcript);
+        assertEquals(2000, number("queue1_kernel"), "the kernel's Udp NoPorts delta");
+        Map<String, Long> health = new LinkedHashMap<>();
+        for (String kv : check("queue1_monitor").trim().split(" ")) {
+            String[] p = kv.split("=");
+            health.put(p[0], Long.parseLong(p[1]));
+        }
+        long tail = health.get("tail_dropped_sw");
+        long packets = number("queue1_packets");
+        assertTrue(tail > 0, "a one-packet queue must overflow under a 2000-drop burst:\n" + transcript);
+        assertTrue(packets > 0 && packets < number("queue1_kernel"), "packets " + packets);
+        assertEquals(packets, number("queue1_total"), "in packet mode each delivered drop is one record");
+        assertEquals(tail + health.get("netlink_overruns"), number("queue1_lost"), "tail drops are counted as lost");
+
+        // the rule, fed what the guest's run measured
+        dev.dropscope.model.Snapshot s = dev.dropscope.model.Snapshot.builder().takenAt(0, 0).build();
+        dev.dropscope.model.Snapshot t = dev.dropscope.model.Snapshot.builder().takenAt(25_000, 25_000_000_000L).build();
+        dev.dropscope.model.DropReport drops = new dev.dropscope.model.DropReport("netdm", 25_000, 25_000_000_000L,
+                25_000_000_000L, packets, packets, number("queue1_lost"), number("queue1_lost"), java.util.List.of(), null);
+        dev.dropscope.model.Finding f = dev.dropscope.diagnosis.Diagnosis.diagnose(s, t, drops, health).stream()
+                .filter(x -> x.id().equals("monitor_lost_events")).findFirst().orElseThrow();
+        assertTrue(f.evidence().contains(new dev.dropscope.model.Evidence("monitor tail_dropped_sw", Long.toString(tail))),
+                f.evidence().toString());
+        assertTrue(f.fixes().stream().anyMatch(x -> x.command().startsWith(
+                "NET_DM packet mode: a longer per-CPU queue (dropscope watch --queue 10000)")), f.fixes().toString());
+    }
+
     @Test
     void ctrlCPrintsTheSummaryAndStops() {
         assertEquals(130, number("sigint_exit"), transcript);
