@@ -407,6 +407,14 @@ static void rtnl(void)
 	P(RtnlConstants, TCA_STATS_PAD);
 	P(RtnlConstants, TCA_STATS_BASIC_HW);
 	P(RtnlConstants, TCA_STATS_PKT64);
+	P(RtnlConstants, TCA_TBF_PARMS);
+	P(RtnlConstants, TCA_TBF_RATE64);
+	SIZE(RtnlConstants, TC_TBF_QOPT_SIZE, struct tc_tbf_qopt);
+	OFF(RtnlConstants, TC_TBF_QOPT_RATE_RATE_OFFSET, struct tc_tbf_qopt, rate.rate);
+	OFF(RtnlConstants, TC_TBF_QOPT_LIMIT_OFFSET, struct tc_tbf_qopt, limit);
+	OFF(RtnlConstants, TC_TBF_QOPT_BUFFER_OFFSET, struct tc_tbf_qopt, buffer);
+	SIZE(RtnlConstants, TC_FIFO_QOPT_SIZE, struct tc_fifo_qopt);
+	P(RtnlConstants, TCA_FQ_CODEL_LIMIT);
 
 	SIZE(RtnlConstants, GNET_STATS_BASIC_SIZE, struct gnet_stats_basic);
 	OFF(RtnlConstants, GNET_STATS_BASIC_BYTES_OFFSET, struct gnet_stats_basic, bytes);

@@ -25,6 +25,8 @@ final class QdiscRule implements Rule {
     static final Set<String> SHAPERS = Set.of("tbf", "htb", "hfsc", "cbq", "cake", "cbs", "taprio", "ets", "drr");
     /** Ceiling for the suggested txqueuelen: a longer FIFO only adds latency (bufferbloat). */
     static final long TXQUEUELEN_CAP = 10000;
+    /** Ceiling for a suggested tbf limit: 64 MiB of queue is seconds of latency at any rate tbf is used for. */
+    static final long TBF_LIMIT_CAP = 64L << 20;
 
     @Override
     public List<Scored> apply(Observation o) {
@@ -52,6 +54,11 @@ final class QdiscRule implements Rule {
                 ev.add(new Evidence(label + " qlen", q.stats().get("qlen") + " packets, backlog "
                         + q.stats().getOrDefault("backlog", 0L) + " bytes"));
             }
+            if (q.stats().containsKey("limit_packets")) {
+                ev.add(new Evidence(label + " limit", q.stats().get("limit_packets") + " packets"));
+            } else if (q.stats().containsKey("limit_bytes")) {
+                ev.add(new Evidence(label + " limit", q.stats().get("limit_bytes") + " bytes"));
+            }
             InterfaceStats i = q.dev() == null ? null : o.after.iface(q.dev());
             if (i != null) {
                 ev.add(new Evidence(dev + " txqueuelen", Integer.toString(i.txqueuelen())));
@@ -75,15 +82,33 @@ final class QdiscRule implements Rule {
         List<Fix> fixes = new ArrayList<>();
         String where = q.parent().equals("root") ? "root" : "parent " + q.parent();
         boolean shaper = SHAPERS.contains(q.kind());
+        Long limitBytes = q.stats().get("limit_bytes");
+        Long limitPackets = q.stats().get("limit_packets");
+        Long rateBytes = q.stats().get("rate_bytes_per_s");
+        Long burst = q.stats().get("burst_bytes");
         if (shaper) {
-            fixes.add(Fixes.command(Fixes.inNetns(o, "tc qdisc show dev " + dev) + "  # then, if the rate is right: "
-                            + Fixes.inNetns(o, "tc qdisc change dev " + dev + " " + where + " handle " + q.handle()
-                            + " " + q.kind() + " ... limit <twice the current limit>"),
-                    "The shaper drops what exceeds its rate by design; a longer queue only adds latency unless "
-                            + "the traffic is bursty."));
+            String change;
+            if (q.kind().equals("tbf") && limitBytes != null && rateBytes != null && burst != null && rateBytes > 0) {
+                // tc wants rate and burst again on a change; the limit doubles, at least to two bursts
+                long target = Math.min(Math.max(2 * limitBytes, 2 * burst), TBF_LIMIT_CAP);
+                change = target <= limitBytes ? null : Fixes.inNetns(o, "tc qdisc change dev " + dev + " " + where
+                        + " handle " + q.handle() + " tbf rate " + rateBytes * 8 + "bit burst " + burst + " limit "
+                        + target) + "  # if the rate is right: the queue holds " + limitBytes + " bytes now";
+            } else {
+                change = Fixes.inNetns(o, "tc qdisc show dev " + dev) + "  # then, if the rate is right: "
+                        + Fixes.inNetns(o, "tc qdisc change dev " + dev + " " + where + " handle " + q.handle() + " "
+                        + q.kind() + " ...") + " with a larger limit (its current one was not collected)";
+            }
+            if (change != null) {
+                fixes.add(Fixes.command(change, "The shaper drops what exceeds its rate by design; a longer queue "
+                        + "only adds latency unless the traffic is bursty."));
+            }
         }
         if (i != null && TXQUEUELEN_QDISCS.contains(q.kind())) {
-            long len = Math.max(i.txqueuelen(), 1);
+            long configured = q.kind().equals("bfifo") ? (limitBytes == null ? -1 : limitBytes / Math.max(i.mtu(), 1))
+                    : limitPackets == null ? -1 : limitPackets;
+            // pfifo and bfifo take their limit from txqueuelen when created without one; then it is their own
+            long len = Math.max(configured > 0 ? configured : i.txqueuelen(), 1);
             long target = Math.min(Math.max(len * 2, 1000), TXQUEUELEN_CAP);
             if (target > len) {
                 if (q.kind().equals("pfifo_fast")) {

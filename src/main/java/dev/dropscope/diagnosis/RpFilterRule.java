@@ -66,14 +66,25 @@ final class RpFilterRule implements Rule {
         if (!strict.isEmpty() && (all == null || all != LOOSE)) {
             fixes.add(Fixes.sysctl(o, "net.ipv4.conf.all.rp_filter", LOOSE, risk));
         }
-        String where = strict.isEmpty() ? "IF" : strict.iterator().next();
-        fixes.add(Fixes.command("or make routing symmetric: add the route back to the senders' network via the"
-                + " interface they arrive on (" + Fixes.inNetns(o, "ip route add SENDER_NET via GATEWAY dev " + where)
-                + "), or a policy rule for that source",
-                "A wrong route moves traffic, not just accepts it: check with 'ip route get SOURCE from LOCAL iif "
-                        + where + "' first."));
-        fixes.add(new Fix(Fixes.inNetns(o, "sysctl -w net.ipv4.conf." + where + ".log_martians=1"), null,
-                "Diagnostic only: logs each dropped source ('martian source') to the kernel log, rate-limited."));
+        String where = strict.isEmpty() ? null : strict.iterator().next();
+        // the sources are not in the counters: the packet-mode watch (or the kernel log) names them, and
+        // 'ip route get' then shows the route the reply would take, which strict mode requires to be 'where'
+        fixes.add(Fixes.command("or make routing symmetric: see the dropped sources with dropscope watch --source netdm"
+                        + " --mode packet --reason IP_RPFILTER" + (where == null ? "" : " --interface " + where)
+                        + " (or log_martians), then " + Fixes.inNetns(o, "ip route get <source>") + " shows the route"
+                        + " back; if its dev is not " + (where == null ? "the interface the packets arrive on" : where)
+                        + ", add a route for the source's network via " + (where == null ? "that interface" : where)
+                        + " (ip route add) or a policy rule (ip rule add from <local address> table ...)",
+                "A wrong route moves traffic, not just accepts it: only change routing when the reply really "
+                        + "should leave by that interface."));
+        if (where != null) {
+            fixes.add(new Fix(Fixes.inNetns(o, "sysctl -w net.ipv4.conf." + where + ".log_martians=1"), null,
+                    "Diagnostic only: logs each dropped source ('martian source') to the kernel log, rate-limited."));
+        } else {
+            fixes.add(new Fix(Fixes.inNetns(o, "sysctl -w net.ipv4.conf.all.log_martians=1"), null,
+                    "Diagnostic only: logs each dropped source ('martian source', with the interface) to the "
+                            + "kernel log, rate-limited."));
+        }
 
         String title;
         String explanation;

@@ -367,7 +367,9 @@ class StackHealthLiveTest {
             stable("qdiscs", () -> {
                 Map<String, Map<String, Long>> out = new TreeMap<>();
                 for (QdiscStats q : collect(qc).qdiscs()) {
-                    out.put(q.dev() + " " + q.handle() + " " + q.parent() + " " + q.kind(), new TreeMap<>(q.stats()));
+                    Map<String, Long> counters = new TreeMap<>(q.stats());
+                    counters.keySet().removeAll(QdiscStats.SETTINGS); // tc -s -j prints those apart, in options
+                    out.put(q.dev() + " " + q.handle() + " " + q.parent() + " " + q.kind(), counters);
                 }
                 return out;
             }, () -> ToolOutput.tcQdiscs(ToolOutput.json(lab.exec("tc", "-s", "-j", "qdisc", "show"))));
@@ -376,6 +378,15 @@ class StackHealthLiveTest {
             assertTrue(tbf.stats().get("drops") > 0, "the burst overflowed the tbf: " + tbf);
             assertTrue(tbf.stats().get("overlimits") > 0, tbf.toString());
             assertTrue(tbf.stats().get("backlog") > 0, tbf.toString());
+            JsonNode tcTbf = null;
+            for (JsonNode q : ToolOutput.json(lab.exec("tc", "-j", "qdisc", "show", "dev", StackLab.Q))) {
+                if (q.get("kind").asText().equals("tbf")) {
+                    tcTbf = q.get("options");
+                }
+            }
+            assertEquals(tcTbf.get("rate").asLong(), tbf.stats().get("rate_bytes_per_s"), "rate as tc shows it");
+            assertEquals(tcTbf.get("burst").asLong(), tbf.stats().get("burst_bytes"), "burst as tc shows it");
+            assertTrue(tbf.stats().get("limit_bytes") > 0, tbf.toString());
         } finally {
             qc.close();
         }

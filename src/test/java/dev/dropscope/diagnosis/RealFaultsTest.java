@@ -101,6 +101,16 @@ class RealFaultsTest {
             Fix loose = fix(f, ns + "sysctl -w net.ipv4.conf.dsv1.rp_filter=2");
             assertEquals("net.ipv4.conf.dsv1.rp_filter = 2", loose.persist());
             fix(f, ns + "sysctl -w net.ipv4.conf.all.rp_filter=2");
+            // or routing: the fix says how to find the sources and the route back each one takes
+            String symmetric = commands(f).stream().filter(c -> c.startsWith("or make routing symmetric"))
+                    .findFirst().orElseThrow();
+            assertTrue(symmetric.contains("--reason IP_RPFILTER --interface dsv1"), symmetric);
+            String routeGet = ns + "ip route get <source>";
+            assertTrue(symmetric.contains(routeGet + " shows the route back; if its dev is not dsv1"), symmetric);
+            // for the source this test sent from, the route back leaves by dsw0: what strict mode rejects
+            String back = FaultLab.runFix(routeGet.replace("<source>", "10.92.0.5"));
+            assertTrue(back.contains(" dev dsw0 "), back);
+            fix(f, ns + "sysctl -w net.ipv4.conf.dsv1.log_martians=1");
 
             // the fix, run exactly as printed, lets the same traffic through to UDP (no listener: NoPorts)
             FaultLab.runFix(loose.command());
@@ -333,8 +343,9 @@ class RealFaultsTest {
             ns.ip("link", "set", "dsq0", "up");
             ns.ip("link", "set", "dsq1", "up");
             ns.ip("neigh", "replace", "10.97.0.9", "lladdr", FaultLab.mac(ns, "dsq1"), "dev", "dsq0", "nud", "permanent");
-            // 1 byte/s: the burst passes, the queue fills to its limit, the rest is dropped
-            exec(ns, "tc", "qdisc", "add", "dev", "dsq0", "root", "tbf", "rate", "8bit", "burst", "2000", "limit", "3000");
+            // 12.5 bytes/ms: the burst passes, the queue fills to its limit, the rest is dropped (a 900-byte
+            // datagram takes 72 ms to earn its tokens; the twelve are sent in far less)
+            exec(ns, "tc", "qdisc", "add", "dev", "dsq0", "root", "tbf", "rate", "100kbit", "burst", "2000", "limit", "3000");
             Finding f;
             try (FaultLab.Window w = lab.watch(ns)) {
                 ns.inside(SYS, () -> {
@@ -354,8 +365,17 @@ class RealFaultsTest {
             assertTrue(tcDrops > 0, tc.toString());
             assertEquals(tcDrops, rise(evidence(f, "qdisc tbf " + handle + " root on dsq0 drops")));
             assertTrue(f.title().startsWith("Egress queue tbf on dsq0 drops packets"), f.title());
-            assertTrue(commands(f).get(0).startsWith("ip netns exec " + ns.name() + " tc qdisc show dev dsq0"),
-                    commands(f).toString());
+            // the fix resizes the queue from the collected limit, repeating the rate and burst tc needs
+            assertEquals("3000 bytes", evidence(f, "qdisc tbf " + handle + " root on dsq0 limit"));
+            Fix resize = fix(f, "ip netns exec " + ns.name() + " tc qdisc change dev dsq0 root handle " + handle
+                    + " tbf rate 100000bit burst 2000 limit 6000  # if the rate is right: the queue holds 3000 bytes now");
+            FaultLab.runFix(resize.command());
+            try (FaultLab.Window w = lab.watch(ns)) {
+                var q = w.before.qdiscs().stream().filter(x -> x.kind().equals("tbf")).findFirst().orElseThrow();
+                assertEquals(6000L, q.stats().get("limit_bytes"), q.toString());
+                assertEquals(12500L, q.stats().get("rate_bytes_per_s"), "the rate is unchanged");
+                assertEquals(2000L, q.stats().get("burst_bytes"), "the burst is unchanged");
+            }
         }
     }
 

@@ -446,6 +446,36 @@ class RulesTest {
         assertTrue(commands(q.get(0)).stream().anyMatch(c -> c.contains("tc qdisc replace dev eth0 root fq_codel")));
     }
 
+    @Test
+    void qdiscFixesResizeFromTheCollectedLimitRateAndBurst() {
+        QdiscStats tbf0 = new QdiscStats(4, "dsq", "tbf", "8001:", "root", longs("drops", 0, "overlimits", 0,
+                "limit_bytes", 3000, "rate_bytes_per_s", 12500, "burst_bytes", 2000));
+        QdiscStats tbf1 = new QdiscStats(4, "dsq", "tbf", "8001:", "root", longs("drops", 7, "overlimits", 9,
+                "limit_bytes", 3000, "rate_bytes_per_s", 12500, "burst_bytes", 2000));
+        QdiscStats fifo0 = new QdiscStats(6, "eth1", "pfifo", "1:", "root", longs("drops", 0, "limit_packets", 50));
+        QdiscStats fifo1 = new QdiscStats(6, "eth1", "pfifo", "1:", "root", longs("drops", 3, "limit_packets", 50));
+        QdiscStats big0 = new QdiscStats(7, "eth2", "bfifo", "2:", "root", longs("drops", 0, "limit_bytes", 3_000_000));
+        QdiscStats big1 = new QdiscStats(7, "eth2", "bfifo", "2:", "root", longs("drops", 1, "limit_bytes", 3_000_000));
+        Snapshot b = at(0, x -> x.qdiscs(List.of(tbf0, fifo0, big0)).interfaces(List.of(iface("dsq", 4).build(),
+                iface("eth1", 6).txqueuelen(1000).build(), iface("eth2", 7).txqueuelen(1000).build())));
+        Snapshot a = at(1, x -> x.qdiscs(List.of(tbf1, fifo1, big1)).interfaces(b.interfaces()));
+        List<Finding> q = diagnose(b, a).stream().filter(f -> f.id().equals("qdisc_drops")).toList();
+        assertEquals(3, q.size(), q.toString());
+        Finding tbf = q.stream().filter(f -> f.title().contains("tbf")).findFirst().orElseThrow();
+        assertEquals("3000 bytes", evidence(tbf, "qdisc tbf 8001: root on dsq limit"));
+        fix(tbf, "tc qdisc change dev dsq root handle 8001: tbf rate 100000bit burst 2000 limit 6000"
+                + "  # if the rate is right: the queue holds 3000 bytes now");
+        Finding fifo = q.stream().filter(f -> f.title().contains("pfifo")).findFirst().orElseThrow();
+        assertEquals("50 packets", evidence(fifo, "qdisc pfifo 1: root on eth1 limit"));
+        // its own limit, not txqueuelen (1000, which would suggest 2000): twice 50, at least 1000
+        fix(fifo, "tc qdisc change dev eth1 root handle 1: pfifo limit 1000");
+        Finding bfifo = q.stream().filter(f -> f.title().contains("bfifo")).findFirst().orElseThrow();
+        // 3 MB is 2000 packets of 1500 bytes: twice that
+        fix(bfifo, "tc qdisc change dev eth2 root handle 2: bfifo limit 6000000");
+        assertFalse(q.stream().flatMap(f -> commands(f).stream()).anyMatch(c -> c.contains("<") || c.contains("...")),
+                q.toString());
+    }
+
     // ------------------------------------------------------------------ netfilter_drops
 
     @Test

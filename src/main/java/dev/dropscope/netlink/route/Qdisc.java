@@ -11,7 +11,8 @@ import java.util.Map;
  * @param parent tcm_parent: {@link RtnlConstants#TC_H_ROOT}, {@link RtnlConstants#TC_H_INGRESS} or a class
  * @param stats  TCA_STATS2's counters: {@code bytes}, {@code packets} (from gnet_stats_basic, or the u64
  *               TCA_STATS_PKT64 when sent), {@code qlen}, {@code backlog}, {@code drops}, {@code requeues},
- *               {@code overlimits} (gnet_stats_queue); empty when the kernel sent no TCA_STATS2
+ *               {@code overlimits} (gnet_stats_queue); empty when the kernel sent no TCA_STATS2; and
+ *               the settings {@link Qdiscs#options} decodes ({@code limit_packets}, {@code limit_bytes}, ...)
  */
 public record Qdisc(int ifindex, int handle, int parent, String kind, Map<String, Long> stats) {
 

@@ -51,9 +51,12 @@ public final class Qdiscs {
         Map<String, Long> stats = new LinkedHashMap<>();
         AttributeCursor c = new AttributeCursor(b, hdr + TCMSG_SIZE, at + len);
         AttributeCursor s = new AttributeCursor();
+        int options = -1;
         while (c.next()) {
             if (c.type() == TCA_KIND) {
                 kind = c.string();
+            } else if (c.type() == TCA_OPTIONS) {
+                options = c.payloadOffset() - NLA_HDRLEN;
             } else if (c.type() == TCA_STATS2) {
                 c.nested(s);
                 Long pkt64 = null;
@@ -88,7 +91,71 @@ public final class Qdiscs {
         if (kind == null) {
             throw new MalformedMessageException("RTM_NEWQDISC on ifindex " + ifindex + " has no TCA_KIND");
         }
+        if (options >= 0) {
+            AttributeCursor o = new AttributeCursor(b, options, at + len);
+            if (o.next()) {
+                options(b, kind, o, stats);
+            }
+        }
         return new Qdisc(ifindex, handle, parent, kind, stats);
+    }
+
+    /** psched ticks are 64 ns (PSCHED_SHIFT 6), as /proc/net/psched's second field says. */
+    static final long PSCHED_TICK_NS = 64;
+
+    /**
+     * The configured limits of the qdiscs whose queue can be resized, from TCA_OPTIONS (cursor {@code o}
+     * on it): {@code limit_packets} (pfifo, fq_codel) or {@code limit_bytes} (bfifo, tbf), and for tbf its
+     * {@code rate_bytes_per_s} and {@code burst_bytes} (from the bucket's buffer time, as tc computes it),
+     * which a {@code tc qdisc change ... tbf} must repeat.
+     */
+    static void options(ByteBuffer b, String kind, AttributeCursor o, Map<String, Long> out)
+            throws MalformedMessageException {
+        int p = o.payloadOffset();
+        switch (kind) {
+            case "pfifo", "bfifo" -> {
+                need(o, TC_FIFO_QOPT_SIZE, kind + " options");
+                out.put(kind.equals("pfifo") ? "limit_packets" : "limit_bytes", u32(b, p));
+            }
+            case "tbf" -> {
+                AttributeCursor n = new AttributeCursor();
+                o.nested(n);
+                Long rate = null;
+                long buffer = -1;
+                while (n.next()) {
+                    if (n.type() == TCA_TBF_PARMS) {
+                        need(n, TC_TBF_QOPT_SIZE, "tc_tbf_qopt");
+                        int q = n.payloadOffset();
+                        out.put("limit_bytes", u32(b, q + TC_TBF_QOPT_LIMIT_OFFSET));
+                        buffer = u32(b, q + TC_TBF_QOPT_BUFFER_OFFSET);
+                        if (rate == null) {
+                            rate = u32(b, q + TC_TBF_QOPT_RATE_RATE_OFFSET);
+                        }
+                    } else if (n.type() == TCA_TBF_RATE64) {
+                        rate = n.u64(); // rates of 4 GB/s and more do not fit the ratespec's u32
+                    }
+                }
+                if (rate != null) {
+                    out.put("rate_bytes_per_s", rate);
+                    if (buffer >= 0) {
+                        // truncated, as tc's tc_calc_xmitsize does: tc prints and takes back the same value
+                        out.put("burst_bytes", (long) Math.floor(rate * (double) buffer * PSCHED_TICK_NS / 1e9 + 1e-6));
+                    }
+                }
+            }
+            case "fq_codel" -> {
+                AttributeCursor n = new AttributeCursor();
+                o.nested(n);
+                while (n.next()) {
+                    if (n.type() == TCA_FQ_CODEL_LIMIT) {
+                        need(n, 4, "TCA_FQ_CODEL_LIMIT");
+                        out.put("limit_packets", u32(b, n.payloadOffset()));
+                    }
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     private static void need(AttributeCursor c, int size, String what) throws MalformedMessageException {

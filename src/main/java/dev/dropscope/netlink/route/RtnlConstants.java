@@ -215,6 +215,19 @@ public final class RtnlConstants {
     public static final int GNET_STATS_QUEUE_REQUEUES_OFFSET = 12;
     public static final int GNET_STATS_QUEUE_OVERLIMITS_OFFSET = 16;
 
+    /** TCA_OPTIONS of tbf (pkt_sched.h): nested, TCA_TBF_PARMS holds struct tc_tbf_qopt. */
+    public static final int TCA_TBF_PARMS = 1;
+    public static final int TCA_TBF_RATE64 = 4;
+    /** struct tc_tbf_qopt: two struct tc_ratespec (rate at offset 8 of each), then limit, buffer, mtu. */
+    public static final int TC_TBF_QOPT_SIZE = 36;
+    public static final int TC_TBF_QOPT_RATE_RATE_OFFSET = 8;
+    public static final int TC_TBF_QOPT_LIMIT_OFFSET = 24;
+    public static final int TC_TBF_QOPT_BUFFER_OFFSET = 28;
+    /** TCA_OPTIONS of pfifo and bfifo: struct tc_fifo_qopt, one u32 limit (packets or bytes). */
+    public static final int TC_FIFO_QOPT_SIZE = 4;
+    /** TCA_OPTIONS of fq_codel: nested; the queue limit in packets. */
+    public static final int TCA_FQ_CODEL_LIMIT = 2;
+
     /** struct ndtmsg: the fixed header of RTM_*NEIGHTBL messages. */
     public static final int NDTMSG_SIZE = 4;
     public static final int NDTMSG_NDTM_FAMILY_OFFSET = 0;

@@ -84,6 +84,23 @@ class RouteFixtureTest {
             ours.put(names.get(q.ifindex()) + " " + q.handleName() + " " + q.parentName() + " " + q.kind(),
                     new TreeMap<>(q.stats()));
         }
+        // settings decoded from TCA_OPTIONS: tbf's rate and burst as tc prints them; its limit tc shows only
+        // as the latency it makes (lat = limit / rate - burst time), so that is what it is checked against
+        JsonNode tbfTc = null;
+        for (JsonNode q : tc) {
+            if (q.get("kind").asText().equals("tbf")) {
+                tbfTc = q.get("options");
+            }
+        }
+        Map<String, Long> tbfOurs = ours.entrySet().stream().filter(e -> e.getKey().endsWith(" tbf"))
+                .findFirst().orElseThrow().getValue();
+        assertEquals(tbfTc.get("rate").asLong(), tbfOurs.get("rate_bytes_per_s"));
+        assertEquals(tbfTc.get("burst").asLong(), tbfOurs.get("burst_bytes"));
+        double limitFromLat = tbfTc.get("lat").asDouble() / 1e6 * tbfOurs.get("rate_bytes_per_s") + tbfOurs.get("burst_bytes");
+        assertTrue(Math.abs(tbfOurs.get("limit_bytes") - limitFromLat) <= 1, tbfOurs + " vs tc " + tbfTc);
+        for (Map<String, Long> m : ours.values()) {
+            m.keySet().removeAll(dev.dropscope.model.QdiscStats.SETTINGS);
+        }
         assertEquals(ToolOutput.tcQdiscs(tc), ours);
         Map<String, Long> tbf = ours.entrySet().stream().filter(e -> e.getKey().endsWith(" tbf"))
                 .findFirst().orElseThrow().getValue();
