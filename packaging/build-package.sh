@@ -18,14 +18,19 @@ trap 'rm -rf "$work"' EXIT
 gen=$work/gen
 mkdir -p "$gen"
 "$java" -cp "$jar" dev.dropscope.cli.ManPage "$gen/dropscope.1"
-"$java" -cp "$jar" picocli.AutoComplete --force -n dropscope -o "$gen/dropscope.bash" dev.dropscope.cli.Main >/dev/null
-# zsh: picocli's script is bash completion that zsh runs through bashcompinit
+"$java" -cp "$jar" picocli.AutoComplete --force -n dropscope -o "$gen/picocli.bash" dev.dropscope.cli.Main >/dev/null
+sed '1{/^#!/d}' "$gen/picocli.bash" > "$gen/dropscope.bash"   # sourced, never run: no #! line
+# who the package says maintains it: Debian's usual DEBFULLNAME/DEBEMAIL, else a placeholder lintian flags
+maintainer="${DEBFULLNAME:-dropscope developers} <${DEBEMAIL:-dropscope@localhost}>"
+# zsh: picocli's script is bash completion that zsh runs through bashcompinit. compinit autoloads this file as
+# the function _dropscope on the first TAB: it defines the bash functions, whose `complete -F` replaces
+# _dropscope for later TABs, and completes this first one itself.
 {
     echo '#compdef dropscope'
     echo '# dropscope completion for zsh: the bash completion, through zsh'"'"'s bashcompinit'
-    echo 'autoload -U +X compinit && compinit'
     echo 'autoload -U +X bashcompinit && bashcompinit'
-    sed '/^#!/d' "$gen/dropscope.bash"
+    cat "$gen/dropscope.bash"
+    echo '_bash_complete -F _complete_dropscope "$@"'
 } > "$gen/_dropscope"
 unit=$repo/packaging/dropscope-serve.service   # written by the serve work; shipped when present
 
@@ -51,7 +56,7 @@ Comment: The jar bundles picocli, Lanterna, JNA, jnr-ffi and Jackson (Apache-2.0
  dual licensed); their licences are in the jar's META-INF.
 
 Files: *
-Copyright: dropscope developers
+Copyright: $(date -u +%Y -d @"$(stat -c %Y "$jar")") dropscope developers
 License: see the source repository
 COPY
 {
@@ -59,13 +64,13 @@ COPY
     echo
     echo "  * Built from the source tree by packaging/build-package.sh."
     echo
-    echo " -- dropscope developers <dropscope@localhost>  $(date -R -d @"$(stat -c %Y "$jar")")"
-} | gzip -9n > "$root/usr/share/doc/dropscope/changelog.Debian.gz"
+    echo " -- $maintainer  $(date -R -d @"$(stat -c %Y "$jar")")"
+} | gzip -9n > "$root/usr/share/doc/dropscope/changelog.gz"   # a native package: changelog, not changelog.Debian
 
 install -m 0755 "$repo/packaging/debian/postinst" "$repo/packaging/debian/postrm" "$root/DEBIAN/"
 install -m 0644 "$repo/packaging/debian/triggers" "$root/DEBIAN/"
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" "$repo/packaging/debian/control" > "$root/DEBIAN/control"
+sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$size/" -e "s|@MAINTAINER@|$maintainer|" "$repo/packaging/debian/control" > "$root/DEBIAN/control"
 (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) \
     > "$root/DEBIAN/md5sums"
 chmod 0644 "$root/DEBIAN/md5sums"

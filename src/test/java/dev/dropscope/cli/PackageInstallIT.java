@@ -97,6 +97,15 @@ class PackageInstallIT {
             assertEquals(0, bash.exit, bash.all());
             assertTrue(bash.out.contains("doctor") && bash.out.contains("dropwatch"), bash.out);
 
+            // zsh (when here) finds _dropscope on its default fpath, and loading it registers the completion
+            if (Files.isExecutable(Path.of("/usr/bin/zsh"))) {
+                Result zsh = run(List.of("zsh", "-f", "-c", "autoload -U compinit && compinit -u -D"
+                        + " && echo \"found=$_comps[dropscope]\"; source /usr/share/zsh/vendor-completions/_dropscope"
+                        + " 2>/dev/null; echo \"loaded=$_comps[dropscope]\""));
+                assertTrue(zsh.out.contains("found=_dropscope\n"), zsh.all());
+                assertTrue(zsh.out.contains("loaded=_bash_complete -F _complete_dropscope"), zsh.all());
+            }
+
             Result remove = run(List.of("dpkg", "-r", "dropscope"));
             assertEquals(0, remove.exit, remove.all());
             for (String f : installed) {
