@@ -7,6 +7,7 @@ import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
+import dev.dropscope.collect.Privileges;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.diagnosis.Diagnosis;
@@ -135,8 +136,12 @@ public final class SnapshotCommand implements Callable<Integer> {
                         return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
                                 ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
                     }
-                    dropsWhy = "no drop source: " + e.getMessage() + "; findings from counters alone";
-                    err.println("dropscope: " + dropsWhy);
+                    boolean denied = Privileges.isDenied(e);
+                    dropsWhy = "no drop source: " + e.getMessage() + (denied ? " (" + Privileges.dropSourceNeeds() + ")" : "")
+                            + "; findings from counters alone";
+                    if (!denied) {
+                        err.println("dropscope: " + dropsWhy); // a refusal is in the left-out note at the end
+                    }
                 }
             }
             Snapshot first;
@@ -164,6 +169,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             Delta delta = Delta.between(first, second);
             findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
             json = SnapshotJson.write(second, delta, findings, drops);
+            leftOut(err, monitor != null || source == Source.none);
         }
         if (fixesFile != null) {
             try {
@@ -189,6 +195,22 @@ public final class SnapshotCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Without root: says on stderr what the snapshot lacks and which capability would give it. */
+    private static void leftOut(PrintWriter err, boolean hasDropSites) {
+        try {
+            List<Privileges.Missing> missing = new ArrayList<>(Privileges.missing(Privileges.current()));
+            if (hasDropSites) {
+                missing.removeIf(m -> m.part().equals("drop sites"));
+            }
+            String note = Privileges.leftOut(missing);
+            if (!note.isEmpty()) {
+                err.println("dropscope snapshot: " + note);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("dropscope snapshot: cannot tell which privileges we lack: " + e.getMessage());
+        }
     }
 
     /**

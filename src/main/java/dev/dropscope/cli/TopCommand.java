@@ -8,6 +8,7 @@ import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
+import dev.dropscope.collect.Privileges;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.SnapshotFile;
@@ -125,9 +126,12 @@ public final class TopCommand implements Callable<Integer> {
                     monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm);
                 } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
                     closeWhenOpen(terminal);
+                    if (Privileges.isDenied(e)) {
+                        err.println("dropscope top: " + e.getMessage() + "; " + Privileges.dropSourceNeeds());
+                        return ExitCodes.PERMISSION;
+                    }
                     err.println("dropscope top: " + e.getMessage());
-                    return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
-                            ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                    return ExitCodes.FAILURE;
                 }
                 try {
                     return show(sys, monitor, terminal, charset, stop, err);

@@ -6,6 +6,7 @@ import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.Privileges;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.WatchFormat;
 import dev.dropscope.model.DropReport;
@@ -184,9 +185,12 @@ public final class WatchCommand implements Callable<Integer> {
             try {
                 monitor = stop.guard(DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
+                if (Privileges.isDenied(e)) {
+                    err.println("dropscope watch: " + e.getMessage() + "; " + Privileges.dropSourceNeeds());
+                    return ExitCodes.PERMISSION;
+                }
                 err.println("dropscope watch: " + e.getMessage());
-                return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
-                        ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                return ExitCodes.FAILURE;
             }
             try {
                 if (!reasons.isEmpty() && !monitor.hasReasons()) {
