@@ -34,3 +34,13 @@ bench: build
 
 bench-netdm: build
 	python3 bench/bench_netdm.py $(BENCH_ARGS)
+
+# JMH micro-benchmarks (src/jmh/java): ns per operation of the per-drop hot paths. JMH_ARGS, e.g. "-f 1 -wi 2 -i 3 Perf".
+JMH_ARGS ?=
+JMH_CP = target/classes:target/test-classes:$$(cat target/jmh.classpath)
+jmh:
+	mvn -B -q -Pjmh test-compile dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=test
+	rm -rf target/jmh-classes && mkdir -p target/jmh-classes
+	javac -encoding UTF-8 -cp $(JMH_CP) -d target/jmh-classes $$(find src/jmh/java -name '*.java') 2>&1 | grep -v '^Note:' || true
+	test -f target/jmh-classes/META-INF/BenchmarkList
+	java -cp target/jmh-classes:$(JMH_CP) org.openjdk.jmh.Main $(JMH_ARGS)
