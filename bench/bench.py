@@ -76,6 +76,28 @@ def proc_cpu(pid):
     return int(fields[11]) / HZ, int(fields[12]) / HZ
 
 
+def thread_cpu(pid):
+    """{group: user+sys seconds} over a process's live threads: 'jit' (C1/C2 compiler threads), 'gc', 'app'
+    (everything else). Lets a short run separate the JVM warming up from the steady per-drop work."""
+    out = {"jit": 0.0, "gc": 0.0, "app": 0.0}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index("(") + 1:st.rindex(")")]
+        fields = st[st.rindex(")") + 2:].split()
+        sec = (int(fields[11]) + int(fields[12])) / HZ
+        group = "jit" if "Compiler" in comm else "gc" if comm.startswith(("GC ", "G1 ", "VM Periodic")) else "app"
+        out[group] += sec
+    return out
+
+
 def machine_busy():
     """(busy, total) jiffies summed over all CPUs, from /proc/stat."""
     with open("/proc/stat") as f:
@@ -312,6 +334,7 @@ def one_run(s, obs, gen, threads, seconds):
     p = obs.start(s, gen)
     try:
         c0 = proc_cpu(p.pid) if p else None
+        t0 = thread_cpu(p.pid) if p else None
         m0 = machine_busy()
         g = s.spawn(gen_cmd(s, gen, threads, seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, err = g.communicate()
@@ -319,6 +342,7 @@ def one_run(s, obs, gen, threads, seconds):
         gcpu = None
         m1 = machine_busy()
         c1 = proc_cpu(p.pid) if p else None
+        t1 = thread_cpu(p.pid) if p else None
         if g.returncode != 0:
             raise RuntimeError(f"dropgen exit {g.returncode}: {err.strip()}")
         gj = json.loads(out.strip().splitlines()[-1])
@@ -338,6 +362,10 @@ def one_run(s, obs, gen, threads, seconds):
         r["observer_cpu_pct"] = round((user + sys_) / el * 100, 2)
         r["observer_user_pct"] = round(user / el * 100, 2)
         r["cpu_s_per_mdrop"] = round((user + sys_) / max(gj["drops"], 1) * 1e6, 4)
+        if isinstance(obs, Dropscope):
+            # threads that ended inside the window take their time with them: clamp at 0
+            r["jvm_threads_s"] = {k: round(max(0.0, t1[k] - t0[k]), 3) for k in t0}
+            r["app_cpu_s_per_mdrop"] = round(r["jvm_threads_s"]["app"] / max(gj["drops"], 1) * 1e6, 4)
     r.update(res)
     if r.get("accounted") is not None:
         r["accounted_ratio"] = r["accounted"] / max(gj["drops"], 1)
@@ -427,6 +455,7 @@ def summarize(runs, configs):
                 "accounted_counts": obs.name in ("jna", "jnr", "ebpf"),
                 "lost": med([r.get("lost") for r in rs]),
                 "cpu_s_per_mdrop": med([r.get("cpu_s_per_mdrop") for r in rs]),
+                "app_cpu_s_per_mdrop": med([r.get("app_cpu_s_per_mdrop") for r in rs]),
                 "observer_cpu_pct": med([r.get("observer_cpu_pct") for r in rs]),
                 "observer_user_pct": med([r.get("observer_user_pct") for r in rs]),
                 "machine_busy_cores": med([r.get("machine_busy_cores") for r in rs]),
@@ -440,7 +469,7 @@ def fmt(v, f, none="—"):
 
 def markdown(rows, extra, note):
     lines = [f"| generator | observer | drops/s generated (min–max) | slowdown vs none | drops accounted / kernel drops "
-             f"| events lost | observer CPU s per M drops | observer CPU % of a core (user) | runs |",
+             f"| events lost | observer CPU s per M drops (without JIT/GC threads) | observer CPU % of a core (user) | runs |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         acc = fmt(r["accounted_ratio"], "{:.2%}") + ("" if r["accounted_counts"] or r["accounted_ratio"] is None else " ¹")
@@ -448,7 +477,8 @@ def markdown(rows, extra, note):
             f"| {r['gen']} ×{r['threads']} | {r['label']} | {r['drops_per_s'] / 1e3:.0f}k "
             f"({r['drops_per_s_min'] / 1e3:.0f}k–{r['drops_per_s_max'] / 1e3:.0f}k) | "
             f"{fmt(r['slowdown_pct'], '{:.1f} %', '')} | {acc} | "
-            f"{fmt(r['lost'], '{:.0f}')} | {fmt(r['cpu_s_per_mdrop'], '{:.3f}')} | "
+            f"{fmt(r['lost'], '{:.0f}')} | {fmt(r['cpu_s_per_mdrop'], '{:.3f}')}"
+            f"{fmt(r['app_cpu_s_per_mdrop'], ' ({:.3f})', '')} | "
             f"{fmt(r['observer_cpu_pct'], '{:.1f}')} ({fmt(r['observer_user_pct'], '{:.1f}')}) | {r['runs']} |")
     lines.append("")
     lines.append("¹ perf counts every skb:kfree_skb event on the machine, background drops included; dropscope's "
@@ -544,7 +574,7 @@ def main():
                     r["round"] = rnd
                     result["runs"].append(r)
                     log("bench:   " + json.dumps({k: r.get(k) for k in (
-                        "drops_per_s", "kernel_drops", "accounted_ratio", "lost", "cpu_s_per_mdrop",
+                        "drops_per_s", "kernel_drops", "accounted_ratio", "lost", "cpu_s_per_mdrop", "jvm_threads_s",
                         "machine_busy_cores")}))
         for i in range(a.startup_runs):
             log(f"bench: startup sample {i + 1}/{a.startup_runs}")

@@ -40,7 +40,8 @@ def parse(d):
     site = sum(s["count"] for s in summary["sites"] if (s.get("symbol") or "").startswith("__udp4_lib_rcv"))
     return {"kernel_drops": gen["drops"], "drops_per_s": gen["drops_per_s"], "summary_total": summary["total"],
             "site_count": site, "lost": summary["lost"], "packets": packets, "packets_mine": packets_mine,
-            "exit": int(open(d + ".rc").read().strip() or -1), "monitor": summary.get("monitor", {})}
+            "exit": int(open(d + ".rc").read().strip() or -1), "monitor": summary.get("monitor", {}),
+            "settle_s": int(open(d + ".settle").read().strip()) if os.path.exists(d + ".settle") else None}
 
 
 def main():

@@ -23,6 +23,17 @@ while [ "$r" -le "$rounds" ]; do
         done
         native/build/dropgen udp -t "$threads" -d "$secs" >"$d.gen" 2>>"$d.err"
         sleep 2  # NET_DM sends a summary alert about a second after a CPU's last drop
+        # packet mode: let watch work through what the kernel already sent (emulated, the JVM is slow)
+        # until its output stops growing for 3 s (at most 120 s); then every drop had its chance
+        prev=-1 waited=0
+        while [ "$waited" -lt 120 ]; do
+            size=$(wc -c <"$d.watch")
+            [ "$size" = "$prev" ] && break
+            prev=$size
+            sleep 3
+            waited=$((waited + 3))
+        done
+        echo "$waited" >"$d.settle"
         kill -TERM "$pid" 2>/dev/null  # not INT: a non-interactive sh starts background jobs with SIGINT ignored
         wait "$pid"
         echo $? >"$d.rc"
