@@ -27,9 +27,11 @@ import os
 import platform
 import re
 import secrets
+import select
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -95,6 +97,22 @@ def thread_cpu(pid):
         sec = (int(fields[11]) + int(fields[12])) / HZ
         group = "jit" if "Compiler" in comm else "gc" if comm.startswith(("GC ", "G1 ", "VM Periodic")) else "app"
         out[group] += sec
+    return out
+
+
+def perf_event_holders(mine):
+    """PIDs other than ours holding perf_event fds (other tracers: their cost lands in every run)."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) in mine:
+            continue
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[perf_event]":
+                    out.append(int(pid))
+                    break
+        except OSError:
+            continue
     return out
 
 
@@ -225,10 +243,7 @@ class PerfStat(Observer):
 
     def start(self, s, gen):
         self.err = s.temp_file(".perf-stat")
-        p = s.spawn(["perf", "stat", "-x,", "-e", "skb:kfree_skb", "-a"], stdout=subprocess.DEVNULL,
-                    stderr=open(self.err, "w"), env=perf_env(s))
-        time.sleep(1.0)  # perf says nothing when it is live; it attaches in well under a second
-        return p
+        return perf_live(s, ["perf", "stat", "-x,", "-e", "skb:kfree_skb", "-a"], self.err)
 
     def finish(self, s, p, gen):
         s.stop(p)
@@ -242,20 +257,39 @@ class PerfRecord(Observer):
     def start(self, s, gen):
         self.data = s.temp_file(".perf.data", "/dev/shm")
         self.err = s.temp_file(".perf-record")
-        p = s.spawn(["perf", "record", "-q", "-e", "skb:kfree_skb", "-a", "-o", self.data],
-                    stdout=subprocess.DEVNULL, stderr=open(self.err, "w"), env=perf_env(s))
-        time.sleep(1.5)
-        return p
+        return perf_live(s, ["perf", "record", "-q", "-e", "skb:kfree_skb", "-a", "-o", self.data], self.err)
 
     def finish(self, s, p, gen):
         s.stop(p)
-        st = run(["perf", "report", "-i", self.data, "--stats"], check=False, env=perf_env(s)).stdout
-        seen = re.search(r"SAMPLE events:\s+(\d+)", st)
-        lost = sum(int(x) for x in re.findall(r"LOST(?:_SAMPLES)? events:\s+(\d+)", st))
-        out = {"seen": int(seen.group(1)) if seen else None, "lost": lost,
-               "data_mb": round(os.path.getsize(self.data) / 1e6, 1)}
+        seen, lost = perf_data_counts(self.data)
+        out = {"seen": seen, "lost": lost, "data_mb": round(os.path.getsize(self.data) / 1e6, 1)}
         os.unlink(self.data)
         return out
+
+
+def perf_data_counts(path):
+    """(samples, samples lost) in a perf.data file. `perf report --stats` counts LOST *records*, not the
+    samples each one says were lost, so walk the data section ourselves: PERF_RECORD_SAMPLE (9),
+    PERF_RECORD_LOST (2: id, lost) and PERF_RECORD_LOST_SAMPLES (13: lost)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"PERFILE2":
+        raise RuntimeError(f"{path}: not a perf.data file")
+    off, size = struct.unpack_from("<QQ", data, 40)  # perf_file_header: magic, size, attr_size, attrs, data
+    pos, end, samples, lost = off, off + size, 0, 0
+    unpack = struct.unpack_from
+    while pos + 8 <= end:
+        typ, _, rsize = unpack("<IHH", data, pos)
+        if rsize == 0:
+            break
+        if typ == 9:
+            samples += 1
+        elif typ == 2:
+            lost += unpack("<Q", data, pos + 16)[0]
+        elif typ == 13:
+            lost += unpack("<Q", data, pos + 8)[0]
+        pos += rsize
+    return samples, lost
 
 
 class Dropscope(Observer):
@@ -305,6 +339,39 @@ def wait_for_line(p, path, needle, timeout, err):
     raise RuntimeError(f"not live after {timeout} s")
 
 
+def perf_live(s, cmd, err):
+    """Starts perf with its events disabled (-D -1) and a control fifo, enables them and waits for perf's
+    ack: only then is it counting. (A fixed sleep is not enough on a loaded machine: perf record takes
+    seconds to synthesize the existing processes before it enables anything.)"""
+    d = tempfile.mkdtemp(prefix=s.tag + "-perfctl.")
+    ctl, ack = os.path.join(d, "ctl"), os.path.join(d, "ack")
+    os.mkfifo(ctl)
+    os.mkfifo(ack)
+    cfd = afd = -1
+    try:
+        cfd = os.open(ctl, os.O_RDWR)
+        afd = os.open(ack, os.O_RDWR | os.O_NONBLOCK)
+        p = s.spawn(cmd[:2] + ["-D", "-1", "--control", f"fifo:{ctl},{ack}"] + cmd[2:],
+                    stdout=subprocess.DEVNULL, stderr=open(err, "w"), env=perf_env(s))
+        os.write(cfd, b"enable\n")
+        t = time.monotonic()
+        got = b""
+        while b"ack" not in got:
+            if p.poll() is not None:
+                raise RuntimeError(f"{cmd[1]} exited {p.returncode}: {open(err).read().strip()[-300:]}")
+            if time.monotonic() - t > 120:
+                raise RuntimeError(f"{cmd[1]} did not acknowledge 'enable' in 120 s")
+            r, _, _ = select.select([afd], [], [], 0.1)
+            if r:
+                got += os.read(afd, 64)
+        return p
+    finally:
+        for fd in (cfd, afd):
+            if fd >= 0:
+                os.close(fd)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def perf_env(s):
     return dict(os.environ, PERF_TRACEFS_ENVIRONMENT=s.tracefs)
 
@@ -332,6 +399,7 @@ def gen_cmd(s, gen, threads, seconds):
 
 def one_run(s, obs, gen, threads, seconds):
     p = obs.start(s, gen)
+    others = perf_event_holders({os.getpid()} | ({p.pid} if p else set()))
     try:
         c0 = proc_cpu(p.pid) if p else None
         t0 = thread_cpu(p.pid) if p else None
@@ -356,6 +424,7 @@ def one_run(s, obs, gen, threads, seconds):
          "send_errors": gj["send_errors"]}
     busy = (m1[0] - m0[0]) / max(m1[1] - m0[1], 1) * NCPU
     r["machine_busy_cores"] = round(busy, 2)
+    r["other_perf_event_pids"] = others
     if c0 and c1:
         user, sys_ = c1[0] - c0[0], c1[1] - c0[1]
         r["observer_user_s"], r["observer_sys_s"] = round(user, 3), round(sys_, 3)
@@ -459,6 +528,7 @@ def summarize(runs, configs):
                 "observer_cpu_pct": med([r.get("observer_cpu_pct") for r in rs]),
                 "observer_user_pct": med([r.get("observer_user_pct") for r in rs]),
                 "machine_busy_cores": med([r.get("machine_busy_cores") for r in rs]),
+                "runs_with_other_tracers": sum(1 for r in rs if r.get("other_perf_event_pids")),
             })
     return rows
 
@@ -611,6 +681,10 @@ def main():
                       f"{rs['vm_hwm_mib']} MiB; accounted {rs['accounted_ratio']:.2%}, lost {rs['lost']}"))
     note = (f"`make bench` ({a.runs} rounds × {a.seconds:g} s, generator ×{a.threads}, {NCPU} CPUs, kernel "
             f"{platform.release()}, dropscope {result['git']}, {started}). Medians of the runs.")
+    shared = sum(1 for r in result["runs"] if r.get("other_perf_event_pids"))
+    if shared:
+        note += (f" In {shared} of {len(result['runs'])} runs another process held perf events (another tracer on "
+                 f"the machine: its kernel cost is in those runs).")
     if a.note:
         note += " " + a.note
     if result["skipped"]:
