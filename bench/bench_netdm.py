@@ -26,6 +26,8 @@ def parse(d):
     gen = json.loads(open(d + ".gen").read().strip().splitlines()[-1])
     summary, packets, packets_mine, lost_lines = None, 0, 0, 0
     for line in open(d + ".watch"):
+        if not line.endswith("\n"):
+            continue  # a line cut short by the stop
         if '"type":"summary"' in line:
             summary = json.loads(line)
         elif '"type":"packet"' in line:
@@ -50,6 +52,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--modes", default="summary,packet")
+    ap.add_argument("--packet-count", type=int, default=500, help="packet mode: drops per generator thread")
     ap.add_argument("--timeout", type=int, default=1800, help="whole VM run, boot included")
     # bench.py's options, accepted so one BENCH_ARGS serves both targets
     for ignored in ("--startup-runs", "--rss-seconds", "--quiet-wait", "--note", "--gens", "--only"):
@@ -64,7 +67,7 @@ def main():
     work = os.path.join(RESULTS, f"netdm-{started}.d")
     modes = [m for m in a.modes.split(",") if m]
     cmd = [VM, "--timeout", str(a.timeout), "--", "sh", "bench/netdm-guest.sh", os.path.relpath(work, ROOT),
-           str(a.runs), f"{a.seconds:g}", str(a.threads), " ".join(modes)]
+           str(a.runs), f"{a.seconds:g}", str(a.threads), " ".join(modes), str(a.packet_count)]
     print("bench-netdm: " + " ".join(cmd), file=sys.stderr, flush=True)
     for attempt in range(3):
         rc = subprocess.run(cmd, cwd=ROOT).returncode
@@ -79,11 +82,11 @@ def main():
             if os.path.exists(d + ".rc"):
                 try:
                     runs.append(dict(parse(d), mode=mode, round=r))
-                except (OSError, ValueError, RuntimeError, KeyError) as e:
+                except (OSError, ValueError, RuntimeError, KeyError, IndexError) as e:
                     runs.append({"mode": mode, "round": r, "error": str(e)})
     lines = ["| NET_DM mode | runs | kernel drops (NoPorts) | counted at __udp4_lib_rcv | + lost | accounted | "
-             "other sites | generated/s (emulated) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "other sites | generated/s (emulated) | settle s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for mode in modes:
         ok = [r for r in runs if r["mode"] == mode and "error" not in r]
         if not ok:
@@ -92,17 +95,23 @@ def main():
         ratio = statistics.median((r["site_count"] + r["lost"]) / max(r["kernel_drops"], 1) for r in ok)
         counted = statistics.median(r["site_count"] / max(r["kernel_drops"], 1) for r in ok)
         lines.append(f"| {mode} | {len(ok)} | {med('kernel_drops'):.0f} | {counted:.2%} | {med('lost'):.0f} | "
-                     f"{ratio:.2%} | {med('summary_total') - med('site_count'):.0f} | {med('drops_per_s'):.0f} |")
+                     f"{ratio:.2%} | {med('summary_total') - med('site_count'):.0f} | {med('drops_per_s'):.0f} | "
+                     f"{statistics.median(r['settle_s'] or 0 for r in ok):.0f} |")
     errors = [r for r in runs if "error" in r]
     lines.append("")
     lines.append(f"`make bench-netdm` ({a.runs} rounds × {a.seconds:g} s, dropgen udp ×{a.threads} in the lab VM's "
-                 f"loopback, {started}); medians. 'accounted' = (counted + reported lost) / kernel drops.")
+                 f"loopback, {started}); medians. 'accounted' = (counted + reported lost) / kernel drops; "
+                 "packet mode stops each generator thread after --packet-count drops; 'settle' = seconds watch needed "
+                 "after the generator ended to print what the kernel had already sent.")
     if errors or rc != 0:
         lines.append(f"VM exit {rc}; {len(errors)} run(s) failed: " + "; ".join(r["error"][:200] for r in errors))
     out = {"started": started, "args": vars(a), "vm_exit": rc, "runs": runs, "markdown": "\n".join(lines)}
     with open(os.path.join(RESULTS, f"netdm-{started}.json"), "w") as f:
         json.dump(out, f, indent=1)
-    shutil.rmtree(work, ignore_errors=True)
+    if not errors and rc == 0:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"bench-netdm: kept {os.path.relpath(work, ROOT)} for a look", file=sys.stderr)
     print(out["markdown"])
     return 0 if rc == 0 and not errors and runs else 1
 

@@ -40,16 +40,18 @@ enum mode { MODE_UDP, MODE_RAW };
 
 static enum mode mode;
 static int nthreads = 1, batch = 64, port = 9, ifindex;
+static unsigned long long max_per_thread; // -c: a thread stops after this many packets (0: only the duration)
 static double dur = 5.0;
 static unsigned char dmac[6];
-static atomic_int stop;
+static atomic_int stop, running;
 static unsigned long long sent[MAX_THREADS], errs[MAX_THREADS];
 static int first_errno[MAX_THREADS];
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: dropgen udp [-t THREADS] [-d SECONDS] [-b BATCH] [-p PORT] [-n NETNS]\n"
-            "       dropgen raw -i IFACE (-m MAC | -P PEER_IFACE) [-t THREADS] [-d SECONDS] [-b BATCH] [-n NETNS]\n"
+            "usage: dropgen udp [-t THREADS] [-d SECONDS] [-c PACKETS] [-b BATCH] [-p PORT] [-n NETNS]\n"
+            "       dropgen raw -i IFACE (-m MAC | -P PEER_IFACE) [-t THREADS] [-d SECONDS] [-c PACKETS] [-b BATCH] [-n NETNS]\n"
+            "-c: each thread stops after PACKETS, or when SECONDS are over, whichever comes first.\n"
             "Prints one JSON line: drops made, by the namespace's Udp NoPorts (udp) or IpExt InCsumErrors (raw).\n");
 }
 
@@ -99,7 +101,12 @@ static void pin(long id) {
 static void run_loop(long id, int fd, struct mmsghdr *m) {
     unsigned long long n = 0, e = 0;
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
-        int r = sendmmsg(fd, m, batch, 0);
+        unsigned int want = batch;
+        if (max_per_thread) {
+            if (n >= max_per_thread) break;
+            if (max_per_thread - n < want) want = (unsigned int)(max_per_thread - n);
+        }
+        int r = sendmmsg(fd, m, want, 0);
         if (r > 0) {
             n += r;
         } else {
@@ -109,6 +116,12 @@ static void run_loop(long id, int fd, struct mmsghdr *m) {
     }
     sent[id] = n;
     errs[id] = e;
+}
+
+static void *counted(void *(*fn)(void *), void *arg) {
+    void *r = fn(arg);
+    atomic_fetch_sub(&running, 1);
+    return r;
 }
 
 static void *udp_worker(void *arg) {
@@ -167,6 +180,9 @@ static void *raw_worker(void *arg) {
     return NULL;
 }
 
+static void *udp_thread(void *arg) { return counted(udp_worker, arg); }
+static void *raw_thread(void *arg) { return counted(raw_worker, arg); }
+
 static int enter_netns(const char *name) {
     char path[512];
     snprintf(path, sizeof path, strchr(name, '/') ? "%s" : "/run/netns/%s", name);
@@ -213,10 +229,11 @@ int main(int argc, char **argv) {
     const char *ifn = NULL, *peer = NULL, *netns = NULL;
     int have_mac = 0, c;
     optind = 2;
-    while ((c = getopt(argc, argv, "t:d:b:p:n:i:m:P:h")) != -1) {
+    while ((c = getopt(argc, argv, "t:d:c:b:p:n:i:m:P:h")) != -1) {
         switch (c) {
         case 't': nthreads = atoi(optarg); break;
         case 'd': dur = atof(optarg); break;
+        case 'c': max_per_thread = strtoull(optarg, NULL, 10); break;
         case 'b': batch = atoi(optarg); break;
         case 'p': port = atoi(optarg); break;
         case 'n': netns = optarg; break;
@@ -255,11 +272,13 @@ int main(int argc, char **argv) {
     if (c0 < 0) { fprintf(stderr, "dropgen: cannot read %s\n", counter_name()); return 1; }
     double t0 = now();
     for (long i = 0; i < nthreads; i++) {
-        int e = pthread_create(&th[i], NULL, mode == MODE_UDP ? udp_worker : raw_worker, (void *)i);
+        atomic_fetch_add(&running, 1);
+        int e = pthread_create(&th[i], NULL, mode == MODE_UDP ? udp_thread : raw_thread, (void *)i);
+        if (e) atomic_fetch_sub(&running, 1);
         if (e) { fprintf(stderr, "dropgen: pthread_create: %s\n", strerror(e)); atomic_store(&stop, 1); nthreads = (int)i; break; }
     }
     double end = t0 + dur;
-    while (!atomic_load(&stop)) {
+    while (!atomic_load(&stop) && atomic_load(&running) > 0) {
         double left = end - now();
         if (left <= 0) break;
         if (left > 0.1) left = 0.1;
