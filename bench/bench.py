@@ -483,10 +483,12 @@ def peak_rss(s, gen, threads, seconds):
     obs = Dropscope("jna", "", ["watch", "--source", "tracepoint"])
     p = obs.start(s, gen)
     try:
+        c0, t0 = proc_cpu(p.pid), thread_cpu(p.pid)
         g = s.spawn(gen_cmd(s, gen, threads, seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, err = g.communicate()
         s.procs.remove(g)
         hwm = vm_hwm_kib(p.pid)
+        c1, t1 = proc_cpu(p.pid), thread_cpu(p.pid)
         res = obs.finish(s, p, gen)
     finally:
         if p.poll() is None:
@@ -494,7 +496,11 @@ def peak_rss(s, gen, threads, seconds):
     gj = json.loads(out.strip().splitlines()[-1])
     return {"gen": gen, "threads": threads, "seconds": seconds, "vm_hwm_mib": round(hwm / 1024, 1),
             "kernel_drops": gj["drops"], "drops_per_s": gj["drops_per_s"], "accounted": res["accounted"],
-            "lost": res["lost"], "accounted_ratio": res["accounted"] / max(gj["drops"], 1)}
+            "lost": res["lost"], "accounted_ratio": res["accounted"] / max(gj["drops"], 1),
+            # a long run amortizes start-up (JIT, first reports): the steady cost per drop
+            "cpu_s_per_mdrop": round((c1[0] + c1[1] - c0[0] - c0[1]) / max(gj["drops"], 1) * 1e6, 4),
+            "app_cpu_s_per_mdrop": round(max(0.0, t1["app"] - t0["app"]) / max(gj["drops"], 1) * 1e6, 4),
+            "cpu_pct": round((c1[0] + c1[1] - c0[0] - c0[1]) / gj["elapsed_s"] * 100, 2)}
 
 
 # ---------------------------------------------------------------- tables
@@ -678,7 +684,9 @@ def main():
         rs = result["rss"]
         extra.append((f"peak RSS (VmHWM) of watch after {rs['seconds']:g} s of {rs['gen']} ×{rs['threads']} "
                       f"({rs['drops_per_s'] / 1e3:.0f}k drops/s)",
-                      f"{rs['vm_hwm_mib']} MiB; accounted {rs['accounted_ratio']:.2%}, lost {rs['lost']}"))
+                      f"{rs['vm_hwm_mib']} MiB; accounted {rs['accounted_ratio']:.2%}, lost {rs['lost']}; "
+                      f"CPU {rs['cpu_s_per_mdrop']:.3f} s per M drops ({rs['app_cpu_s_per_mdrop']:.3f} without JIT/GC "
+                      f"threads), {rs['cpu_pct']:.1f} % of a core"))
     note = (f"`make bench` ({a.runs} rounds × {a.seconds:g} s, generator ×{a.threads}, {NCPU} CPUs, kernel "
             f"{platform.release()}, dropscope {result['git']}, {started}). Medians of the runs.")
     shared = sum(1 for r in result["runs"] if r.get("other_perf_event_pids"))
