@@ -24,24 +24,31 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 
 def parse(d):
     gen = json.loads(open(d + ".gen").read().strip().splitlines()[-1])
-    summary, packets, packets_mine, lost_lines = None, 0, 0, 0
-    for line in open(d + ".watch"):
-        if not line.endswith("\n"):
-            continue  # a line cut short by the stop
-        if '"type":"summary"' in line:
-            summary = json.loads(line)
-        elif '"type":"packet"' in line:
-            packets += 1
+    summary, packets, packets_mine, lost_lines, garbled = None, 0, 0, 0, 0
+    # the guest writes through 9p: a file written while another process reads it can come back with a
+    # run of NUL bytes in it; drop them and skip (but count) any line that no longer parses
+    with open(d + ".watch", "rb") as f:
+        text = f.read().replace(b"\0", b"").decode("utf-8", "replace")
+    for line in text.splitlines():
+        try:
             o = json.loads(line)
+        except ValueError:
+            garbled += 1
+            continue
+        if o.get("type") == "summary":
+            summary = o
+        elif o.get("type") == "packet":
+            packets += 1
             if o.get("dport") == 9 and (o.get("symbol") or "").startswith("__udp4_lib_rcv"):
                 packets_mine += 1
-        elif '"type":"lost"' in line:
-            lost_lines += json.loads(line)["count"]
+        elif o.get("type") == "lost":
+            lost_lines += o["count"]
     if summary is None:
         raise RuntimeError(f"{d}: no summary; stderr: {open(d + '.err').read().strip()[-300:]}")
     site = sum(s["count"] for s in summary["sites"] if (s.get("symbol") or "").startswith("__udp4_lib_rcv"))
     return {"kernel_drops": gen["drops"], "drops_per_s": gen["drops_per_s"], "summary_total": summary["total"],
             "site_count": site, "lost": summary["lost"], "packets": packets, "packets_mine": packets_mine,
+            "garbled_lines": garbled,
             "exit": int(open(d + ".rc").read().strip() or -1), "monitor": summary.get("monitor", {}),
             "settle_s": int(open(d + ".settle").read().strip()) if os.path.exists(d + ".settle") else None}
 
@@ -54,6 +61,7 @@ def main():
     ap.add_argument("--modes", default="summary,packet")
     ap.add_argument("--packet-count", type=int, default=500, help="packet mode: drops per generator thread")
     ap.add_argument("--timeout", type=int, default=1800, help="whole VM run, boot included")
+    ap.add_argument("--parse-only", metavar="DIR", help="no VM: tabulate the outputs a kept run left in DIR")
     # bench.py's options, accepted so one BENCH_ARGS serves both targets
     for ignored in ("--startup-runs", "--rss-seconds", "--quiet-wait", "--note", "--gens", "--only"):
         ap.add_argument(ignored, help=argparse.SUPPRESS)
@@ -64,12 +72,13 @@ def main():
             return 1
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     os.makedirs(RESULTS, exist_ok=True)
-    work = os.path.join(RESULTS, f"netdm-{started}.d")
+    work = a.parse_only or os.path.join(RESULTS, f"netdm-{started}.d")
     modes = [m for m in a.modes.split(",") if m]
     cmd = [VM, "--timeout", str(a.timeout), "--", "sh", "bench/netdm-guest.sh", os.path.relpath(work, ROOT),
            str(a.runs), f"{a.seconds:g}", str(a.threads), " ".join(modes), str(a.packet_count)]
     print("bench-netdm: " + " ".join(cmd), file=sys.stderr, flush=True)
-    for attempt in range(3):
+    rc = 0
+    for attempt in range(0 if a.parse_only else 3):
         rc = subprocess.run(cmd, cwd=ROOT).returncode
         if rc != 125:  # 125: the lab itself failed (e.g. the emulated guest's timer check on a loaded host)
             break
@@ -108,7 +117,7 @@ def main():
     out = {"started": started, "args": vars(a), "vm_exit": rc, "runs": runs, "markdown": "\n".join(lines)}
     with open(os.path.join(RESULTS, f"netdm-{started}.json"), "w") as f:
         json.dump(out, f, indent=1)
-    if not errors and rc == 0:
+    if not errors and rc == 0 and not a.parse_only:
         shutil.rmtree(work, ignore_errors=True)
     else:
         print(f"bench-netdm: kept {os.path.relpath(work, ROOT)} for a look", file=sys.stderr)
