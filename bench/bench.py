@@ -58,6 +58,13 @@ def _on_term(signum, frame):
     raise Interrupted(signal.Signals(signum).name)
 
 
+def _child_signals():
+    # a shell starts background jobs with SIGINT ignored, and children inherit that: the JVM would then
+    # never see the SIGINT that stops it (and print its summary). Give every child the default again.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run(cmd, check=True, **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if check and r.returncode != 0:
@@ -164,7 +171,7 @@ class Session:
         return d
 
     def spawn(self, cmd, **kw):
-        p = subprocess.Popen(cmd, **kw)
+        p = subprocess.Popen(cmd, preexec_fn=_child_signals, **kw)
         self.procs.append(p)
         return p
 
@@ -606,6 +613,7 @@ def main():
         log("bench: --gens takes udp and/or raw")
         return 2
     ensure_tools(a.startup_runs > 0)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGHUP, _on_term)
     started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -664,7 +672,7 @@ def main():
             result["rss"] = peak_rss(s, gen, a.threads, a.rss_seconds)
         result["complete"] = True
     except (KeyboardInterrupt, Interrupted) as e:
-        log(f"bench: interrupted ({e or 'SIGINT'}); cleaning up, keeping the {len(result['runs'])} runs measured")
+        log(f"bench: interrupted ({str(e) or 'SIGINT'}); cleaning up, keeping the {len(result['runs'])} runs measured")
         code = 130
     except Exception as e:
         log(f"bench: error: {e}")
