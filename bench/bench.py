@@ -414,7 +414,6 @@ def one_run(s, obs, gen, threads, seconds):
         g = s.spawn(gen_cmd(s, gen, threads, seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         out, err = g.communicate()
         s.procs.remove(g)
-        gcpu = None
         m1 = machine_busy()
         c1 = proc_cpu(p.pid) if p else None
         t1 = thread_cpu(p.pid) if p else None
