@@ -6,7 +6,7 @@ CFLAGS ?= -O2 -Wall -Wextra -std=gnu11
 NATIVE_SRC := $(wildcard native/*.c)
 NATIVE_BIN := $(patsubst native/%.c,native/build/%,$(NATIVE_SRC))
 
-.PHONY: build test run native clean package
+.PHONY: build test run native clean package bench bench-netdm jmh
 
 build: native
 	$(MVN) package -DskipTests
@@ -32,3 +32,21 @@ run: build
 clean:
 	$(MVN) clean
 	rm -rf native/build
+
+# Benchmarks (never part of `make test`). BENCH_ARGS, e.g. "--runs 1 --seconds 3 --rss-seconds 10" for a quick look.
+BENCH_ARGS ?=
+bench: build
+	python3 bench/bench.py $(BENCH_ARGS)
+
+bench-netdm: build
+	python3 bench/bench_netdm.py $(BENCH_ARGS)
+
+# JMH micro-benchmarks (src/jmh/java): ns per operation of the per-drop hot paths. JMH_ARGS, e.g. "-f 1 -wi 2 -i 3 Perf".
+JMH_ARGS ?=
+JMH_CP = target/classes:target/test-classes:$$(cat target/jmh.classpath)
+jmh:
+	mvn -B -q -Pjmh test-compile dependency:build-classpath -Dmdep.outputFile=target/jmh.classpath -Dmdep.includeScope=test
+	rm -rf target/jmh-classes && mkdir -p target/jmh-classes
+	javac -encoding UTF-8 -cp $(JMH_CP) -d target/jmh-classes $$(find src/jmh/java -name '*.java') 2>&1 | grep -v '^Note:' || true
+	test -f target/jmh-classes/META-INF/BenchmarkList
+	java -cp target/jmh-classes:$(JMH_CP) org.openjdk.jmh.Main $(JMH_ARGS)

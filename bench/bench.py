@@ -1,0 +1,716 @@
+#!/usr/bin/env python3
+"""dropscope benchmark: drops accounted, cost per drop, startup and memory, against perf in the same run.
+
+`make bench` runs this as root. In one session, interleaved round by round, the drop generator
+(native/build/dropgen, in a network namespace of our own) runs alone and under each observer:
+
+  none          no observer: the machine's drop rate, the reference for "slowdown"
+  perf-stat     perf stat -e skb:kfree_skb -a          (in-kernel count only: the cost floor)
+  perf-record   perf record -e skb:kfree_skb -a        (the usual per-event tool)
+  jna / jnr     dropscope watch --source tracepoint --format json, --native jna / jnr
+  ebpf          dropscope watch --source ebpf ...      (only if this dropscope accepts --source ebpf)
+
+For each: drops generated per second (the namespace's own kernel counter over the generator's wall time),
+drops accounted / kernel drops (dropscope: the summary's count for the generator's reason; perf: every
+kfree_skb event it saw), events lost, observer user+sys CPU per million drops (/proc/PID/stat over the
+generator window), and the generator's slowdown against "none". Medians over --runs rounds. Then
+dropscope's time to first output (watch), time to the first full TUI frame (top in tmux), and peak RSS
+(VmHWM) of watch after --rss-seconds at full drop rate.
+
+Everything it makes (namespace, veth pair, private tracefs mount for perf, perf data file, tmux server,
+processes) is removed on every way out, Ctrl-C included; the runs measured so far are still written.
+Results: a markdown table on stdout and bench/results/bench-<UTC time>.json.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import select
+import shutil
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DROPSCOPE = os.path.join(ROOT, "dropscope")
+DROPGEN = os.path.join(ROOT, "native", "build", "dropgen")
+RESULTS = os.path.join(ROOT, "bench", "results")
+HZ = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count()
+REASON = {"udp": "NO_SOCKET", "raw": "IP_CSUM"}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _on_term(signum, frame):
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _child_signals():
+    # a shell starts background jobs with SIGINT ignored, and children inherit that: the JVM would then
+    # never see the SIGINT that stops it (and print its summary). Give every child the default again.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def run(cmd, check=True, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({r.returncode}): {(r.stderr or r.stdout).strip()}")
+    return r
+
+
+# ---------------------------------------------------------------- /proc readings
+
+def proc_cpu(pid):
+    """(utime, stime) seconds of a whole process (all its threads, live and dead), or None if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    fields = s[s.rindex(")") + 2:].split()
+    return int(fields[11]) / HZ, int(fields[12]) / HZ
+
+
+def thread_cpu(pid):
+    """{group: user+sys seconds} over a process's live threads: 'jit' (C1/C2 compiler threads), 'gc', 'app'
+    (everything else). Lets a short run separate the JVM warming up from the steady per-drop work."""
+    out = {"jit": 0.0, "gc": 0.0, "app": 0.0}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index("(") + 1:st.rindex(")")]
+        fields = st[st.rindex(")") + 2:].split()
+        sec = (int(fields[11]) + int(fields[12])) / HZ
+        group = "jit" if "Compiler" in comm else "gc" if comm.startswith(("GC ", "G1 ", "VM Periodic")) else "app"
+        out[group] += sec
+    return out
+
+
+def perf_event_holders(mine):
+    """PIDs other than ours holding perf_event fds (other tracers: their cost lands in every run)."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit() or int(pid) in mine:
+            continue
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:[perf_event]":
+                    out.append(int(pid))
+                    break
+        except OSError:
+            continue
+    return out
+
+
+def machine_busy():
+    """(busy, total) jiffies summed over all CPUs, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    total = sum(v[:8])
+    return total - v[3] - v[4], total
+
+
+def vm_hwm_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return None
+
+
+# ---------------------------------------------------------------- what we make, and unmake
+
+class Session:
+    """Owns every resource the bench creates; close() undoes all of them, in reverse, whatever happened."""
+
+    def __init__(self):
+        self.tag = "ds-bench-" + secrets.token_hex(3)
+        self.netns = None
+        self.tracefs = None
+        self.procs = []
+        self.files = []
+        self.tmux_socket = None
+
+    def make_netns(self):
+        ns = self.tag
+        run(["ip", "netns", "add", ns])
+        self.netns = ns
+        for cmd in (["link", "set", "lo", "up"],
+                    ["link", "add", "ds0", "type", "veth", "peer", "name", "ds1"],
+                    ["addr", "add", "10.99.0.2/24", "dev", "ds1"],
+                    ["link", "set", "ds0", "up"],
+                    ["link", "set", "ds1", "up"]):
+            run(["ip", "-n", ns] + cmd)
+
+    def mount_tracefs(self):
+        """perf mounts tracefs at /sys/kernel/tracing by itself and leaves it there; give it a private one."""
+        d = tempfile.mkdtemp(prefix=self.tag + "-tracefs.")
+        run(["mount", "-t", "tracefs", "nodev", d])
+        self.tracefs = d
+        return d
+
+    def spawn(self, cmd, **kw):
+        p = subprocess.Popen(cmd, preexec_fn=_child_signals, **kw)
+        self.procs.append(p)
+        return p
+
+    def stop(self, p, sig=signal.SIGINT, timeout=60):
+        if p.poll() is None:
+            p.send_signal(sig)
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        if p in self.procs:
+            self.procs.remove(p)
+        return p.returncode
+
+    def temp_file(self, suffix, directory=None):
+        fd, path = tempfile.mkstemp(prefix=self.tag + ".", suffix=suffix, dir=directory)
+        os.close(fd)
+        self.files.append(path)
+        return path
+
+    def close(self):
+        for p in list(self.procs):
+            try:
+                self.stop(p, signal.SIGINT, timeout=15)
+            except Exception as e:  # keep undoing the rest
+                log(f"bench: cleanup: process {p.pid}: {e}")
+        if self.tmux_socket:
+            run(["tmux", "-L", self.tmux_socket, "kill-server"], check=False)
+        for f in self.files:
+            try:
+                os.unlink(f)
+            except FileNotFoundError:
+                pass
+        if self.tracefs:
+            for _ in range(20):
+                if run(["umount", self.tracefs], check=False).returncode == 0:
+                    os.rmdir(self.tracefs)
+                    self.tracefs = None
+                    break
+                time.sleep(0.5)
+            if self.tracefs:
+                log(f"bench: cleanup: could not unmount {self.tracefs}")
+        if self.netns:
+            run(["ip", "netns", "del", self.netns], check=False)
+            self.netns = None
+
+
+# ---------------------------------------------------------------- observers (data-driven)
+
+class Observer:
+    """One configuration: how to start it, when it is live, and what it saw."""
+    name = label = ""
+
+    def probe(self, s):
+        """None when usable, else why not."""
+        return None
+
+    def start(self, s, gen):
+        return None
+
+    def finish(self, s, p, gen):
+        return {}
+
+
+class NoObserver(Observer):
+    name, label = "none", "no observer"
+
+
+class PerfStat(Observer):
+    name, label = "perf-stat", "`perf stat -e skb:kfree_skb -a`"
+
+    def probe(self, s):
+        r = run(["perf", "stat", "-x,", "-e", "skb:kfree_skb", "-a", "true"], check=False, env=perf_env(s))
+        return None if r.returncode == 0 else "perf stat failed: " + r.stderr.strip()[-200:]
+
+    def start(self, s, gen):
+        self.err = s.temp_file(".perf-stat")
+        return perf_live(s, ["perf", "stat", "-x,", "-e", "skb:kfree_skb", "-a"], self.err)
+
+    def finish(self, s, p, gen):
+        s.stop(p)
+        m = re.search(r"^(\d+),[^,]*,skb:kfree_skb", open(self.err).read(), re.M)
+        return {"seen": int(m.group(1)) if m else None, "lost": 0}
+
+
+class PerfRecord(Observer):
+    name, label = "perf-record", "`perf record -e skb:kfree_skb -a`"
+
+    def start(self, s, gen):
+        self.data = s.temp_file(".perf.data", "/dev/shm")
+        self.err = s.temp_file(".perf-record")
+        return perf_live(s, ["perf", "record", "-q", "-e", "skb:kfree_skb", "-a", "-o", self.data], self.err)
+
+    def finish(self, s, p, gen):
+        s.stop(p)
+        seen, lost = perf_data_counts(self.data)
+        out = {"seen": seen, "lost": lost, "data_mb": round(os.path.getsize(self.data) / 1e6, 1)}
+        os.unlink(self.data)
+        return out
+
+
+def perf_data_counts(path):
+    """(samples, samples lost) in a perf.data file. `perf report --stats` counts LOST *records*, not the
+    samples each one says were lost, so walk the data section ourselves: PERF_RECORD_SAMPLE (9),
+    PERF_RECORD_LOST (2: id, lost) and PERF_RECORD_LOST_SAMPLES (13: lost)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"PERFILE2":
+        raise RuntimeError(f"{path}: not a perf.data file")
+    off, size = struct.unpack_from("<QQ", data, 40)  # perf_file_header: magic, size, attr_size, attrs, data
+    pos, end, samples, lost = off, off + size, 0, 0
+    unpack = struct.unpack_from
+    while pos + 8 <= end:
+        typ, _, rsize = unpack("<IHH", data, pos)
+        if rsize == 0:
+            break
+        if typ == 9:
+            samples += 1
+        elif typ == 2:
+            lost += unpack("<Q", data, pos + 16)[0]
+        elif typ == 13:
+            lost += unpack("<Q", data, pos + 8)[0]
+        pos += rsize
+    return samples, lost
+
+
+class Dropscope(Observer):
+    """dropscope watch --format json; accounted = the summary's count for the generator's drop reason."""
+
+    def __init__(self, name, label, args):
+        self.name, self.label, self.args = name, label, args
+
+    def cmd(self):
+        return [DROPSCOPE] + self.args + ["--format", "json"]
+
+    def probe(self, s):
+        r = run(self.cmd() + ["--duration", "1s"], check=False, timeout=120)
+        if r.returncode == 0:
+            return None
+        return f"exit {r.returncode}: " + (r.stderr.strip().splitlines() or ["?"])[0]
+
+    def start(self, s, gen):
+        self.out = s.temp_file(".watch.json")
+        self.err = s.temp_file(".watch.err")
+        p = s.spawn(self.cmd(), stdout=open(self.out, "w"), stderr=open(self.err, "w"))
+        wait_for_line(p, self.out, '"type":"start"', 120, self.err)
+        return p
+
+    def finish(self, s, p, gen):
+        rc = s.stop(p)
+        summary = None
+        for line in open(self.out):
+            if '"type":"summary"' in line:
+                summary = json.loads(line)
+        if summary is None:
+            raise RuntimeError(f"{self.name}: no summary (exit {rc}): {open(self.err).read().strip()[-300:]}")
+        mine = sum(x["count"] for x in summary["sites"] if x.get("reason") == REASON[gen])
+        return {"accounted": mine, "seen": summary["total"], "lost": summary["lost"], "exit": rc,
+                "monitor": summary.get("monitor", {})}
+
+
+def wait_for_line(p, path, needle, timeout, err):
+    t = time.monotonic()
+    while time.monotonic() - t < timeout:
+        with open(path) as f:
+            if needle in f.read():
+                return time.monotonic() - t
+        if p.poll() is not None:
+            raise RuntimeError(f"exited {p.returncode} before it was live: {open(err).read().strip()[-300:]}")
+        time.sleep(0.02)
+    raise RuntimeError(f"not live after {timeout} s")
+
+
+def perf_live(s, cmd, err):
+    """Starts perf with its events disabled (-D -1) and a control fifo, enables them and waits for perf's
+    ack: only then is it counting. (A fixed sleep is not enough on a loaded machine: perf record takes
+    seconds to synthesize the existing processes before it enables anything.)"""
+    d = tempfile.mkdtemp(prefix=s.tag + "-perfctl.")
+    ctl, ack = os.path.join(d, "ctl"), os.path.join(d, "ack")
+    os.mkfifo(ctl)
+    os.mkfifo(ack)
+    cfd = afd = -1
+    try:
+        cfd = os.open(ctl, os.O_RDWR)
+        afd = os.open(ack, os.O_RDWR | os.O_NONBLOCK)
+        p = s.spawn(cmd[:2] + ["-D", "-1", "--control", f"fifo:{ctl},{ack}"] + cmd[2:],
+                    stdout=subprocess.DEVNULL, stderr=open(err, "w"), env=perf_env(s))
+        os.write(cfd, b"enable\n")
+        t = time.monotonic()
+        got = b""
+        while b"ack" not in got:
+            if p.poll() is not None:
+                raise RuntimeError(f"{cmd[1]} exited {p.returncode}: {open(err).read().strip()[-300:]}")
+            if time.monotonic() - t > 120:
+                raise RuntimeError(f"{cmd[1]} did not acknowledge 'enable' in 120 s")
+            r, _, _ = select.select([afd], [], [], 0.1)
+            if r:
+                got += os.read(afd, 64)
+        return p
+    finally:
+        for fd in (cfd, afd):
+            if fd >= 0:
+                os.close(fd)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def perf_env(s):
+    return dict(os.environ, PERF_TRACEFS_ENVIRONMENT=s.tracefs)
+
+
+def observers():
+    """The configurations, in run order. A new source is one more line here."""
+    return [
+        NoObserver(),
+        PerfStat(),
+        PerfRecord(),
+        Dropscope("jna", "dropscope watch, tracepoint, JNA", ["watch", "--source", "tracepoint", "--native", "jna"]),
+        Dropscope("jnr", "dropscope watch, tracepoint, jnr", ["watch", "--source", "tracepoint", "--native", "jnr"]),
+        Dropscope("ebpf", "dropscope watch, eBPF", ["watch", "--source", "ebpf"]),
+    ]
+
+
+# ---------------------------------------------------------------- one measured run
+
+def gen_cmd(s, gen, threads, seconds):
+    cmd = [DROPGEN, gen, "-n", s.netns, "-t", str(threads), "-d", str(seconds)]
+    if gen == "raw":
+        cmd += ["-i", "ds0", "-P", "ds1"]
+    return cmd
+
+
+def one_run(s, obs, gen, threads, seconds):
+    p = obs.start(s, gen)
+    others = perf_event_holders({os.getpid()} | ({p.pid} if p else set()))
+    try:
+        c0 = proc_cpu(p.pid) if p else None
+        t0 = thread_cpu(p.pid) if p else None
+        m0 = machine_busy()
+        g = s.spawn(gen_cmd(s, gen, threads, seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = g.communicate()
+        s.procs.remove(g)
+        m1 = machine_busy()
+        c1 = proc_cpu(p.pid) if p else None
+        t1 = thread_cpu(p.pid) if p else None
+        if g.returncode != 0:
+            raise RuntimeError(f"dropgen exit {g.returncode}: {err.strip()}")
+        gj = json.loads(out.strip().splitlines()[-1])
+        res = obs.finish(s, p, gen) if p else {}
+    finally:
+        if p and p.poll() is None:
+            s.stop(p, signal.SIGKILL)
+    el = gj["elapsed_s"]
+    r = {"observer": obs.name, "gen": gen, "threads": threads, "seconds": seconds,
+         "kernel_drops": gj["drops"], "drops_per_s": gj["drops_per_s"], "sent": gj["sent"],
+         "send_errors": gj["send_errors"]}
+    busy = (m1[0] - m0[0]) / max(m1[1] - m0[1], 1) * NCPU
+    r["machine_busy_cores"] = round(busy, 2)
+    r["other_perf_event_pids"] = others
+    if c0 and c1:
+        user, sys_ = c1[0] - c0[0], c1[1] - c0[1]
+        r["observer_user_s"], r["observer_sys_s"] = round(user, 3), round(sys_, 3)
+        r["observer_cpu_pct"] = round((user + sys_) / el * 100, 2)
+        r["observer_user_pct"] = round(user / el * 100, 2)
+        r["cpu_s_per_mdrop"] = round((user + sys_) / max(gj["drops"], 1) * 1e6, 4)
+        if isinstance(obs, Dropscope):
+            # threads that ended inside the window take their time with them: clamp at 0
+            r["jvm_threads_s"] = {k: round(max(0.0, t1[k] - t0[k]), 3) for k in t0}
+            r["app_cpu_s_per_mdrop"] = round(r["jvm_threads_s"]["app"] / max(gj["drops"], 1) * 1e6, 4)
+    r.update(res)
+    if r.get("accounted") is not None:
+        r["accounted_ratio"] = r["accounted"] / max(gj["drops"], 1)
+    elif r.get("seen") is not None:
+        r["accounted_ratio"] = r["seen"] / max(gj["drops"], 1)
+    return r
+
+
+# ---------------------------------------------------------------- startup, TUI frame, RSS
+
+def time_to_first_output(s):
+    out, err = s.temp_file(".first.json"), s.temp_file(".first.err")
+    t0 = time.monotonic()
+    p = s.spawn([DROPSCOPE, "watch", "--source", "tracepoint", "--format", "json"],
+                stdout=open(out, "w"), stderr=open(err, "w"))
+    try:
+        wait_for_line(p, out, "\n", 120, err)
+        return time.monotonic() - t0
+    finally:
+        s.stop(p)
+
+
+def time_to_first_frame(s):
+    if not shutil.which("tmux"):
+        return None
+    s.tmux_socket = s.tag
+    tmux = ["tmux", "-L", s.tmux_socket, "-f", "/dev/null"]
+    t0 = time.monotonic()
+    run(tmux + ["new-session", "-d", "-s", "top", "-x", "120", "-y", "40",
+                f"env LANG=C.UTF-8 {DROPSCOPE} top --source tracepoint; sleep 600"])
+    try:
+        while time.monotonic() - t0 < 120:
+            pane = run(tmux + ["capture-pane", "-p", "-t", "top"], check=False).stdout
+            if "─ Findings ─" in pane and " conntrack " in pane:
+                return time.monotonic() - t0
+            time.sleep(0.05)
+        raise RuntimeError("top never showed a full frame; the pane:\n" + pane)
+    finally:
+        run(tmux + ["send-keys", "-t", "top", "q"], check=False)
+        time.sleep(2)
+        run(tmux + ["kill-server"], check=False)
+        s.tmux_socket = None
+
+
+def peak_rss(s, gen, threads, seconds):
+    obs = Dropscope("jna", "", ["watch", "--source", "tracepoint"])
+    p = obs.start(s, gen)
+    try:
+        c0, t0 = proc_cpu(p.pid), thread_cpu(p.pid)
+        g = s.spawn(gen_cmd(s, gen, threads, seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        out, err = g.communicate()
+        s.procs.remove(g)
+        hwm = vm_hwm_kib(p.pid)
+        c1, t1 = proc_cpu(p.pid), thread_cpu(p.pid)
+        res = obs.finish(s, p, gen)
+    finally:
+        if p.poll() is None:
+            s.stop(p, signal.SIGKILL)
+    gj = json.loads(out.strip().splitlines()[-1])
+    return {"gen": gen, "threads": threads, "seconds": seconds, "vm_hwm_mib": round(hwm / 1024, 1),
+            "kernel_drops": gj["drops"], "drops_per_s": gj["drops_per_s"], "accounted": res["accounted"],
+            "lost": res["lost"], "accounted_ratio": res["accounted"] / max(gj["drops"], 1),
+            # a long run amortizes start-up (JIT, first reports): the steady cost per drop
+            "cpu_s_per_mdrop": round((c1[0] + c1[1] - c0[0] - c0[1]) / max(gj["drops"], 1) * 1e6, 4),
+            "app_cpu_s_per_mdrop": round(max(0.0, t1["app"] - t0["app"]) / max(gj["drops"], 1) * 1e6, 4),
+            "cpu_pct": round((c1[0] + c1[1] - c0[0] - c0[1]) / gj["elapsed_s"] * 100, 2)}
+
+
+# ---------------------------------------------------------------- tables
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def summarize(runs, configs):
+    rows = []
+    for gen in sorted({r["gen"] for r in runs}, key=["udp", "raw"].index):
+        base = med([r["drops_per_s"] for r in runs if r["gen"] == gen and r["observer"] == "none"])
+        for obs in configs:
+            rs = [r for r in runs if r["gen"] == gen and r["observer"] == obs.name]
+            if not rs:
+                continue
+            rate = med([r["drops_per_s"] for r in rs])
+            rows.append({
+                "gen": gen, "observer": obs.name, "label": obs.label, "runs": len(rs),
+                "threads": rs[0]["threads"],
+                "drops_per_s": rate,
+                "drops_per_s_min": min(r["drops_per_s"] for r in rs),
+                "drops_per_s_max": max(r["drops_per_s"] for r in rs),
+                "slowdown_pct": None if obs.name == "none" or not base else (1 - rate / base) * 100,
+                "accounted_ratio": med([r.get("accounted_ratio") for r in rs]),
+                "accounted_counts": obs.name in ("jna", "jnr", "ebpf"),
+                "lost": med([r.get("lost") for r in rs]),
+                "cpu_s_per_mdrop": med([r.get("cpu_s_per_mdrop") for r in rs]),
+                "app_cpu_s_per_mdrop": med([r.get("app_cpu_s_per_mdrop") for r in rs]),
+                "observer_cpu_pct": med([r.get("observer_cpu_pct") for r in rs]),
+                "observer_user_pct": med([r.get("observer_user_pct") for r in rs]),
+                "machine_busy_cores": med([r.get("machine_busy_cores") for r in rs]),
+                "runs_with_other_tracers": sum(1 for r in rs if r.get("other_perf_event_pids")),
+            })
+    return rows
+
+
+def fmt(v, f, none="—"):
+    return none if v is None else f.format(v)
+
+
+def markdown(rows, extra, note):
+    lines = [f"| generator | observer | drops/s generated (min–max) | slowdown vs none | drops accounted / kernel drops "
+             f"| events lost | observer CPU s per M drops (without JIT/GC threads) | observer CPU % of a core (user) | runs |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        acc = fmt(r["accounted_ratio"], "{:.2%}") + ("" if r["accounted_counts"] or r["accounted_ratio"] is None else " ¹")
+        lines.append(
+            f"| {r['gen']} ×{r['threads']} | {r['label']} | {r['drops_per_s'] / 1e3:.0f}k "
+            f"({r['drops_per_s_min'] / 1e3:.0f}k–{r['drops_per_s_max'] / 1e3:.0f}k) | "
+            f"{fmt(r['slowdown_pct'], '{:.1f} %', '')} | {acc} | "
+            f"{fmt(r['lost'], '{:.0f}')} | {fmt(r['cpu_s_per_mdrop'], '{:.3f}')}"
+            f"{fmt(r['app_cpu_s_per_mdrop'], ' ({:.3f})', '')} | "
+            f"{fmt(r['observer_cpu_pct'], '{:.1f}')} ({fmt(r['observer_user_pct'], '{:.1f}')}) | {r['runs']} |")
+    lines.append("")
+    lines.append("¹ perf counts every skb:kfree_skb event on the machine, background drops included; dropscope's "
+                 "column is the count it attributes to the generator's reason (NO_SOCKET for udp, IP_CSUM for raw).")
+    if extra:
+        lines.append("")
+        lines.append("| dropscope | value |")
+        lines.append("|---|---|")
+        for k, v in extra:
+            lines.append(f"| {k} | {v} |")
+    if note:
+        lines.append("")
+        lines.append(note)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- main
+
+def ensure_tools(need_tmux):
+    missing = [pkg for tool, pkg in (("perf", "linux-perf"), ("tmux", "tmux"))
+               if (tool != "tmux" or need_tmux) and not shutil.which(tool)]
+    if missing:
+        log(f"bench: installing {' '.join(missing)} with apt-get")
+        run(["apt-get", "install", "-y", "-q"] + missing, timeout=600)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=3, help="rounds; each runs every configuration once (default 3)")
+    ap.add_argument("--seconds", type=float, default=10, help="generator seconds per run (default 10)")
+    ap.add_argument("--threads", type=int, default=2, help="generator threads (default 2: the machine's full rate)")
+    ap.add_argument("--gens", default="udp,raw", help="generator modes (default udp,raw)")
+    ap.add_argument("--only", default="", help="comma list of observers to run (default: all usable)")
+    ap.add_argument("--startup-runs", type=int, default=3, help="time-to-first-output/frame samples (0: skip)")
+    ap.add_argument("--rss-seconds", type=float, default=60, help="seconds at full rate before reading VmHWM (0: skip)")
+    ap.add_argument("--quiet-wait", type=float, default=0,
+                    help="before each run wait up to this many seconds for the machine to be < 10%% busy")
+    ap.add_argument("--note", default="", help="a line printed under the table (e.g. 'busy machine')")
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        log("bench: needs root (network namespace, perf -a, tracepoint)")
+        return 4
+    for f in (DROPGEN, os.path.join(ROOT, "target", "dropscope.jar")):
+        if not os.path.exists(f):
+            log(f"bench: {f} missing: run 'make build' first")
+            return 1
+    gens = [g for g in a.gens.split(",") if g]
+    if any(g not in REASON for g in gens):
+        log("bench: --gens takes udp and/or raw")
+        return 2
+    ensure_tools(a.startup_runs > 0)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGHUP, _on_term)
+    started = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    os.makedirs(RESULTS, exist_ok=True)
+    path = os.path.join(RESULTS, f"bench-{started}.json")
+    result = {"started": started, "kernel": platform.release(), "cpus": NCPU, "args": vars(a),
+              "git": run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], check=False).stdout.strip(),
+              "skipped": {}, "runs": [], "startup": {}, "rss": None, "complete": False}
+    s = Session()
+    configs = []
+    code = 0
+    try:
+        s.make_netns()
+        s.mount_tracefs()
+        only = set(x for x in a.only.split(",") if x)
+        for obs in observers():
+            if only and obs.name not in only:
+                continue
+            why = obs.probe(s)
+            if why:
+                log(f"bench: skipping {obs.name}: {why}")
+                result["skipped"][obs.name] = why
+            else:
+                configs.append(obs)
+        total = a.runs * len(gens) * len(configs)
+        n = 0
+        for rnd in range(a.runs):
+            order = configs[rnd % len(configs):] + configs[:rnd % len(configs)]  # rotate: no fixed position
+            for gen in gens:
+                for obs in order:
+                    n += 1
+                    if a.quiet_wait:
+                        t = time.monotonic()
+                        while time.monotonic() - t < a.quiet_wait:
+                            b0 = machine_busy()
+                            time.sleep(1)
+                            b1 = machine_busy()
+                            if (b1[0] - b0[0]) / max(b1[1] - b0[1], 1) < 0.10:
+                                break
+                    log(f"bench: [{n}/{total}] round {rnd + 1} {gen} x{a.threads} {obs.name}")
+                    r = one_run(s, obs, gen, a.threads, a.seconds)
+                    r["round"] = rnd
+                    result["runs"].append(r)
+                    log("bench:   " + json.dumps({k: r.get(k) for k in (
+                        "drops_per_s", "kernel_drops", "accounted_ratio", "lost", "cpu_s_per_mdrop", "jvm_threads_s",
+                        "machine_busy_cores")}))
+        for i in range(a.startup_runs):
+            log(f"bench: startup sample {i + 1}/{a.startup_runs}")
+            result["startup"].setdefault("first_output_s", []).append(round(time_to_first_output(s), 3))
+            ff = time_to_first_frame(s)
+            if ff is not None:
+                result["startup"].setdefault("first_frame_s", []).append(round(ff, 3))
+        if a.rss_seconds > 0:
+            gen = "raw" if "raw" in gens else gens[0]
+            log(f"bench: peak RSS of watch after {a.rss_seconds:g} s of {gen} x{a.threads}")
+            result["rss"] = peak_rss(s, gen, a.threads, a.rss_seconds)
+        result["complete"] = True
+    except (KeyboardInterrupt, Interrupted) as e:
+        log(f"bench: interrupted ({str(e) or 'SIGINT'}); cleaning up, keeping the {len(result['runs'])} runs measured")
+        code = 130
+    except Exception as e:
+        log(f"bench: error: {e}")
+        code = 1
+    finally:
+        s.close()
+    result["rows"] = summarize(result["runs"], configs)
+    extra = []
+    st = result["startup"]
+    if st.get("first_output_s"):
+        extra.append(("time to first output (`watch --format json`), median", f"{med(st['first_output_s']):.2f} s "
+                      f"(of {len(st['first_output_s'])}: {', '.join(map(str, st['first_output_s']))})"))
+    if st.get("first_frame_s"):
+        extra.append(("time to first full TUI frame (`top`, tmux 120x40), median", f"{med(st['first_frame_s']):.2f} s "
+                      f"(of {len(st['first_frame_s'])}: {', '.join(map(str, st['first_frame_s']))})"))
+    if result["rss"]:
+        rs = result["rss"]
+        extra.append((f"peak RSS (VmHWM) of watch after {rs['seconds']:g} s of {rs['gen']} ×{rs['threads']} "
+                      f"({rs['drops_per_s'] / 1e3:.0f}k drops/s)",
+                      f"{rs['vm_hwm_mib']} MiB; accounted {rs['accounted_ratio']:.2%}, lost {rs['lost']}; "
+                      f"CPU {rs['cpu_s_per_mdrop']:.3f} s per M drops ({rs['app_cpu_s_per_mdrop']:.3f} without JIT/GC "
+                      f"threads), {rs['cpu_pct']:.1f} % of a core"))
+    note = (f"`make bench` ({a.runs} rounds × {a.seconds:g} s, generator ×{a.threads}, {NCPU} CPUs, kernel "
+            f"{platform.release()}, dropscope {result['git']}, {started}). Medians of the runs.")
+    shared = sum(1 for r in result["runs"] if r.get("other_perf_event_pids"))
+    if shared:
+        note += (f" In {shared} of {len(result['runs'])} runs another process held perf events (another tracer on "
+                 f"the machine: its kernel cost is in those runs).")
+    if a.note:
+        note += " " + a.note
+    if result["skipped"]:
+        note += " Not run: " + "; ".join(f"{k} ({v})" for k, v in result["skipped"].items()) + "."
+    result["markdown"] = markdown(result["rows"], extra, note)
+    with open(path, "w") as f:
+        json.dump(result, f, indent=1)
+    print(result["markdown"])
+    log(f"bench: wrote {os.path.relpath(path, ROOT)}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
