@@ -15,6 +15,7 @@ import dev.dropscope.export.PrometheusMetrics;
 import dev.dropscope.model.CollectorError;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Finding;
 import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
@@ -40,6 +41,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -184,6 +186,17 @@ public final class ServeCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         return ExitCodes.INTERRUPTED;
+    }
+
+    /**
+     * {@code snapshot --format prometheus}: one snapshot in the exposition format, the same mapping as
+     * serve; the drop counts are those of the snapshot's window.
+     */
+    static String exposition(Snapshot snapshot, List<Finding> findings, DropReport drops, String source,
+                             Map<String, Long> monitorHealth) {
+        return PrometheusMetrics.text(new PrometheusMetrics(PrometheusMetrics.DEFAULT_TOP_SITES).collect(
+                new PrometheusMetrics.Input(snapshot, drops, source, monitorHealth, findings,
+                        PrometheusMetrics.errorCounts(snapshot), 1, version())));
     }
 
     /** "host:port", "[v6]:port" or ":port" (every interface). */
