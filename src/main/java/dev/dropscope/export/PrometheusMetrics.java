@@ -240,7 +240,7 @@ public final class PrometheusMetrics {
             }
         }
         CounterSnapshot.Builder errors = CounterSnapshot.builder().name("dropscope_collector_errors")
-                .help("Stack samples in which a collector failed (the rest of the sample is still exported)");
+                .help("Collector failures since dropscope started (the rest of each sample is still exported)");
         for (Map.Entry<String, Long> e : new TreeMap<>(in.collectorErrors()).entrySet()) {
             errors.dataPoint(counterPoint(Labels.of("collector", e.getKey()), e.getValue()));
         }
