@@ -200,11 +200,11 @@ class PrometheusMetricsTest {
     @Test
     void everySeriesIsMonotonicWhateverTheOrderSitesArriveIn() {
         Random rnd = new Random(7);
-        for (int run = 0; run < 50; run++) {
+        for (int run = 0; run < 20; run++) {
             PrometheusMetrics m = new PrometheusMetrics(rnd.nextInt(5));
             Map<Integer, Long> counts = new HashMap<>();
             Map<String, Double> previous = Map.of();
-            for (int scrape = 0; scrape < 30; scrape++) {
+            for (int scrape = 0; scrape < 25; scrape++) {
                 for (int k = rnd.nextInt(4); k > 0; k--) {
                     counts.merge(rnd.nextInt(12), (long) rnd.nextInt(500), Long::sum);
                 }
