@@ -89,9 +89,9 @@ class PrometheusMetricsTest {
     static List<Finding> findings() {
         return List.of(
                 new Finding("udp_rcvbuf_errors", Severity.CRITICAL, "UDP receive buffers overflow", List.of(), "x", List.of()),
-                new Finding("conntrack_full", Severity.CRITICAL, "conntrack table full", List.of(), "x", List.of()),
-                new Finding("rx_dropped", Severity.WARNING, "eth0 drops", List.of(), "x", List.of()),
-                new Finding("rx_dropped", Severity.WARNING, "veth-a drops", List.of(), "x", List.of()));
+                new Finding("conntrack_table_full", Severity.CRITICAL, "conntrack table full", List.of(), "x", List.of()),
+                new Finding("interface_rx_dropped", Severity.WARNING, "eth0 drops", List.of(), "x", List.of()),
+                new Finding("interface_rx_dropped", Severity.WARNING, "veth-a drops", List.of(), "x", List.of()));
     }
 
     static String golden() {
@@ -160,8 +160,8 @@ class PrometheusMetricsTest {
         assertEquals(65_000.0, s.get("dropscope_conntrack_entries"));
         assertEquals(65_536.0, s.get("dropscope_conntrack_max"));
         assertEquals(17.0, s.get("dropscope_conntrack_drop_total"));
-        assertEquals(2.0, s.get("dropscope_finding{id=\"rx_dropped\",severity=\"warning\"}"));
-        assertEquals(1.0, s.get("dropscope_finding{id=\"conntrack_full\",severity=\"critical\"}"));
+        assertEquals(2.0, s.get("dropscope_finding{id=\"interface_rx_dropped\",severity=\"warning\"}"));
+        assertEquals(1.0, s.get("dropscope_finding{id=\"conntrack_table_full\",severity=\"critical\"}"));
         assertEquals(2.0, s.get("dropscope_collector_errors_total{collector=\"qdisc\"}"));
         assertEquals(3.0, s.get("dropscope_monitor_events_total{counter=\"perf_lost\"}"));
         assertEquals(3.0, s.get("dropscope_drops_lost_total"));

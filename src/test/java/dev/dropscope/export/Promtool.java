@@ -40,10 +40,23 @@ public final class Promtool {
 
     /** Runs {@code promtool args...} with {@code stdin} (may be null); output is stdout and stderr. */
     public static Result run(String stdin, String... args) throws IOException, InterruptedException {
+        return run(null, stdin, args);
+    }
+
+    /** Runs {@code promtool args...} in {@code dir} (relative file names in configs resolve there). */
+    public static Result runIn(Path dir, String... args) throws IOException, InterruptedException {
+        return run(dir, null, args);
+    }
+
+    private static Result run(Path dir, String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
         if (stdin != null) {
             p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
         }
