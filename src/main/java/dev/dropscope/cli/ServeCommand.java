@@ -52,22 +52,24 @@ import java.util.regex.Pattern;
 /** {@code dropscope serve}: a Prometheus exporter of the drop sites, the stack's counters and the findings. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Serve Prometheus metrics: watch drops and sample the network stack every --interval, and answer",
-            "GET /metrics (text exposition format) and GET /healthz (200 'ok', or 503 and why).",
+            "Serve Prometheus metrics: watch drops and sample the network stack every --interval, and answer "
+                + "GET /metrics (text exposition format) and GET /healthz (200 'ok', or 503 and why).",
             "",
-            "Metrics (docs/metrics.md): dropscope_drops_total{symbol,reason,origin,interface} per drop site,",
-            "dropscope_interface_<stat>_total{interface} (ip -s link), ring sizes, dropscope_softnet_*_total{cpu},",
-            "dropscope_snmp_<Group>_<Field>_total (RcvbufErrors, ListenOverflows, InCsumErrors, ...), conntrack,",
-            "dropscope_finding{id,severity} for every current finding, and the monitor's own health.",
+            "Metrics (docs/metrics.md): dropscope_drops_total{symbol,reason,origin,interface} per drop site, "
+                + "dropscope_interface_<stat>_total{interface} (ip -s link), ring sizes, "
+                + "dropscope_softnet_*_total{cpu}, dropscope_snmp_<group>_<field>_total (rcvbuf_errors, "
+                + "listen_overflows, in_csum_errors, ...), conntrack entries and max, "
+                + "dropscope_finding{id,severity} for every current finding, and the monitor's own health.",
             "",
-            "Drop sites: the first --top-sites label sets seen get a series of their own for the life of the",
-            "process; later ones are summed in symbol=\"other\", so every counter only rises.",
-            "Listens on 127.0.0.1 unless told otherwise: the metrics name your hosts' functions and interfaces.",
-            "packaging/dropscope-serve.service runs it under systemd; packaging/prometheus/ has a scrape",
-            "config and alerting rules."},
+            "Drop sites: the first --top-sites label sets seen get a series of their own for the life of the "
+                + "process; later ones are summed in symbol=\"other\", so every counter only rises.",
+            "",
+            "Listens on 127.0.0.1 unless told otherwise: the metrics name this host's kernel functions and "
+                + "interfaces. packaging/dropscope-serve.service runs it under systemd; packaging/prometheus/ "
+                + "has a scrape config and alerting rules."},
         footerHeading = "%nExit codes:%n",
-        footer = {"  0 never (runs until stopped), 1 cannot listen (port taken) or a source failed, 2 bad option,",
-            "  4 missing privileges, 130/143 Ctrl-C or SIGTERM (after restoring the kernel's state)"})
+        footer = {"  1 cannot listen (port taken) or a source failed, 2 bad option, 4 missing privileges,",
+            "  130 Ctrl-C, 143 SIGTERM (after restoring the kernel's state); it never exits 0 by itself"})
 public final class ServeCommand implements Callable<Integer> {
 
     enum Source { auto, netdm, tracepoint, none }

@@ -185,6 +185,20 @@ class ServeCommandTest {
     }
 
     @Test
+    void snapshotFormatPrometheusIsTheSameMappingAndPassesPromtool() throws Exception {
+        DoctorCommandTest.Result r = DoctorCommandTest.run("snapshot", "--format", "prometheus", "--source", "none",
+                "--duration", "200ms");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        Promtool.Result lint = Promtool.run(r.out(), "check", "metrics");
+        assertEquals(0, lint.exit(), lint.output() + "\n" + r.out());
+        assertTrue(r.out().contains("\ndropscope_drop_source{source=\"none\"} 1.0\n"), r.out());
+        assertTrue(r.out().contains("\ndropscope_samples_total 1.0\n"), r.out());
+        assertTrue(r.out().contains("\n# TYPE dropscope_interface_rx_packets_total counter\n"), r.out());
+        assertTrue(r.out().contains("dropscope_interface_rx_packets_total{interface=\"lo\"}"), r.out());
+        assertFalse(r.out().contains("dropscope_drops_total"), "no drop source, no drop series");
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         String[][] bad = {
             {"serve", "--listen", "9464"},
