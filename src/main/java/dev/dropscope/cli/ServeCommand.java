@@ -112,51 +112,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         InetSocketAddress address = parseListen(listen);
         PrintWriter err = spec.commandLine().getErr();
-        try (StopSignal stop = StopSignal.install()) {
-            Syscalls sys = Syscalls.get();
-            DropMonitor monitor;
-            if (source == Source.none) {
-                monitor = new NoDrops("not watched (--source none)");
-            } else {
-                try {
-                    monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
-                            new NetDmMonitor.Options(true, false, false, null, null,
-                                    takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
-                } catch (IOException e) {
-                    boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")
-                            || e.getMessage().contains("Permission denied"));
-                    if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
-                        err.println("dropscope serve: " + e.getMessage());
-                        return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
-                    }
-                    monitor = new NoDrops("no drop source: " + e.getMessage());
-                    err.println("dropscope serve: warning: " + monitor.why() + "; serving the counters alone");
-                }
-            }
-            stop.guard(monitor);
-            try {
-                return serve(sys, monitor, address, stop, err);
-            } finally {
-                monitor.close(); // on every path: the kernel is left as it was
-                stop.release(monitor);
-            }
-        }
-    }
-
-    private int serve(Syscalls sys, DropMonitor monitor, InetSocketAddress address, StopSignal stop, PrintWriter err)
-            throws IOException, InterruptedException {
-        State state = new State(new PrometheusMetrics(topSites), monitor.source(), version(),
-                Math.max(3 * intervalMillis, 30_000));
+        State state = new State(new PrometheusMetrics(topSites), version(), Math.max(3 * intervalMillis, 30_000));
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(state);
-        NetnsScope scope = NetnsScope.current();
-        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
-            long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
-            LiveFeed feed = new LiveFeed(monitor,
-                    () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
-                            BenignDrops::isBenign),
-                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, TopCommand.MAX_SITES, WatchCommand.cpuCount()),
-                    state);
+        try (StopSignal stop = StopSignal.install()) {
+            // listen first: a taken port is reported before anything in the kernel is touched
             HTTPServer server;
             try {
                 server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
@@ -171,6 +131,52 @@ public final class ServeCommand implements Callable<Integer> {
                 return ExitCodes.FAILURE;
             }
             try {
+                Syscalls sys = Syscalls.get();
+                DropMonitor monitor;
+                if (source == Source.none) {
+                    monitor = new NoDrops("not watched (--source none)");
+                } else {
+                    try {
+                        monitor = DropMonitors.open(sys,
+                                DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
+                                new NetDmMonitor.Options(true, false, false, null, null,
+                                        takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
+                    } catch (IOException e) {
+                        boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")
+                                || e.getMessage().contains("Permission denied"));
+                        if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
+                            err.println("dropscope serve: " + e.getMessage());
+                            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                        }
+                        monitor = new NoDrops("no drop source: " + e.getMessage());
+                        err.println("dropscope serve: warning: " + monitor.why() + "; serving the counters alone");
+                    }
+                }
+                stop.guard(monitor);
+                try {
+                    state.source(monitor.source());
+                    return serve(sys, monitor, state, server, address, stop, err);
+                } finally {
+                    monitor.close(); // on every path: the kernel is left as it was
+                    stop.release(monitor);
+                }
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    private int serve(Syscalls sys, DropMonitor monitor, State state, HTTPServer server, InetSocketAddress address,
+                      StopSignal stop, PrintWriter err) throws IOException, InterruptedException {
+        NetnsScope scope = NetnsScope.current();
+        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
+            long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
+            LiveFeed feed = new LiveFeed(monitor,
+                    () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
+                            BenignDrops::isBenign),
+                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, TopCommand.MAX_SITES, WatchCommand.cpuCount()),
+                    state);
+            try {
                 feed.start();
                 err.println("dropscope serve: listening on http://" + show(new InetSocketAddress(address.getAddress(),
                         server.getPort())) + "/metrics; drop source: " + monitor.source() + " (" + monitor.why() + ")");
@@ -179,7 +185,6 @@ public final class ServeCommand implements Callable<Integer> {
                     Thread.sleep(100);
                 }
             } finally {
-                server.close();
                 feed.close(); // the drain thread must be out of the monitor before the caller closes it
             }
         }
@@ -250,7 +255,7 @@ public final class ServeCommand implements Callable<Integer> {
      */
     static final class State implements LiveFeed.Listener, MultiCollector {
         private final PrometheusMetrics metrics;
-        private final String source;
+        private String source = "none";
         private final String version;
         private final long staleMillis;
         private final Map<String, Long> collectorErrors = new TreeMap<>();
@@ -261,11 +266,15 @@ public final class ServeCommand implements Callable<Integer> {
         private long samples;
         private volatile String failure;
 
-        State(PrometheusMetrics metrics, String source, String version, long staleMillis) {
+        State(PrometheusMetrics metrics, String version, long staleMillis) {
             this.metrics = metrics;
-            this.source = source;
             this.version = version;
             this.staleMillis = staleMillis;
+        }
+
+        /** The drop source, once it is open ("none" until then, and for --source none). */
+        synchronized void source(String name) {
+            source = name;
         }
 
         @Override

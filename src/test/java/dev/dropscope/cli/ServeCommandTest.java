@@ -203,7 +203,7 @@ class ServeCommandTest {
 
     @Test
     void healthSaysWhyUntilTheFirstSampleWhenStaleAndAfterAFailure() {
-        ServeCommand.State st = new ServeCommand.State(new dev.dropscope.export.PrometheusMetrics(5), "none", "t", 30_000);
+        ServeCommand.State st = new ServeCommand.State(new dev.dropscope.export.PrometheusMetrics(5), "t", 30_000);
         assertEquals("no stack sample yet", st.unhealthy(1_000_000));
         dev.dropscope.model.Snapshot s = dev.dropscope.model.Snapshot.builder().takenAt(1_000_000, 0)
                 .error("qdisc", "timed out").build();
