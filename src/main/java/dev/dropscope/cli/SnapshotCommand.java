@@ -71,8 +71,9 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "Time between the two samples, e.g. 500ms, 1s, 2m (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--format", paramLabel = "json", defaultValue = "json",
-            description = "Output format (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", paramLabel = "json|prometheus", defaultValue = "json",
+            description = "Output format (default: ${DEFAULT-VALUE}); prometheus: the text exposition format with "
+                    + "the same metrics as 'dropscope serve' (for node_exporter's textfile collector).")
     String format;
 
     @Option(names = "--netns", paramLabel = "NAME",
@@ -96,9 +97,9 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration interval = parseDuration(duration);
-        if (!format.equals("json")) {
+        if (!format.equals("json") && !format.equals("prometheus")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--format': '" + format + "' (expected json)");
+                    "Invalid value for option '--format': '" + format + "' (expected json or prometheus)");
         }
         PrintWriter err = spec.commandLine().getErr();
         Syscalls sys = Syscalls.get();
@@ -168,7 +169,9 @@ public final class SnapshotCommand implements Callable<Integer> {
             }
             Delta delta = Delta.between(first, second);
             findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
-            json = SnapshotJson.write(second, delta, findings, drops);
+            json = format.equals("prometheus") ? ServeCommand.exposition(second, findings, drops.report(),
+                    monitor == null ? "none" : monitor.source(), drops.health())
+                    : SnapshotJson.write(second, delta, findings, drops);
             leftOut(err, monitor != null || source == Source.none);
         }
         if (fixesFile != null) {

@@ -53,7 +53,7 @@ class SnapshotCommandTest {
         assertTrue(d.err().contains("Invalid value for option '--duration': 'soon'"), d.err());
         Run f = run("snapshot", "--format", "xml");
         assertEquals(2, f.exit());
-        assertTrue(f.err().contains("Invalid value for option '--format': 'xml' (expected json)"), f.err());
+        assertTrue(f.err().contains("Invalid value for option '--format': 'xml' (expected json"), f.err());
     }
 
     @Test

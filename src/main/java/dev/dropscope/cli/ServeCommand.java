@@ -1,0 +1,408 @@
+package dev.dropscope.cli;
+
+import dev.dropscope.collect.DropMonitor;
+import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.collect.DropReasons;
+import dev.dropscope.collect.DropReportBuilder;
+import dev.dropscope.collect.DropSink;
+import dev.dropscope.collect.LiveFeed;
+import dev.dropscope.collect.NetDmMonitor;
+import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.NetnsScope;
+import dev.dropscope.collect.Sampler;
+import dev.dropscope.diagnosis.BenignDrops;
+import dev.dropscope.export.PrometheusMetrics;
+import dev.dropscope.model.CollectorError;
+import dev.dropscope.model.Delta;
+import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Finding;
+import dev.dropscope.model.Snapshot;
+import dev.dropscope.procfs.Kallsyms;
+import dev.dropscope.procfs.NetDevices;
+import dev.dropscope.sys.Syscalls;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code dropscope serve}: a Prometheus exporter of the drop sites, the stack's counters and the findings. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Serve Prometheus metrics: watch drops and sample the network stack every --interval, and answer "
+                + "GET /metrics (text exposition format) and GET /healthz (200 'ok', or 503 and why).",
+            "",
+            "Metrics (docs/metrics.md): dropscope_drops_total{symbol,reason,origin,interface} per drop site, "
+                + "dropscope_interface_<stat>_total{interface} (ip -s link), ring sizes, "
+                + "dropscope_softnet_*_total{cpu}, dropscope_snmp_<group>_<field>_total (rcvbuf_errors, "
+                + "listen_overflows, in_csum_errors, ...), conntrack entries and max, "
+                + "dropscope_finding{id,severity} for every current finding, and the monitor's own health.",
+            "",
+            "Drop sites: the first --top-sites label sets seen get a series of their own for the life of the "
+                + "process; later ones are summed in symbol=\"other\", so every counter only rises.",
+            "",
+            "Listens on 127.0.0.1 unless told otherwise: the metrics name this host's kernel functions and "
+                + "interfaces. packaging/dropscope-serve.service runs it under systemd; packaging/prometheus/ "
+                + "has a scrape config and alerting rules."},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  1 cannot listen (port taken) or a source failed, 2 bad option, 4 missing privileges,",
+            "  130 Ctrl-C, 143 SIGTERM (after restoring the kernel's state); it never exits 0 by itself"})
+public final class ServeCommand implements Callable<Integer> {
+
+    enum Source { auto, netdm, tracepoint, none }
+
+    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+            description = "Address to serve on (default: ${DEFAULT-VALUE}); ':9464' or '0.0.0.0:9464' for every "
+                    + "interface, '[::1]:9464' for IPv6, port 0 for any free port.")
+    String listen;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+            description = "Sample the stack and close a drop interval every DURATION, at least 100ms "
+                    + "(default: ${DEFAULT-VALUE}). Scrapes in between see the latest values.")
+    long intervalMillis;
+
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|none",
+            description = "Drop source (default: ${DEFAULT-VALUE}; 'auto' serves the counters alone, with a warning, "
+                    + "when no source works; 'none' never opens one).")
+    Source source = Source.auto;
+
+    @Option(names = "--top-sites", paramLabel = "N", defaultValue = "" + PrometheusMetrics.DEFAULT_TOP_SITES,
+            description = "Drop-site label sets with a series of their own; the rest go to symbol=\"other\" "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int topSites;
+
+    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
+    boolean takeover;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        if (intervalMillis < 100) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
+        }
+        if (topSites < 0 || topSites > 10_000) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top-sites must be 0 to 10000");
+        }
+        InetSocketAddress address = parseListen(listen);
+        PrintWriter err = spec.commandLine().getErr();
+        State state = new State(new PrometheusMetrics(topSites), version(), Math.max(3 * intervalMillis, 30_000));
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(state);
+        try (StopSignal stop = StopSignal.install()) {
+            // listen first: a taken port is reported before anything in the kernel is touched
+            HTTPServer server;
+            try {
+                server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
+                        .registry(registry).defaultHandler(state::other).buildAndStart();
+            } catch (BindException e) {
+                err.println("dropscope serve: cannot listen on " + show(address) + ": " + e.getMessage()
+                        + (address.getPort() != 0 ? " (is another exporter using port " + address.getPort()
+                        + "? choose another with --listen)" : ""));
+                return ExitCodes.FAILURE;
+            } catch (IOException e) {
+                err.println("dropscope serve: cannot listen on " + show(address) + ": " + Main.oneLine(e));
+                return ExitCodes.FAILURE;
+            }
+            try {
+                Syscalls sys = Syscalls.get();
+                DropMonitor monitor;
+                if (source == Source.none) {
+                    monitor = new NoDrops("not watched (--source none)");
+                } else {
+                    try {
+                        monitor = DropMonitors.open(sys,
+                                DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
+                                new NetDmMonitor.Options(true, false, false, null, null,
+                                        takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
+                    } catch (IOException e) {
+                        boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")
+                                || e.getMessage().contains("Permission denied"));
+                        if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
+                            err.println("dropscope serve: " + e.getMessage());
+                            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                        }
+                        monitor = new NoDrops("no drop source: " + e.getMessage());
+                        err.println("dropscope serve: warning: " + monitor.why() + "; serving the counters alone");
+                    }
+                }
+                stop.guard(monitor);
+                try {
+                    state.source(monitor.source());
+                    return serve(sys, monitor, state, server, address, stop, err);
+                } finally {
+                    monitor.close(); // on every path: the kernel is left as it was
+                    stop.release(monitor);
+                }
+            } finally {
+                server.close();
+            }
+        }
+    }
+
+    private int serve(Syscalls sys, DropMonitor monitor, State state, HTTPServer server, InetSocketAddress address,
+                      StopSignal stop, PrintWriter err) throws IOException, InterruptedException {
+        NetnsScope scope = NetnsScope.current();
+        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
+            long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
+            LiveFeed feed = new LiveFeed(monitor,
+                    () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
+                            BenignDrops::isBenign),
+                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, TopCommand.MAX_SITES, WatchCommand.cpuCount()),
+                    state);
+            try {
+                feed.start();
+                err.println("dropscope serve: listening on http://" + show(new InetSocketAddress(address.getAddress(),
+                        server.getPort())) + "/metrics; drop source: " + monitor.source() + " (" + monitor.why() + ")");
+                err.flush();
+                while (!stop.requested() && state.failure() == null) {
+                    Thread.sleep(100);
+                }
+            } finally {
+                feed.close(); // the drain thread must be out of the monitor before the caller closes it
+            }
+        }
+        if (state.failure() != null) {
+            err.println("dropscope serve: " + state.failure());
+            return ExitCodes.FAILURE;
+        }
+        return ExitCodes.INTERRUPTED;
+    }
+
+    /**
+     * {@code snapshot --format prometheus}: one snapshot in the exposition format, the same mapping as
+     * serve; the drop counts are those of the snapshot's window.
+     */
+    static String exposition(Snapshot snapshot, List<Finding> findings, DropReport drops, String source,
+                             Map<String, Long> monitorHealth) {
+        return PrometheusMetrics.text(new PrometheusMetrics(PrometheusMetrics.DEFAULT_TOP_SITES).collect(
+                new PrometheusMetrics.Input(snapshot, drops, source, monitorHealth, findings,
+                        PrometheusMetrics.errorCounts(snapshot), 1, version())));
+    }
+
+    /** "host:port", "[v6]:port" or ":port" (every interface). */
+    InetSocketAddress parseListen(String text) {
+        Matcher m = LISTEN.matcher(text.trim());
+        if (m.matches()) {
+            int port = Integer.parseInt(m.group(3));
+            String host = m.group(1) != null ? m.group(1) : m.group(2);
+            if (port <= 65535) {
+                try {
+                    return new InetSocketAddress(host.isEmpty() ? InetAddress.getByName("0.0.0.0")
+                            : InetAddress.getByName(host), port);
+                } catch (UnknownHostException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "Invalid value for option '--listen': '" + text + "': unknown host " + host);
+                }
+            }
+        }
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Invalid value for option '--listen': '" + text + "' (expected HOST:PORT, e.g. 127.0.0.1:9464, :9464, [::1]:9464)");
+    }
+
+    private static String show(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    private static String version() {
+        try {
+            String v = new Main.Version().getVersion()[0];
+            return v.startsWith("dropscope ") ? v.substring("dropscope ".length()) : v;
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Kallsyms kallsyms(PrintWriter err) {
+        try {
+            return Kallsyms.query(Path.of("/proc"));
+        } catch (IOException e) {
+            err.println("dropscope serve: warning: /proc/kallsyms: " + e.getMessage() + "; drop sites shown as addresses");
+            return null;
+        }
+    }
+
+    /**
+     * The latest of everything the feed delivered, turned into metrics on each scrape; also answers
+     * {@code /healthz}.
+     */
+    static final class State implements LiveFeed.Listener, MultiCollector {
+        private final PrometheusMetrics metrics;
+        private String source = "none";
+        private final String version;
+        private final long staleMillis;
+        private final Map<String, Long> collectorErrors = new TreeMap<>();
+        private DropReport drops;
+        private Map<String, Long> health = Map.of();
+        private Snapshot snapshot;
+        private Delta delta;
+        private long samples;
+        private volatile String failure;
+
+        State(PrometheusMetrics metrics, String version, long staleMillis) {
+            this.metrics = metrics;
+            this.version = version;
+            this.staleMillis = staleMillis;
+        }
+
+        /** The drop source, once it is open ("none" until then, and for --source none). */
+        synchronized void source(String name) {
+            source = name;
+        }
+
+        @Override
+        public synchronized void onDrops(DropReport sinceStart, Map<String, Long> monitorHealth) {
+            drops = sinceStart;
+            health = monitorHealth;
+        }
+
+        @Override
+        public synchronized void onSample(Snapshot s, Delta d) {
+            snapshot = s;
+            delta = d;
+            samples++;
+            for (CollectorError e : s.errors()) {
+                collectorErrors.merge(e.collector(), 1L, Long::sum);
+            }
+        }
+
+        @Override
+        public void onFailure(String what, Throwable error) {
+            failure = what + " failed: " + Main.oneLine(error);
+        }
+
+        String failure() {
+            return failure;
+        }
+
+        @Override
+        public MetricSnapshots collect() {
+            PrometheusMetrics.Input in;
+            synchronized (this) {
+                boolean watched = !source.equals("none");
+                in = new PrometheusMetrics.Input(snapshot, watched ? drops : null, source, watched ? health : Map.of(),
+                        TopCommand.DIAGNOSIS.diagnose(snapshot, delta, watched ? drops : null, health),
+                        collectorErrors, samples, version);
+            }
+            return metrics.collect(in);
+        }
+
+        /** Why the exporter is unhealthy, or null when it is fine. */
+        synchronized String unhealthy(long nowMillis) {
+            if (failure != null) {
+                return failure;
+            }
+            if (snapshot == null) {
+                return "no stack sample yet";
+            }
+            long age = nowMillis - snapshot.takenAtMillis();
+            return age > staleMillis ? "latest stack sample is " + age / 1000 + " s old" : null;
+        }
+
+        /** Everything but /metrics: /healthz, a short index at /, 404 elsewhere. */
+        void other(HttpExchange x) throws IOException {
+            try (x) {
+                String path = x.getRequestURI().getPath();
+                int status;
+                String body;
+                if (path.equals("/healthz")) {
+                    String why = unhealthy(System.currentTimeMillis());
+                    status = why == null ? 200 : 503;
+                    body = why == null ? "ok\n" : why + "\n";
+                } else if (path.equals("/")) {
+                    status = 200;
+                    body = "dropscope " + version + ": metrics at /metrics, health at /healthz\n";
+                } else {
+                    status = 404;
+                    body = "not found: try /metrics or /healthz\n";
+                }
+                byte[] b = body.getBytes(StandardCharsets.UTF_8);
+                x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                boolean head = x.getRequestMethod().equalsIgnoreCase("HEAD");
+                x.sendResponseHeaders(status, head ? -1 : b.length);
+                if (!head) {
+                    try (OutputStream out = x.getResponseBody()) {
+                        out.write(b);
+                    }
+                }
+            }
+        }
+    }
+
+    /** No drop source ({@code --source none}, or none works): the feed then only samples counters. */
+    static final class NoDrops implements DropMonitor {
+        private final String why;
+        private final DropReasons reasons = new DropReasons();
+
+        NoDrops(String why) {
+            this.why = why;
+        }
+
+        @Override
+        public String source() {
+            return "none";
+        }
+
+        @Override
+        public String why() {
+            return why;
+        }
+
+        @Override
+        public boolean hasReasons() {
+            return false;
+        }
+
+        @Override
+        public DropReasons reasons() {
+            return reasons;
+        }
+
+        @Override
+        public long poll(DropSink sink, int timeoutMillis) throws IOException {
+            try {
+                Thread.sleep(Math.max(1, timeoutMillis));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted");
+            }
+            return 0;
+        }
+
+        @Override
+        public Map<String, Long> health() {
+            return Map.of();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package dev.dropscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dropscope.export.Promtool;
+import dev.dropscope.procfs.ProtocolCounters;
+import dev.dropscope.sys.Syscalls;
+import dev.dropscope.testutil.Netns;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code dropscope serve} as a real process on an ephemeral loopback port, on the real kfree_skb tracepoint:
+ * UDP to a closed port in a namespace made here must raise
+ * {@code dropscope_drops_total{symbol="__udp4_lib_rcv",reason="NO_SOCKET"}} by exactly the kernel's own
+ * {@code Udp NoPorts} delta in that namespace between two scrapes; /healthz answers; SIGTERM leaves the
+ * kernel as it was. Plus the errors a user meets: a taken port, a bad --listen.
+ */
+class ServeCommandTest {
+    private static final Syscalls SYS = Syscalls.get();
+    private static final Pattern LISTENING = Pattern.compile("listening on http://(127\\.0\\.0\\.1:\\d+)/metrics");
+    private static final Pattern NO_SOCKET = Pattern.compile(
+            "dropscope_drops_total\\{interface=\"[^\"]*\",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"__udp4_lib_rcv\"} (\\S+)");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static List<String> tracefsMounts() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream().filter(l -> l.contains(" tracefs ")).toList();
+    }
+
+    private static Process start(String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-cp", cp, "dev.dropscope.cli.Main", "serve"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    private HttpResponse<String> get(String hostPort, String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + path)).timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The sum over every NO_SOCKET series at __udp4_lib_rcv (any interface label), or -1 before there is one. */
+    private static long noSocketDrops(String metrics) {
+        long sum = -1;
+        Matcher m = NO_SOCKET.matcher(metrics);
+        while (m.find()) {
+            sum = Math.max(sum, 0) + (long) Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
+    private static long noPorts(Netns ns) throws Exception {
+        return ns.inside(SYS, () -> ProtocolCounters.query(Path.of("/proc")).counters().get("Udp.NoPorts"));
+    }
+
+    private static void sendToClosedPort(Netns ns, int datagrams) throws Exception {
+        ns.inside(SYS, () -> {
+            try (DatagramSocket s = new DatagramSocket()) {
+                byte[] b = new byte[16];
+                for (int i = 0; i < datagrams; i++) {
+                    s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", 9)));
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Scrapes until the NO_SOCKET count stops changing for two intervals, or 15 s pass. */
+    private long settledNoSocket(String hostPort) throws Exception {
+        long last = Long.MIN_VALUE;
+        int same = 0;
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get(hostPort, "/metrics");
+            assertEquals(200, r.statusCode(), r.body());
+            long now = noSocketDrops(r.body());
+            same = now == last ? same + 1 : 0;
+            last = now;
+            if (same >= 4) {
+                return now;
+            }
+            Thread.sleep(250);
+        }
+        return last;
+    }
+
+    @Test
+    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+    void scrapesCountEveryNoSocketDropAndSigtermRestoresTheKernel() throws Exception {
+        List<String> mountsBefore = tracefsMounts();
+        Process p = start("--listen", "127.0.0.1:0", "--interval", "500ms", "--source", "tracepoint");
+        try (Netns ns = Netns.create("serve")) {
+            ns.ip("link", "set", "lo", "up");
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertNotNull(line, "serve printed nothing");
+            Matcher m = LISTENING.matcher(line);
+            assertTrue(m.find(), line);
+            String hostPort = m.group(1);
+
+            HttpResponse<String> health = get(hostPort, "/healthz");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (health.statusCode() != 200 && System.nanoTime() < deadline) {
+                assertEquals(503, health.statusCode(), "before the first sample: 503 and why");
+                Thread.sleep(100);
+                health = get(hostPort, "/healthz");
+            }
+            assertEquals(200, health.statusCode(), health.body());
+            assertEquals("ok\n", health.body());
+            assertEquals(404, get(hostPort, "/nothing-here").statusCode());
+
+            String first = get(hostPort, "/metrics").body();
+            Promtool.Result lint = Promtool.run(first, "check", "metrics");
+            assertEquals(0, lint.exit(), lint.output());
+            assertTrue(first.contains("dropscope_drop_source{source=\"tracepoint\"} 1.0"), first);
+            assertTrue(first.contains("# TYPE dropscope_softnet_dropped_total counter"), first);
+
+            // the tracepoint is global: another process's NO_SOCKET drop at the same site between the two
+            // scrapes would be counted too, so a surplus is retried; a shortfall (a lost drop) fails at once
+            for (int attempt = 1; ; attempt++) {
+                long before = Math.max(0, settledNoSocket(hostPort));
+                long kernelBefore = noPorts(ns);
+                sendToClosedPort(ns, 500);
+                long kernel = noPorts(ns) - kernelBefore;
+                assertEquals(500, kernel, "the kernel counted our datagrams as NoPorts");
+                long counted = settledNoSocket(hostPort) - before;
+                assertTrue(counted >= kernel, "lost drops: the counter rose by " + counted + " for " + kernel);
+                if (counted == kernel || attempt == 3) {
+                    assertEquals(kernel, counted, "after " + attempt + " attempts");
+                    break;
+                }
+            }
+
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).inheritIO().start().waitFor();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exited after SIGTERM");
+            String rest = out.lines().reduce("", (a, b) -> a + "\n" + b);
+            assertEquals(143, p.exitValue(), rest);
+            assertFalse(rest.contains("\tat "), "no stack trace: " + rest);
+            // a tracefs mount of its own (when none was there to reuse) is gone again; the mount table is
+            // shared with other test runs, whose mounts may come and go meanwhile
+            List<String> left = new java.util.ArrayList<>(tracefsMounts());
+            left.removeAll(mountsBefore);
+            assertEquals(List.of(), left, "no tracefs mount left behind");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aTakenPortIsAOneLineErrorAndExitOne() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            DoctorCommandTest.Result r = DoctorCommandTest.run("serve", "--source", "none", "--listen",
+                    "127.0.0.1:" + taken.getLocalPort());
+            assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+            assertTrue(r.err().startsWith("dropscope serve: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + ": Address already in use"), r.err());
+            assertTrue(r.err().contains("choose another with --listen"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+        }
+    }
+
+    @Test
+    void snapshotFormatPrometheusIsTheSameMappingAndPassesPromtool() throws Exception {
+        DoctorCommandTest.Result r = DoctorCommandTest.run("snapshot", "--format", "prometheus", "--source", "none",
+                "--duration", "200ms");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        Promtool.Result lint = Promtool.run(r.out(), "check", "metrics");
+        assertEquals(0, lint.exit(), lint.output() + "\n" + r.out());
+        assertTrue(r.out().contains("\ndropscope_drop_source{source=\"none\"} 1.0\n"), r.out());
+        assertTrue(r.out().contains("\ndropscope_samples_total 1.0\n"), r.out());
+        assertTrue(r.out().contains("\n# TYPE dropscope_interface_rx_packets_total counter\n"), r.out());
+        assertTrue(r.out().contains("dropscope_interface_rx_packets_total{interface=\"lo\"}"), r.out());
+        assertFalse(r.out().contains("dropscope_drops_total"), "no drop source, no drop series");
+    }
+
+    @Test
+    void healthSaysWhyUntilTheFirstSampleWhenStaleAndAfterAFailure() {
+        ServeCommand.State st = new ServeCommand.State(new dev.dropscope.export.PrometheusMetrics(5), "t", 30_000);
+        assertEquals("no stack sample yet", st.unhealthy(1_000_000));
+        dev.dropscope.model.Snapshot s = dev.dropscope.model.Snapshot.builder().takenAt(1_000_000, 0)
+                .error("qdisc", "timed out").build();
+        st.onSample(s, null);
+        st.onSample(s, null);
+        assertEquals(null, st.unhealthy(1_000_000 + 29_000));
+        assertEquals("latest stack sample is 95 s old", st.unhealthy(1_000_000 + 95_000));
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (String line : dev.dropscope.export.PrometheusMetrics.text(st.collect()).split("\n")) {
+            if (!line.startsWith("#")) {
+                m.put(line.substring(0, line.lastIndexOf(' ')), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        assertEquals(2.0, m.get("dropscope_samples_total"));
+        assertEquals(2.0, m.get("dropscope_collector_errors_total{collector=\"qdisc\"}"), "errors add up over samples");
+        st.onFailure("stack sampler", new java.io.IOException("boom"));
+        assertEquals("stack sampler failed: boom", st.unhealthy(1_000_000));
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        String[][] bad = {
+            {"serve", "--listen", "9464"},
+            {"serve", "--listen", "localhost:99999"},
+            {"serve", "--listen", "no.such.host.invalid:9464"},
+            {"serve", "--interval", "10ms"},
+            {"serve", "--top-sites", "-1"},
+            {"serve", "--source", "bpf"},
+        };
+        for (String[] args : bad) {
+            DoctorCommandTest.Result r = DoctorCommandTest.run(args);
+            assertEquals(ExitCodes.USAGE, r.exit(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().startsWith("dropscope: "), r.err());
+            assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+    }
+
+    @Test
+    void listenForms() {
+        ServeCommand c = new ServeCommand();
+        c.spec = new picocli.CommandLine(c).getCommandSpec();
+        Map<String, String> forms = new LinkedHashMap<>();
+        forms.put("127.0.0.1:9464", "/127.0.0.1:9464");
+        forms.put(":9100", "/0.0.0.0:9100");
+        forms.put("[::1]:9464", "/[0:0:0:0:0:0:0:1]:9464");
+        forms.put("0.0.0.0:0", "/0.0.0.0:0");
+        forms.forEach((in, want) -> assertEquals(want, c.parseListen(in).toString(), in));
+    }
+}
