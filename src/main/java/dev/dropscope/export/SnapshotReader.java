@@ -1,6 +1,5 @@
 package dev.dropscope.export;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -109,8 +108,10 @@ public final class SnapshotReader {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            String what = e instanceof JsonParseException && e.getOriginalMessage() != null
-                    && e.getOriginalMessage().contains("end-of-input") ? "truncated" : "corrupt";
+            // failing at the very end of the text: it stopped early (a copy cut short, a full disk)
+            boolean atEnd = e.getLocation() != null && e.getLocation().getCharOffset() >= text.stripTrailing().length() - 1;
+            String what = atEnd || (e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input"))
+                    ? "truncated" : "corrupt";
             throw new BadSnapshotException(name + " is not a complete JSON document (" + what + where + ")");
         }
         if (root == null || root.isMissingNode()) {

@@ -121,9 +121,9 @@ public class SnapshotFormatsTest {
     @Test
     void diffIsGoldenInEachFormat() throws Exception {
         SnapshotDiff.Result r = SnapshotDiff.compare(SnapshotReader.read(BEFORE), SnapshotReader.read(AFTER));
-        golden("diff.txt", SnapshotDiff.text(r, "lab-before.json", "lab-after.json"));
-        golden("diff.md", SnapshotDiff.markdown(r, "lab-before.json", "lab-after.json"));
-        golden("diff.json", SnapshotDiff.json(r, "lab-before.json", "lab-after.json"));
+        golden("diff.txt", SnapshotDiff.text(r, BEFORE.toString(), AFTER.toString()));
+        golden("diff.md", SnapshotDiff.markdown(r, BEFORE.toString(), AFTER.toString()));
+        golden("diff.json", SnapshotDiff.json(r, BEFORE.toString(), AFTER.toString()));
         assertTrue(r.settings().contains(new SnapshotDiff.Change("sysctl net.core.somaxconn", "4096", "512")), r.settings().toString());
         assertTrue(r.settings().contains(new SnapshotDiff.Change("dsa mtu", "1400", "1300")), r.settings().toString());
         assertTrue(r.settings().contains(new SnapshotDiff.Change("dsa rp_filter (effective)", "1", "2")), r.settings().toString());
