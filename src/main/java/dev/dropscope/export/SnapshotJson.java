@@ -286,6 +286,8 @@ public final class SnapshotJson {
         DropReport r = d.report();
         mon.put("source", r == null ? null : r.source());
         mon.put("lost_events", r == null ? 0 : r.lost());
+        // the source's buffer overruns under one name: perf ring records lost, or NET_DM netlink overruns
+        mon.put("overruns", d.health().getOrDefault("perf_lost", d.health().getOrDefault("netlink_overruns", 0L)));
         longs(mon.putObject("counters"), d.health());
         ArrayNode errors = mon.putArray("collector_errors");
         for (CollectorError e : s.errors()) {
