@@ -112,7 +112,8 @@ public final class SnapshotReport {
         DropReport r = drops.report();
         if (r == null) {
             w.heading("Drop sites");
-            w.line("Not watched: " + nz(drops.why()));
+            String why = drops.why() == null || drops.why().isEmpty() ? "not watched" : drops.why();
+            w.line(Character.toUpperCase(why.charAt(0)) + why.substring(1));
             if (!w.markdown()) {
                 w.blank();
             }

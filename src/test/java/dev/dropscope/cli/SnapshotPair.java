@@ -36,9 +36,10 @@ final class SnapshotPair {
         }
         lab.exec("sysctl", "-qw", "net.core.somaxconn=512", "net.ipv4.conf." + StackLab.A + ".rp_filter=2");
         lab.exec("ip", "link", "set", StackLab.A, "mtu", "1300");
-        // ~600 datagrams/s to a closed port on lo for 2 s: more than the rule's 100/s warning threshold
+        // a few hundred datagrams/s to a closed port on lo, for longer than the window: setting up the drop
+        // source and the first sample can take seconds on a loaded machine
         CompletableFuture<String> traffic = CompletableFuture.supplyAsync(() -> lab.exec("bash", "-c",
-                "end=$((SECONDS + 3)); while [ $SECONDS -lt $end ]; do for i in $(seq 1 30); do"
+                "end=$((SECONDS + 8)); while [ $SECONDS -lt $end ]; do for i in $(seq 1 30); do"
                         + " echo x > /dev/udp/127.0.0.1/9 2>/dev/null; done; sleep 0.02; done; true"));
         Thread.sleep(300);
         Run rb = run("snapshot", "--duration", "2s", "--source", "tracepoint", "--netns", lab.ns, "--output", b.toString());
