@@ -24,7 +24,8 @@ import java.util.function.BooleanSupplier;
             "On a terminal, 'dropscope' alone runs 'dropscope top', the live view.",
             "Start with 'dropscope doctor' to see what this machine can tell us."},
         subcommands = {TopCommand.class, DoctorCommand.class, WatchCommand.class, DropwatchCommand.class,
-            SnapshotCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+            SnapshotCommand.class, ReportCommand.class, DiffCommand.class, ServeCommand.class,
+            CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  success",

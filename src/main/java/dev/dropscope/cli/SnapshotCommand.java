@@ -12,7 +12,10 @@ import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.export.FixesFile;
+import dev.dropscope.export.SnapshotDocument;
+import dev.dropscope.export.SnapshotFile;
 import dev.dropscope.export.SnapshotJson;
+import dev.dropscope.export.SnapshotReport;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
@@ -71,17 +74,28 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "Time between the two samples, e.g. 500ms, 1s, 2m (default: ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--format", paramLabel = "json|prometheus", defaultValue = "json",
-            description = "Output format (default: ${DEFAULT-VALUE}); prometheus: the text exposition format with "
-                    + "the same metrics as 'dropscope serve' (for node_exporter's textfile collector).")
+    /** Output formats; each is rendered from the same collected document. */
+    enum Format { json, text, markdown, prometheus }
+
+    @Option(names = "--format", paramLabel = "json|text|markdown|prometheus", defaultValue = "json",
+            description = "Output format (default: ${DEFAULT-VALUE}): json is the versioned document "
+                    + "(docs/snapshot-schema.json) that 'dropscope report' and 'dropscope diff' read; text and "
+                    + "markdown are a report for a person or a ticket, findings first; prometheus is the text exposition "
+                    + "format with the same metrics as 'dropscope serve' (for node_exporter's textfile collector).")
     String format;
 
     @Option(names = "--netns", paramLabel = "NAME",
             description = "Collect inside the named network namespace (as 'ip netns' lists them).")
     String netns;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of standard output.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+            description = "Write to FILE instead of standard output: written to a temporary file next to it and "
+                    + "renamed into place, so FILE is never half written. An existing FILE is kept (exit 1) "
+                    + "unless --force is given.")
     Path output;
+
+    @Option(names = {"-f", "--force"}, description = "Replace an existing --output FILE.")
+    boolean force;
 
     enum Source { auto, netdm, tracepoint, none }
 
@@ -97,11 +111,12 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration interval = parseDuration(duration);
-        if (!format.equals("json") && !format.equals("prometheus")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--format': '" + format + "' (expected json or prometheus)");
-        }
+        Format fmt = parseFormat();
         PrintWriter err = spec.commandLine().getErr();
+        if (output != null && !force && Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
+            err.println("dropscope: " + output + " already exists; not overwriting it (use --force to replace it)");
+            return ExitCodes.FAILURE;
+        }
         Syscalls sys = Syscalls.get();
         NetnsScope scope;
         try {
@@ -117,9 +132,6 @@ public final class SnapshotCommand implements Callable<Integer> {
             err.println("dropscope: --fixes-file " + fixesFile + " already exists; not overwriting it");
             return ExitCodes.FAILURE;
         }
-        String json;
-        List<Finding> findings;
-        Snapshot second;
         try (StopSignal stop = StopSignal.install(); scope;
              Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, BUDGET)) {
             DropMonitor monitor = null;
@@ -146,16 +158,21 @@ public final class SnapshotCommand implements Callable<Integer> {
                 }
             }
             Snapshot first;
+            Snapshot second;
             SnapshotJson.Drops drops;
-            try {
+            try (Progress progress = Progress.start(err, Main.onTerminal.getAsBoolean(), interval)) {
                 first = sampler.sample();
                 long left = interval.toNanos() - (System.nanoTime() - first.monotonicNanos());
                 DropReport window = null;
                 if (monitor != null) {
                     window = watch(monitor, Math.max(left, 1), stop, err);
-                } else if (left > 0) {
-                    Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+                } else {
+                    long end = System.nanoTime() + left;
+                    while (!stop.requested() && end - System.nanoTime() > 0) {
+                        Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+                    }
                 }
+                // interrupted: the window ends now, and what was collected is still written
                 second = sampler.sample();
                 drops = window == null ? SnapshotJson.Drops.none(dropsWhy)
                         : new SnapshotJson.Drops(window, dropsWhy, monitor.health());
@@ -164,40 +181,65 @@ public final class SnapshotCommand implements Callable<Integer> {
                     monitor.close(); // on every path: the kernel is left as it was
                 }
             }
-            if (stop.requested()) {
-                return ExitCodes.INTERRUPTED;
-            }
             Delta delta = Delta.between(first, second);
-            findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
-            json = format.equals("prometheus") ? ServeCommand.exposition(second, findings, drops.report(),
-                    monitor == null ? "none" : monitor.source(), drops.health())
-                    : SnapshotJson.write(second, delta, findings, drops);
+            List<Finding> findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
+            SnapshotDocument doc = new SnapshotDocument(SnapshotJson.SCHEMA, second, delta, findings, drops);
+            String text = fmt == Format.prometheus
+                    ? ServeCommand.exposition(second, findings, drops.report(),
+                            monitor == null ? "none" : monitor.source(), drops.health())
+                    : render(fmt, doc);
             leftOut(err, monitor != null || source == Source.none);
-        }
-        if (fixesFile != null) {
-            try {
-                Files.writeString(fixesFile, FixesFile.render(findings, second.host(), second.netns()),
-                        StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException e) {
-                err.println("dropscope: --fixes-file " + fixesFile + " already exists; not overwriting it");
-                return ExitCodes.FAILURE;
-            } catch (IOException e) {
-                err.println("dropscope: cannot write " + fixesFile + ": " + e.getMessage());
-                return ExitCodes.FAILURE;
+            if (fixesFile != null) {
+                try {
+                    Files.writeString(fixesFile, FixesFile.render(findings, second.host(), second.netns()),
+                            StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    err.println("dropscope: --fixes-file " + fixesFile + " already exists; not overwriting it");
+                    return ExitCodes.FAILURE;
+                } catch (IOException e) {
+                    err.println("dropscope: cannot write " + fixesFile + ": " + e.getMessage());
+                    return ExitCodes.FAILURE;
+                }
             }
-        }
-        if (output == null) {
-            spec.commandLine().getOut().print(json);
-            spec.commandLine().getOut().flush();
-        } else {
-            try {
-                Files.writeString(output, json, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                err.println("dropscope: cannot write " + output + ": " + e.getMessage());
-                return ExitCodes.FAILURE;
+            // still inside StopSignal: a SIGTERM now waits for the rename, so no temporary file is left behind
+            if (output == null) {
+                spec.commandLine().getOut().print(text);
+                spec.commandLine().getOut().flush();
+            } else {
+                try {
+                    SnapshotFile.writeAtomically(output, text, force);
+                } catch (FileAlreadyExistsException e) {
+                    err.println("dropscope: " + output + " already exists; not overwriting it (use --force to replace it)");
+                    return ExitCodes.FAILURE;
+                } catch (IOException e) {
+                    err.println("dropscope: cannot write " + output + ": " + SnapshotFile.reason(e));
+                    return ExitCodes.FAILURE;
+                }
             }
+            return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
         }
-        return ExitCodes.OK;
+    }
+
+    /** The document in the chosen format; one switch, so a new format is one case. */
+    static String render(Format fmt, SnapshotDocument doc) {
+        switch (fmt) {
+            case text:
+                return SnapshotReport.text(doc);
+            case markdown:
+                return SnapshotReport.markdown(doc);
+            case json:
+            default:
+                return SnapshotJson.write(doc.snapshot(), doc.delta(), doc.findings(), doc.drops());
+        }
+    }
+
+    private Format parseFormat() {
+        try {
+            return Format.valueOf(format);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--format': '"
+                    + format + "' (expected one of " + java.util.Arrays.toString(Format.values()).replaceAll("[\\[\\]]", "") + ")");
+        }
     }
 
     /** Without root: says on stderr what the snapshot lacks and which capability would give it. */

@@ -52,4 +52,64 @@ public final class SnapshotFile {
         }
         return target;
     }
+
+    /**
+     * Writes {@code text} to {@code target} atomically: into a temporary file in the same directory,
+     * flushed to disk, then renamed into place. A reader, a crash or a kill never sees half a file; the
+     * temporary file is removed on every path the JVM survives (and at exit otherwise).
+     *
+     * @param replace false: an existing {@code target} is kept and {@link FileAlreadyExistsException} is
+     *                thrown, without a window in which a file created meanwhile could be replaced
+     */
+    public static void writeAtomically(Path target, String text, boolean replace) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        if (!replace && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.FileAlreadyExistsException(target.toString());
+        }
+        // createFile, not createTempFile: the file gets the umask's mode (0644), not 0600, like any output file
+        Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "."
+                + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffffffL) + ".tmp"));
+        java.io.File onExit = tmp.toFile();
+        onExit.deleteOnExit();
+        try {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer b = StandardCharsets.UTF_8.encode(text);
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
+            if (replace) {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } else {
+                try {
+                    // link(2) fails if the name exists: no-clobber without a check-then-rename race
+                    Files.createLink(target, tmp);
+                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
+                    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                        throw e;
+                    }
+                    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        throw new java.nio.file.FileAlreadyExistsException(target.toString());
+                    }
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE); // a file system without hard links
+                }
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** An I/O failure in words: "permission denied", "no such directory", or the exception's message. */
+    public static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such directory";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
 }

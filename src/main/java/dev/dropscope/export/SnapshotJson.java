@@ -53,14 +53,50 @@ public final class SnapshotJson {
      * @param why    why this source was used, or why none was
      * @param health the monitor's counters (lost events, ...), empty when none
      */
-    public record Drops(DropReport report, String why, Map<String, Long> health) {
+    public record Drops(DropReport report, String why, Map<String, Long> health, Map<String, Source> sources) {
         public Drops {
-            health = health == null ? Map.of() : Map.copyOf(health);
+            health = health == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(health));
+            sources = sources == null ? sourcesFrom(report, why)
+                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sources));
+        }
+
+        /** {@code sources} derived from the report: the one that ran is available and used. */
+        public Drops(DropReport report, String why, Map<String, Long> health) {
+            this(report, why, health, null);
         }
 
         public static Drops none(String why) {
             return new Drops(null, why, Map.of());
         }
+    }
+
+    /**
+     * One drop source as the snapshot saw it.
+     *
+     * @param available true when it worked, false when it was tried and failed, null when it was not tried
+     * @param used      the drops in this snapshot came from it
+     * @param reason    why it was used, why it failed, or why it was not tried
+     */
+    public record Source(Boolean available, boolean used, String reason) {
+    }
+
+    /** The drop source ids a snapshot reports on, in a fixed order. */
+    public static final List<String> SOURCE_IDS = List.of("netdm", "tracepoint");
+
+    static Map<String, Source> sourcesFrom(DropReport report, String why) {
+        Map<String, Source> m = new java.util.LinkedHashMap<>();
+        for (String id : SOURCE_IDS) {
+            if (report != null && id.equals(report.source())) {
+                m.put(id, new Source(true, true, why));
+            } else if (report != null) {
+                m.put(id, new Source(null, false, "not tried: " + report.source() + " was used"));
+            } else if (why != null && why.startsWith("no drop source")) {
+                m.put(id, new Source(false, false, why));
+            } else {
+                m.put(id, new Source(null, false, why == null ? "not tried" : why));
+            }
+        }
+        return m;
     }
 
     /** {@code after} with the rates of {@code delta} (null: no rates), and findings from counters alone. */
@@ -86,15 +122,30 @@ public final class SnapshotJson {
     public static ObjectNode tree(Snapshot s, Delta delta, List<Finding> findings, Drops drops) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("schema", SCHEMA);
-        root.put("taken_at_ms", s.takenAtMillis());
-        if (delta != null) {
-            root.put("interval_seconds", delta.seconds());
-        }
         root.put("host", s.host());
         root.put("kernel", s.kernelRelease());
         root.put("netns", s.netns());
+        root.put("taken_at", java.time.Instant.ofEpochMilli(s.takenAtMillis()).toString());
+        root.put("taken_at_ms", s.takenAtMillis());
+        if (delta != null) {
+            root.put("duration_s", delta.seconds());
+        } else {
+            root.putNull("duration_s");
+        }
+        Drops d = drops == null ? Drops.none("not watched") : drops;
+        ObjectNode src = root.putObject("sources");
+        d.sources().forEach((id, x) -> {
+            ObjectNode o = src.putObject(id);
+            if (x.available() == null) {
+                o.putNull("available");
+            } else {
+                o.put("available", x.available());
+            }
+            o.put("used", x.used());
+            o.put("reason", x.reason());
+        });
         findings(root.putArray("findings"), findings);
-        drops(root.putObject("drops"), drops, s.netns() != null);
+        drops(root.putObject("drops"), d, s.netns() != null);
 
         ArrayNode ifs = root.putArray("interfaces");
         for (InterfaceStats i : s.interfaces()) {
@@ -231,7 +282,14 @@ public final class SnapshotJson {
             doubles(r.putObject("snmp"), delta.snmp());
         }
 
-        ArrayNode errors = root.putArray("errors");
+        ObjectNode mon = root.putObject("monitor");
+        DropReport r = d.report();
+        mon.put("source", r == null ? null : r.source());
+        mon.put("lost_events", r == null ? 0 : r.lost());
+        // the source's buffer overruns under one name: perf ring records lost, or NET_DM netlink overruns
+        mon.put("overruns", d.health().getOrDefault("perf_lost", d.health().getOrDefault("netlink_overruns", 0L)));
+        longs(mon.putObject("counters"), d.health());
+        ArrayNode errors = mon.putArray("collector_errors");
         for (CollectorError e : s.errors()) {
             ObjectNode o = errors.addObject();
             o.put("collector", e.collector());
@@ -264,6 +322,7 @@ public final class SnapshotJson {
         o.put("source", r == null ? null : r.source());
         o.put("why", d == null ? null : d.why());
         if (r == null) {
+            o.putArray("sites");
             return;
         }
         if (namedNetns) {
@@ -273,18 +332,31 @@ public final class SnapshotJson {
         o.put("total", r.total());
         o.put("lost", r.lost());
         o.put("symbols_note", r.symbolsNote());
-        longs(o.putObject("monitor"), d.health());
         ArrayNode sites = o.putArray("sites");
         for (ResolvedDropSite x : r.sites()) {
             ObjectNode so = sites.addObject();
             so.put("location", x.location());
             so.put("symbol", x.symbol());
+            if (x.offset() >= 0) {
+                so.put("offset", x.offset());
+            } else {
+                so.putNull("offset");
+            }
+            if (x.size() >= 0) {
+                so.put("size", x.size());
+            } else {
+                so.putNull("size");
+            }
+            so.put("address", String.format("0x%016x", x.address()));
+            so.put("module", x.module());
             so.put("reason", x.reason());
             so.put("origin", x.origin().name().toLowerCase(java.util.Locale.ROOT));
+            so.put("ifindex", x.ifindex());
             so.put("interface", x.interfaceName());
             so.put("count", x.count());
-            so.put("per_second", x.ratePerSecond());
+            so.put("rate_per_s", x.ratePerSecond());
             so.put("benign", x.benign());
+            so.put("other", x.other());
         }
     }
 

@@ -59,7 +59,7 @@ class SnapshotJsonTest {
         assertEquals(-1, j.get("snmp").get("Tcp.MaxConn").asLong(), "snmp is signed: MaxConn -1 by design");
         assertEquals(List.of("Udp.RcvbufErrors"), fieldNames(j.get("rates").get("snmp")));
         assertEquals(false, j.get("conntrack").get("loaded").asBoolean());
-        assertEquals("qdisc", j.get("errors").get(0).get("collector").asText());
+        assertEquals("qdisc", j.get("monitor").get("collector_errors").get(0).get("collector").asText());
         assertEquals(SnapshotJson.write(b, Delta.between(a, b)), SnapshotJson.write(b, Delta.between(a, b)));
     }
 
