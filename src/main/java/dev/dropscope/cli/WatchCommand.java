@@ -53,7 +53,7 @@ import java.util.regex.Pattern;
             "  130 stopped by Ctrl-C (after printing the summary and restoring the kernel)"})
 public final class WatchCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint }
+    enum Source { auto, netdm, tracepoint, ebpf }
 
     enum Mode { summary, packet }
 
@@ -62,7 +62,7 @@ public final class WatchCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint", description = "Drop source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf", description = "Drop source (default: ${DEFAULT-VALUE}).")
     Source source = Source.auto;
 
     @Option(names = "--mode", paramLabel = "summary|packet",
