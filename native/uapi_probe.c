@@ -34,6 +34,8 @@
 #include <linux/sockios.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
 
 static void emit(const char *cls, const char *name, long long value)
 {
@@ -743,6 +745,92 @@ static void nfct(void)
 	P(NfctConstants, CTA_STATS_GLOBAL_MAX_ENTRIES);
 }
 
+static void bpf(void)
+{
+	P(BpfConstants, BPF_LD);
+	P(BpfConstants, BPF_LDX);
+	P(BpfConstants, BPF_ST);
+	P(BpfConstants, BPF_STX);
+	P(BpfConstants, BPF_ALU);
+	P(BpfConstants, BPF_JMP);
+	P(BpfConstants, BPF_JMP32);
+	P(BpfConstants, BPF_ALU64);
+	P(BpfConstants, BPF_W);
+	P(BpfConstants, BPF_H);
+	P(BpfConstants, BPF_B);
+	P(BpfConstants, BPF_DW);
+	P(BpfConstants, BPF_IMM);
+	P(BpfConstants, BPF_MEM);
+	P(BpfConstants, BPF_ATOMIC);
+	P(BpfConstants, BPF_K);
+	P(BpfConstants, BPF_X);
+	P(BpfConstants, BPF_ADD);
+	P(BpfConstants, BPF_SUB);
+	P(BpfConstants, BPF_OR);
+	P(BpfConstants, BPF_AND);
+	P(BpfConstants, BPF_LSH);
+	P(BpfConstants, BPF_RSH);
+	P(BpfConstants, BPF_MOV);
+	P(BpfConstants, BPF_JA);
+	P(BpfConstants, BPF_JEQ);
+	P(BpfConstants, BPF_JGT);
+	P(BpfConstants, BPF_JNE);
+	P(BpfConstants, BPF_JSGE);
+	P(BpfConstants, BPF_CALL);
+	P(BpfConstants, BPF_EXIT);
+	P(BpfConstants, BPF_PSEUDO_MAP_FD);
+	P(BpfConstants, BPF_MAP_CREATE);
+	P(BpfConstants, BPF_MAP_LOOKUP_ELEM);
+	P(BpfConstants, BPF_MAP_UPDATE_ELEM);
+	P(BpfConstants, BPF_MAP_GET_NEXT_KEY);
+	P(BpfConstants, BPF_PROG_LOAD);
+	P(BpfConstants, BPF_MAP_LOOKUP_BATCH);
+	P(BpfConstants, BPF_MAP_TYPE_PERCPU_HASH);
+	P(BpfConstants, BPF_MAP_TYPE_PERCPU_ARRAY);
+	P(BpfConstants, BPF_MAP_TYPE_RINGBUF);
+	P(BpfConstants, BPF_PROG_TYPE_TRACEPOINT);
+	P(BpfConstants, BPF_FUNC_map_lookup_elem);
+	P(BpfConstants, BPF_FUNC_map_update_elem);
+	P(BpfConstants, BPF_FUNC_ktime_get_ns);
+	P(BpfConstants, BPF_FUNC_get_smp_processor_id);
+	P(BpfConstants, BPF_FUNC_ringbuf_output);
+	P(BpfConstants, BPF_ANY);
+	P(BpfConstants, BPF_RB_NO_WAKEUP);
+	P(BpfConstants, BPF_RINGBUF_BUSY_BIT);
+	P(BpfConstants, BPF_RINGBUF_DISCARD_BIT);
+	P(BpfConstants, BPF_RINGBUF_HDR_SZ);
+	P(BpfConstants, BPF_OBJ_NAME_LEN);
+	P(BpfConstants, PERF_EVENT_IOC_SET_BPF);
+	OFF(BpfConstants, ATTR_MAP_TYPE, union bpf_attr, map_type);
+	OFF(BpfConstants, ATTR_KEY_SIZE, union bpf_attr, key_size);
+	OFF(BpfConstants, ATTR_VALUE_SIZE, union bpf_attr, value_size);
+	OFF(BpfConstants, ATTR_MAX_ENTRIES, union bpf_attr, max_entries);
+	OFF(BpfConstants, ATTR_MAP_FLAGS, union bpf_attr, map_flags);
+	OFF(BpfConstants, ATTR_MAP_NAME, union bpf_attr, map_name);
+	OFF(BpfConstants, ATTR_MAP_FD, union bpf_attr, map_fd);
+	OFF(BpfConstants, ATTR_KEY, union bpf_attr, key);
+	OFF(BpfConstants, ATTR_VALUE, union bpf_attr, value);
+	OFF(BpfConstants, ATTR_NEXT_KEY, union bpf_attr, next_key);
+	OFF(BpfConstants, ATTR_ELEM_FLAGS, union bpf_attr, flags);
+	OFF(BpfConstants, ATTR_BATCH_IN_BATCH, union bpf_attr, batch.in_batch);
+	OFF(BpfConstants, ATTR_BATCH_OUT_BATCH, union bpf_attr, batch.out_batch);
+	OFF(BpfConstants, ATTR_BATCH_KEYS, union bpf_attr, batch.keys);
+	OFF(BpfConstants, ATTR_BATCH_VALUES, union bpf_attr, batch.values);
+	OFF(BpfConstants, ATTR_BATCH_COUNT, union bpf_attr, batch.count);
+	OFF(BpfConstants, ATTR_BATCH_MAP_FD, union bpf_attr, batch.map_fd);
+	OFF(BpfConstants, ATTR_BATCH_ELEM_FLAGS, union bpf_attr, batch.elem_flags);
+	OFF(BpfConstants, ATTR_BATCH_FLAGS, union bpf_attr, batch.flags);
+	OFF(BpfConstants, ATTR_PROG_TYPE, union bpf_attr, prog_type);
+	OFF(BpfConstants, ATTR_INSN_CNT, union bpf_attr, insn_cnt);
+	OFF(BpfConstants, ATTR_INSNS, union bpf_attr, insns);
+	OFF(BpfConstants, ATTR_LICENSE, union bpf_attr, license);
+	OFF(BpfConstants, ATTR_LOG_LEVEL, union bpf_attr, log_level);
+	OFF(BpfConstants, ATTR_LOG_SIZE, union bpf_attr, log_size);
+	OFF(BpfConstants, ATTR_LOG_BUF, union bpf_attr, log_buf);
+	OFF(BpfConstants, ATTR_PROG_NAME, union bpf_attr, prog_name);
+	SIZE(BpfConstants, BPF_INSN_SIZE, struct bpf_insn);
+}
+
 int main(void)
 {
 	netlink();
@@ -752,6 +840,7 @@ int main(void)
 	rtnl();
 	ethtool();
 	nfct();
+	bpf();
 	/* a full disk or closed pipe must not pass for a short, "complete" list */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("uapi_probe: stdout");

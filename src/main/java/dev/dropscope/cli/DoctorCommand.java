@@ -35,6 +35,8 @@ import java.util.concurrent.Callable;
             "  skb:kfree_skb        the drop tracepoint, its reason field, this kernel's",
             "                       drop-reason names",
             "  tracepoint source    perf_event_open on skb:kfree_skb, opened and closed",
+            "  eBPF source          the --source ebpf program: maps made, verified, attached,",
+            "                       all closed again; needs CAP_BPF + CAP_PERFMON (or root)",
             "  ethtool netlink      NIC ring and queue drop counters",
             "  rtnetlink            interface counters",
             "  ctnetlink            conntrack table statistics",

@@ -72,7 +72,7 @@ import java.util.regex.Pattern;
             "  130 Ctrl-C, 143 SIGTERM (after restoring the kernel's state); it never exits 0 by itself"})
 public final class ServeCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint, none }
+    enum Source { auto, netdm, tracepoint, ebpf, none }
 
     private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
 
@@ -89,7 +89,7 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}). Scrapes in between see the latest values.")
     long intervalMillis;
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|none",
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf|none",
             description = "Drop source (default: ${DEFAULT-VALUE}; 'auto' serves the counters alone, with a warning, "
                     + "when no source works; 'none' never opens one).")
     Source source = Source.auto;

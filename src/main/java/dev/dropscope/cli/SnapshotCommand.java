@@ -97,9 +97,9 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Replace an existing --output FILE.")
     boolean force;
 
-    enum Source { auto, netdm, tracepoint, none }
+    enum Source { auto, netdm, tracepoint, ebpf, none }
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|none",
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf|none",
             description = "Drop source watched between the samples (default: ${DEFAULT-VALUE}; 'auto' falls back "
                     + "to counters alone when none works, 'none' never opens one).")
     Source source = Source.auto;

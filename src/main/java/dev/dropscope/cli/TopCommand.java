@@ -65,7 +65,7 @@ import java.util.concurrent.CompletionException;
             "  4 missing privileges, 130 Ctrl-C or SIGTERM (after restoring the terminal and the kernel)"})
 public final class TopCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint }
+    enum Source { auto, netdm, tracepoint, ebpf }
 
     /** Findings of one moment from what was measured; any argument may still be null early on. */
     interface Diagnoser {
@@ -85,7 +85,7 @@ public final class TopCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint", description = "Drop source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf", description = "Drop source (default: ${DEFAULT-VALUE}).")
     Source source = Source.auto;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",

@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
             "",
             "Sources: 'auto' uses the skb:kfree_skb tracepoint (drop reasons, exact counts) and NET_DM when",
             "you ask for hardware drops (--hw) or packet mode (--mode packet), or when the tracepoint is",
-            "unusable. Whatever dropscope turns on in the kernel it turns off again, also on Ctrl-C/SIGTERM.",
+            "unusable. '--source ebpf' counts in the kernel with an eBPF program (reasons, CPUs, lowest cost;",
+            "with --mode packet: one record per drop, no payload). Whatever dropscope turns on in the kernel",
+            "it turns off again, also on Ctrl-C/SIGTERM.",
             "",
             "Examples:",
             "  dropscope watch                                 # text, every second, until Ctrl-C",
@@ -54,7 +56,7 @@ import java.util.regex.Pattern;
             "  130 stopped by Ctrl-C (after printing the summary and restoring the kernel)"})
 public final class WatchCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint }
+    enum Source { auto, netdm, tracepoint, ebpf }
 
     enum Mode { summary, packet }
 
@@ -63,11 +65,11 @@ public final class WatchCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint", description = "Drop source (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf", description = "Drop source (default: ${DEFAULT-VALUE}).")
     Source source = Source.auto;
 
     @Option(names = "--mode", paramLabel = "summary|packet",
-            description = "summary: counts per site; packet: one record per dropped packet (NET_DM). Default: ${DEFAULT-VALUE}.")
+            description = "summary: counts per site; packet: one record per dropped packet (NET_DM, or --source ebpf without payloads). Default: ${DEFAULT-VALUE}.")
     Mode mode = Mode.summary;
 
     @Option(names = "--sw", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -295,6 +295,42 @@ final class DoctorChecks {
         return new Check(id, ERROR, title, "perf_event_open failed", detail, null);
     }
 
+    /**
+     * Whether the eBPF source works here: 0 when the summary program loaded and attached, else -errno
+     * and, when the verifier refused it, the end of its log.
+     */
+    static Check ebpf(int result, String verifierLogTail, ProcessStatus s, OptionalInt unprivilegedBpfDisabled) {
+        String id = "source.ebpf";
+        String title = "eBPF source";
+        String sysctl = unprivilegedBpfDisabled.isEmpty() ? ""
+                : "kernel.unprivileged_bpf_disabled=" + unprivilegedBpfDisabled.getAsInt();
+        if (result == 0) {
+            return Check.of(id, OK, title, "the skb:kfree_skb program passes the verifier and attaches (--source ebpf)")
+                    .withDetail("maps made, program loaded and attached, then all closed at once"
+                            + (sysctl.isEmpty() ? "" : "; " + sysctl));
+        }
+        int errno = -result;
+        String detail = "bpf()/perf_event_open: " + Errno.describe(errno) + (sysctl.isEmpty() ? "" : "; " + sysctl);
+        if (errno == Errno.ENOSYS) {
+            return new Check(id, MISSING, title, "this kernel has no bpf() system call", detail,
+                    "rebuild the kernel with CONFIG_BPF_SYSCALL=y");
+        }
+        boolean privileged = s != null && (s.has(Capability.CAP_SYS_ADMIN)
+                || s.has(Capability.CAP_BPF) && s.has(Capability.CAP_PERFMON));
+        if ((errno == Errno.EPERM || errno == Errno.EACCES) && (verifierLogTail == null || !privileged)) {
+            String why = privileged ? "refused" : "refused: needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN)";
+            if (!privileged && unprivilegedBpfDisabled.isPresent() && unprivilegedBpfDisabled.getAsInt() != 0) {
+                why += "; unprivileged BPF is disabled (" + sysctl + ")";
+            }
+            return new Check(id, DENIED, title, why, detail, RUN_AS_ROOT + ", or grant CAP_BPF and CAP_PERFMON");
+        }
+        if (verifierLogTail != null) {
+            return new Check(id, ERROR, title, "the verifier refused the program: "
+                    + verifierLogTail.replace('\n', ' '), detail, "use --source tracepoint; report this kernel");
+        }
+        return new Check(id, ERROR, title, "loading failed", detail, null);
+    }
+
     /** The kfree_skb format could not be read because tracefs is not available. */
     static Check kfreeSkbNotRead(Check tracefs) {
         CheckStatus status = tracefs.status() == OK || tracefs.status() == WARN ? ERROR : tracefs.status();

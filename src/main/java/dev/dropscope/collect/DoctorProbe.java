@@ -82,6 +82,29 @@ public final class DoctorProbe {
         }
     }
 
+    /**
+     * Loads and attaches the real summary program for a moment (the verifier is the only judge of whether
+     * this kernel takes it), then closes everything: nothing stays attached.
+     */
+    private Check ebpf(KernelFacts k) {
+        java.util.OptionalInt unprivileged = java.util.OptionalInt.empty();
+        try {
+            unprivileged = java.util.OptionalInt.of(Integer.parseInt(java.nio.file.Files.readString(
+                    root.resolve("proc/sys/kernel/unprivileged_bpf_disabled")).strip()));
+        } catch (IOException | NumberFormatException | java.nio.file.InvalidPathException e) {
+            // absent on kernels without CONFIG_BPF_SYSCALL; the load attempt says the rest
+        }
+        try (EbpfMonitor m = EbpfMonitor.open(sys, "doctor", false)) {
+            return DoctorChecks.ebpf(0, null, k.status(), unprivileged);
+        } catch (dev.dropscope.perf.Bpf.VerifierException e) {
+            return DoctorChecks.ebpf(-e.errno(), e.logTail(3), k.status(), unprivileged);
+        } catch (NativeIoException e) {
+            return DoctorChecks.ebpf(-e.errno(), null, k.status(), unprivileged);
+        } catch (IOException e) {
+            return new Check("source.ebpf", ERROR, "eBPF source", "not usable: " + oneLine(e), null, null);
+        }
+    }
+
     /** A one-line description of a failure, never a stack trace. */
     static String oneLine(Throwable t) {
         String m = t.getMessage();
@@ -109,6 +132,7 @@ public final class DoctorProbe {
         }
         checks.add(netDm);
         checks.addAll(tp.checks());
+        checks.add(isolated("source.ebpf", "eBPF source", () -> ebpf(k)));
         checks.add(ethtool);
         checks.add(isolated("family.rtnetlink", "rtnetlink", this::rtnetlink));
         checks.add(isolated("family.ctnetlink", "ctnetlink", () -> ctnetlink(k)));

@@ -12,7 +12,7 @@ public final class DropMonitors {
     }
 
     /** What the user asked for with {@code --source}. */
-    public enum Requested { AUTO, NETDM, TRACEPOINT }
+    public enum Requested { AUTO, NETDM, TRACEPOINT, EBPF }
 
     /** No drop source can be opened; the message says why for each one. */
     public static final class NoDropSourceException extends IOException {
@@ -49,6 +49,12 @@ public final class DropMonitors {
                     throw new NoDropSourceException(needsNetDmMessage(netdm, "the tracepoint source"));
                 }
                 return openTracepoint(sys, "asked for with --source tracepoint");
+            case EBPF:
+                if (netdm.hardware()) {
+                    throw new NoDropSourceException("NET_DM is needed for hardware drops (devlink traps); the eBPF source"
+                            + " sees software drops only");
+                }
+                return openEbpf(sys, netdm.packetMode(), "asked for with --source ebpf");
             default:
                 return openAuto(sys, netdm, needsNetDm);
         }
@@ -65,6 +71,15 @@ public final class DropMonitors {
         } catch (IOException e) {
             throw new NoDropSourceException("the skb:kfree_skb tracepoint cannot be used: " + e.getMessage()
                     + " (needs CAP_PERFMON or CAP_SYS_ADMIN and tracefs; 'dropscope doctor' checks each)");
+        }
+    }
+
+    private static DropMonitor openEbpf(Syscalls sys, boolean packetMode, String why) throws IOException {
+        try {
+            return EbpfMonitor.open(sys, why, packetMode);
+        } catch (IOException e) {
+            throw new NoDropSourceException("the eBPF source cannot be used: " + e.getMessage()
+                    + " (needs CAP_BPF and CAP_PERFMON, or root; 'dropscope doctor' checks each)");
         }
     }
 

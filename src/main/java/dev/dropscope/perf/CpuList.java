@@ -17,6 +17,12 @@ public final class CpuList {
         return parse(new String(Files.readAllBytes(p), StandardCharsets.US_ASCII));
     }
 
+    /** Possible CPUs from {@code <sysRoot>/devices/system/cpu/possible}: per-CPU BPF maps hold one value for each. */
+    public static int[] queryPossible(Path sysRoot) throws IOException {
+        Path p = sysRoot.resolve("devices/system/cpu/possible");
+        return parse(new String(Files.readAllBytes(p), StandardCharsets.US_ASCII));
+    }
+
     /** Sorted CPU numbers; {@code IllegalArgumentException} on anything but the kernel's syntax. */
     public static int[] parse(String list) {
         String s = list.strip();

@@ -41,6 +41,9 @@ public final class JnrSyscalls extends AddressSyscalls {
 
         long syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
 
+        /** bpf(2): four primitives, below the six that jnr-ffi#181 corrupts. */
+        long syscall(long number, int cmd, long attr, int size);
+
         int munmap(long addr, long len);
 
         int setns(int fd, int nstype);
@@ -114,6 +117,15 @@ public final class JnrSyscalls extends AddressSyscalls {
         try {
             Pointer p = Pointer.wrap(runtime, attr.address(offset, 0));
             return (int) ret(libc.syscall(JnaSyscalls.SYS_PERF_EVENT_OPEN, p, pid, cpu, groupFd, flags));
+        } finally {
+            Reference.reachabilityFence(attr);
+        }
+    }
+
+    @Override
+    public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
+        try {
+            return (int) ret(libc.syscall(JnaSyscalls.SYS_BPF, cmd, attr.address(offset, size), size));
         } finally {
             Reference.reachabilityFence(attr);
         }

@@ -81,6 +81,12 @@ public interface Syscalls {
     /** {@code umount2(target, flags)}; {@code target} NUL-terminated at offset 0. */
     int umount2(NativeBuffer target, int flags);
 
+    /**
+     * {@code bpf(cmd, attr, size)} via syscall(2): {@code size} bytes of {@code union bpf_attr} at
+     * {@code offset}. Returns the kernel's result (a new fd, 0, ...) or -errno.
+     */
+    int bpf(int cmd, NativeBuffer attr, int offset, int size);
+
     /** The backend chosen by the {@code dropscope.native} system property (default {@code jna}). */
     static Syscalls get() {
         return SyscallsHolder.selected();

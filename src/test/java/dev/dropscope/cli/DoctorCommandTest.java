@@ -177,7 +177,7 @@ class DoctorCommandTest {
                 assertTrue(c.get("summary").asText().startsWith("65534 (not root)"), c.toString());
             }
             if (id.equals("privileges.cap_net_admin") || id.equals("privileges.cap_perfmon")
-                    || id.equals("source.tracepoint") || id.equals("family.ctnetlink")) {
+                    || id.equals("source.tracepoint") || id.equals("source.ebpf") || id.equals("family.ctnetlink")) {
                 assertEquals("denied", c.get("status").asText(), c.toString());
                 assertTrue(c.get("fix").asText().startsWith("run dropscope as root"), c.toString());
             }

@@ -153,6 +153,26 @@ class WatchCommandTest {
         assertTrue(counted >= 200, r.out());
     }
 
+    /** --source ebpf end to end; the exact count (IPv6, away from other processes' drops) is EbpfMonitorLiveTest's. */
+    @Test
+    void ebpfSourceCountsEveryNoSocketDropAndNamesItself() throws Exception {
+        Run r = watchWhileDropping(1000, "watch", "--source", "ebpf", "--duration", "3s", "--format", "json",
+                "--reason", "NO_SOCKET", "--symbol", "__udp4_lib_rcv");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertEquals(1000, r.kernelDrops());
+        List<String> lines = r.out().lines().toList();
+        JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertEquals("ebpf", summary.get("source").asText());
+        assertEquals(0, summary.get("lost").asLong(), "nothing lost");
+        long counted = 0;
+        for (JsonNode s : summary.get("sites")) {
+            assertEquals("__udp4_lib_rcv", s.get("symbol").asText());
+            assertEquals("NO_SOCKET", s.get("reason").asText());
+            counted += s.get("count").asLong();
+        }
+        assertTrue(counted >= 1000, "every drop of ours counted (others' may add): " + counted);
+    }
+
     @Test
     void textFormatSaysWhichSourceAndWhy() throws Exception {
         Run r = watchWhileDropping(10, "watch", "--duration", "2s");

@@ -252,6 +252,24 @@ class DoctorChecksTest {
     }
 
     @Test
+    void ebpfVerdicts() throws IOException {
+        ProcessStatus root = dev().status();
+        Check ok = DoctorChecks.ebpf(0, null, root, OptionalInt.of(2));
+        assertEquals(OK, ok.status());
+        assertTrue(ok.detail().endsWith("kernel.unprivileged_bpf_disabled=2"), ok.detail());
+        // a user without CAP_BPF: denied, and the sysctl that also stands in the way is named
+        Check denied = DoctorChecks.ebpf(-Errno.EPERM, null, nobody(), OptionalInt.of(2));
+        assertEquals(DENIED, denied.status());
+        assertTrue(denied.summary().contains("needs CAP_BPF and CAP_PERFMON"), denied.summary());
+        assertTrue(denied.summary().endsWith("(kernel.unprivileged_bpf_disabled=2)"), denied.summary());
+        assertEquals(MISSING, DoctorChecks.ebpf(-Errno.ENOSYS, null, root, OptionalInt.empty()).status());
+        // root, and the verifier said no: its last words are the summary, on one line
+        Check refused = DoctorChecks.ebpf(-Errno.EACCES, "0: (bf) r0 = r2\nR2 !read_ok", root, OptionalInt.of(0));
+        assertEquals(ERROR, refused.status());
+        assertEquals("the verifier refused the program: 0: (bf) r0 = r2 R2 !read_ok", refused.summary());
+    }
+
+    @Test
     void tracefsVerdicts() {
         assertEquals(DENIED, DoctorChecks.tracefsUnavailable(Errno.EPERM).status());
         assertEquals(MISSING, DoctorChecks.tracefsUnavailable(Errno.ENODEV).status());

@@ -63,7 +63,7 @@ class DoctorProbeTest {
         assertEquals(ids.size(), new HashSet<>(ids).size(), "ids are unique: " + ids);
         assertEquals(List.of("kernel", "privileges.uid", "privileges.cap_net_admin", "privileges.cap_perfmon",
                 "privileges.perf_event_paranoid", "privileges.kptr_restrict", "source.netdm", "tracefs",
-                "tracepoint.kfree_skb", "source.tracepoint", "family.ethtool", "family.rtnetlink",
+                "tracepoint.kfree_skb", "source.tracepoint", "source.ebpf", "family.ethtool", "family.rtnetlink",
                 "family.ctnetlink", "kallsyms"), ids);
         for (Check c : r.checks()) {
             assertNotEquals(ERROR, c.status(), c.toString());
@@ -72,6 +72,7 @@ class DoctorProbeTest {
         assertEquals(OK, r.check("privileges.uid").orElseThrow().status());
         assertEquals(OK, r.check("privileges.cap_net_admin").orElseThrow().status());
         assertEquals(OK, r.check("source.tracepoint").orElseThrow().status());
+        assertEquals(OK, r.check("source.ebpf").orElseThrow().status(), "the real verifier took the program");
         assertEquals(OK, r.check("kallsyms").orElseThrow().status());
 
         // the drop reasons are this kernel's, first NOT_SPECIFIED (SKB_DROP_REASON_NOT_SPECIFIED = 2)

@@ -38,6 +38,7 @@ class UapiLayoutTest {
 
     /** The probe's CLASS column -> the class it checks. */
     private static final Map<String, Class<?>> CLASSES = Map.of(
+            "BpfConstants", dev.dropscope.bpf.BpfConstants.class,
             "NetlinkConstants", NetlinkConstants.class,
             "GenlConstants", GenlConstants.class,
             "MsgHdr", MsgHdr.class,

@@ -119,6 +119,11 @@ class FdTest {
         }
 
         @Override
+        public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
+            throw unused();
+        }
+
+        @Override
         public long mmap(long length, int prot, int flags, int fd, long fileOffset) {
             throw unused();
         }

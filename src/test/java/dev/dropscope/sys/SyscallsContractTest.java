@@ -679,6 +679,51 @@ class SyscallsContractTest {
         assertTrue(kernelSize > PERF_ATTR_SIZE_VER0 && kernelSize % 8 == 0, "kernel attr size " + kernelSize);
     }
 
+    // ---------------------------------------------------------------- bpf
+
+    // linux/bpf.h: enum bpf_cmd, enum bpf_map_type, union bpf_attr (MAP_CREATE and *_ELEM layouts)
+    static final int BPF_MAP_CREATE = 0;
+    static final int BPF_MAP_LOOKUP_ELEM = 1;
+    static final int BPF_MAP_UPDATE_ELEM = 2;
+    static final int BPF_MAP_TYPE_ARRAY = 2;
+
+    /**
+     * bpf(2) gets cmd, the attr at its offset and the size intact: an ARRAY map made from an attr 24 bytes
+     * into a buffer, a value written and read back through it, and each argument's own errno.
+     */
+    @BothBackends
+    @EnabledIf("isRoot")
+    void bpfPassesCommandAttrAndSizeIntact(Syscalls sys) throws IOException {
+        NativeBuffer attr = NativeBuffer.allocate(24 + 1024);
+        fill(attr, SENTINEL);
+        ByteBuffer a = attr.buffer();
+        for (int i = 24; i < 24 + 72; i++) {
+            a.put(i, (byte) 0);
+        }
+        a.putInt(24, BPF_MAP_TYPE_ARRAY);
+        a.putInt(24 + 4, 4);   // key_size
+        a.putInt(24 + 8, 8);   // value_size
+        a.putInt(24 + 12, 3);  // max_entries
+        try (Fd map = Fd.own(sys, "bpf(BPF_MAP_CREATE)", sys.bpf(BPF_MAP_CREATE, attr, 24, 72))) {
+            assertEquals("anon_inode:bpf-map", ProcSelf.fdLink(map.get()));
+            NativeBuffer kv = NativeBuffer.allocate(16);
+            kv.buffer().putInt(0, 2).putLong(8, 0x1122334455667788L);
+            NativeBuffer elem = NativeBuffer.allocate(32);
+            elem.buffer().putInt(0, map.get()).putLong(8, kv.address()).putLong(16, kv.address() + 8).putLong(24, 0);
+            assertEquals(0, sys.bpf(BPF_MAP_UPDATE_ELEM, elem, 0, 32));
+            kv.buffer().putLong(8, 0);
+            assertEquals(0, sys.bpf(BPF_MAP_LOOKUP_ELEM, elem, 0, 32));
+            assertEquals(0x1122334455667788L, kv.buffer().getLong(8), "the value did not round-trip");
+            kv.buffer().putInt(0, 3); // past max_entries
+            assertEquals(-Errno.ENOENT, sys.bpf(BPF_MAP_LOOKUP_ELEM, elem, 0, 32));
+        }
+        // the size arrives: bytes past the kernel's union bpf_attr must be zero, so 1 KiB ending in garbage is E2BIG
+        assertEquals(SENTINEL, a.get(24 + 1023));
+        assertEquals(-Errno.E2BIG, sys.bpf(BPF_MAP_CREATE, attr, 24, 1024));
+        assertEquals(-Errno.EINVAL, sys.bpf(1 << 20, attr, 24, 72), "an unknown command");
+        assertThrows(IndexOutOfBoundsException.class, () -> sys.bpf(BPF_MAP_CREATE, attr, 1000, 72));
+    }
+
     // ---------------------------------------------------------------- open, setns
 
     @BothBackends

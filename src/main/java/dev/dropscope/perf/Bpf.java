@@ -1,0 +1,208 @@
+package dev.dropscope.perf;
+
+import static dev.dropscope.bpf.BpfConstants.*;
+
+import dev.dropscope.bpf.BpfConstants;
+import dev.dropscope.sys.Errno;
+import dev.dropscope.sys.Fd;
+import dev.dropscope.sys.NativeBuffer;
+import dev.dropscope.sys.NativeIoException;
+import dev.dropscope.sys.Syscalls;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * bpf(2) for the eBPF drop source: create maps, load a program (with the verifier's log when it
+ * refuses), and attach a program to a tracepoint through perf_event_open + PERF_EVENT_IOC_SET_BPF.
+ * Every object is an {@link Fd}: closing the last fd frees it, and closing the perf event detaches.
+ */
+public final class Bpf {
+    /** Enough for the union bpf_attr fields we set; the rest must be (and is) zero. */
+    static final int ATTR_SIZE = 128;
+    /** Verifier log buffer; kernels since 6.4 keep the tail of a longer log (the part that says why). */
+    static final int LOG_SIZE = 256 * 1024;
+
+    private Bpf() {
+    }
+
+    /** The verifier (or the loader) refused a program; {@link #log()} holds what the verifier said. */
+    public static final class VerifierException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errno;
+        private final String log;
+
+        VerifierException(String message, int errno, String log) {
+            super(message);
+            this.errno = errno;
+            this.log = log;
+        }
+
+        public int errno() {
+            return errno;
+        }
+
+        public String log() {
+            return log;
+        }
+
+        /** The last {@code n} non-empty lines of the log: where the verifier stopped and why. */
+        public String logTail(int n) {
+            String[] lines = log.strip().split("\n");
+            int from = Math.max(0, lines.length - n);
+            return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    private static void putName(ByteBuffer b, int offset, String name) {
+        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        if (n.length >= BPF_OBJ_NAME_LEN) {
+            throw new IllegalArgumentException("bpf object name '" + name + "' is longer than 15 characters");
+        }
+        b.put(offset, n);
+    }
+
+    /** BPF_MAP_CREATE; {@code name} (up to 15 characters) is what bpftool shows. */
+    public static Fd createMap(Syscalls sys, int type, int keySize, int valueSize, int maxEntries, String name)
+            throws NativeIoException {
+        NativeBuffer a = NativeBuffer.allocate(ATTR_SIZE);
+        ByteBuffer b = a.buffer();
+        b.putInt(ATTR_MAP_TYPE, type);
+        b.putInt(ATTR_KEY_SIZE, keySize);
+        b.putInt(ATTR_VALUE_SIZE, valueSize);
+        b.putInt(ATTR_MAX_ENTRIES, maxEntries);
+        putName(b, ATTR_MAP_NAME, name);
+        return Fd.own(sys, "bpf(BPF_MAP_CREATE " + name + ")", sys.bpf(BPF_MAP_CREATE, a, 0, ATTR_SIZE));
+    }
+
+    /**
+     * BPF_PROG_LOAD of {@code insns} (struct bpf_insn[]). Loaded first without a log (the common case,
+     * and faster); when that fails, loaded again with log_level 1 so the exception can say why.
+     */
+    public static Fd loadProgram(Syscalls sys, int type, byte[] insns, String license, String name) throws IOException {
+        if (insns.length == 0 || insns.length % BPF_INSN_SIZE != 0) {
+            throw new IllegalArgumentException(insns.length + " bytes is not a whole number of instructions");
+        }
+        NativeBuffer code = NativeBuffer.allocate(insns.length);
+        code.buffer().put(0, insns);
+        NativeBuffer lic = NativeBuffer.allocate(license.length() + 1);
+        lic.buffer().put(0, license.getBytes(StandardCharsets.US_ASCII));
+        NativeBuffer a = NativeBuffer.allocate(ATTR_SIZE);
+        ByteBuffer b = a.buffer();
+        b.putInt(ATTR_PROG_TYPE, type);
+        b.putInt(ATTR_INSN_CNT, insns.length / BPF_INSN_SIZE);
+        b.putLong(ATTR_INSNS, code.address());
+        b.putLong(ATTR_LICENSE, lic.address());
+        putName(b, ATTR_PROG_NAME, name);
+        int r = sys.bpf(BPF_PROG_LOAD, a, 0, ATTR_SIZE);
+        if (r >= 0) {
+            java.lang.ref.Reference.reachabilityFence(code);
+            java.lang.ref.Reference.reachabilityFence(lic);
+            return Fd.own(sys, "bpf(BPF_PROG_LOAD)", r);
+        }
+        NativeBuffer log = NativeBuffer.allocate(LOG_SIZE);
+        b.putInt(ATTR_LOG_LEVEL, 1);
+        b.putInt(ATTR_LOG_SIZE, LOG_SIZE);
+        b.putLong(ATTR_LOG_BUF, log.address());
+        int again = sys.bpf(BPF_PROG_LOAD, a, 0, ATTR_SIZE);
+        java.lang.ref.Reference.reachabilityFence(code);
+        java.lang.ref.Reference.reachabilityFence(lic);
+        if (again >= 0) { // passed the second time (a transient ENOMEM, say): use it
+            return Fd.own(sys, "bpf(BPF_PROG_LOAD)", again);
+        }
+        String text = cString(log.buffer());
+        String why = r == -Errno.EPERM ? "not permitted (needs CAP_BPF and CAP_PERFMON, or root)"
+                : r == -Errno.EACCES || r == -Errno.EINVAL ? "the verifier refused it"
+                : Errno.describe(-r);
+        throw new VerifierException("bpf(BPF_PROG_LOAD " + name + "): " + why
+                + (text.isBlank() ? "" : "; verifier log ends:\n" + tail(text, 8)), -r, text);
+    }
+
+    private static String tail(String log, int n) {
+        String[] lines = log.strip().split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
+    }
+
+    static String cString(ByteBuffer b) {
+        int end = 0;
+        while (end < b.capacity() && b.get(end) != 0) {
+            end++;
+        }
+        byte[] bytes = new byte[end];
+        b.get(0, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs {@code program} on every hit of the tracepoint {@code eventId}, on every CPU: one perf event
+     * (pid -1, on {@code cpu}) carries the program, which the kernel attaches to the tracepoint itself.
+     * Closing the returned fd detaches the program.
+     */
+    public static Fd attachTracepoint(Syscalls sys, int eventId, Fd program, int cpu) throws NativeIoException {
+        NativeBuffer attr = PerfEventAttr.tracepoint(eventId, 0).toBuffer();
+        Fd event = Fd.own(sys, "perf_event_open(tracepoint " + eventId + ")",
+                sys.perfEventOpen(attr, 0, -1, cpu, -1, TracepointReader.PERF_FLAG_FD_CLOEXEC));
+        try {
+            NativeIoException.check("ioctl(PERF_EVENT_IOC_SET_BPF)",
+                    sys.ioctlValue(event.get(), BpfConstants.PERF_EVENT_IOC_SET_BPF, program.get()));
+            NativeIoException.check("ioctl(PERF_EVENT_IOC_ENABLE)",
+                    sys.ioctlValue(event.get(), TracepointReader.PERF_EVENT_IOC_ENABLE, 0));
+            return event;
+        } catch (NativeIoException | RuntimeException e) {
+            event.close();
+            throw e;
+        }
+    }
+
+    /** Stops the program running (PERF_EVENT_IOC_DISABLE) before the final read, so it reads a still map. */
+    public static void disable(Syscalls sys, Fd event) {
+        if (event.isOpen()) {
+            sys.ioctlValue(event.get(), TracepointReader.PERF_EVENT_IOC_DISABLE, 0);
+        }
+    }
+
+    /** BPF_MAP_LOOKUP_ELEM into {@code value}; 0, or -errno (-ENOENT for a missing key). */
+    public static int lookup(Syscalls sys, Fd map, NativeBuffer key, int keyOffset, NativeBuffer value, int valueOffset,
+                             NativeBuffer attr) {
+        ByteBuffer b = attr.buffer();
+        clear(b);
+        b.putInt(ATTR_MAP_FD, map.get());
+        b.putLong(ATTR_KEY, key.address() + keyOffset);
+        b.putLong(ATTR_VALUE, value.address() + valueOffset);
+        int r = sys.bpf(BPF_MAP_LOOKUP_ELEM, attr, 0, ATTR_SIZE);
+        java.lang.ref.Reference.reachabilityFence(key);
+        java.lang.ref.Reference.reachabilityFence(value);
+        return r;
+    }
+
+    /** BPF_MAP_GET_NEXT_KEY: the key after {@code key} (the first key when {@code key} is null). */
+    public static int nextKey(Syscalls sys, Fd map, NativeBuffer key, int keyOffset, NativeBuffer next, int nextOffset,
+                              NativeBuffer attr) {
+        ByteBuffer b = attr.buffer();
+        clear(b);
+        b.putInt(ATTR_MAP_FD, map.get());
+        b.putLong(ATTR_KEY, key == null ? 0 : key.address() + keyOffset);
+        b.putLong(ATTR_NEXT_KEY, next.address() + nextOffset);
+        int r = sys.bpf(BPF_MAP_GET_NEXT_KEY, attr, 0, ATTR_SIZE);
+        java.lang.ref.Reference.reachabilityFence(key);
+        java.lang.ref.Reference.reachabilityFence(next);
+        return r;
+    }
+
+    static void clear(ByteBuffer b) {
+        for (int i = 0; i < ATTR_SIZE; i += 8) {
+            b.putLong(i, 0);
+        }
+    }
+
+    /** A zeroed attr buffer for {@link #lookup}, {@link #nextKey} and {@link PercpuHashReader}. */
+    public static NativeBuffer newAttr() {
+        return NativeBuffer.allocate(ATTR_SIZE);
+    }
+}
