@@ -11,6 +11,7 @@ import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.export.FixesFile;
+import dev.dropscope.export.SnapshotFile;
 import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
@@ -165,30 +166,32 @@ public final class SnapshotCommand implements Callable<Integer> {
             findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
             json = SnapshotJson.write(second, delta, findings, drops);
         }
+        // the snapshot first: a fixes file that cannot be written must not cost the user what was collected
+        int exit = ExitCodes.OK;
+        if (output == null) {
+            spec.commandLine().getOut().print(json);
+            spec.commandLine().getOut().flush();
+        } else {
+            try {
+                SnapshotFile.replace(output, json);
+            } catch (IOException e) {
+                err.println("dropscope: cannot write " + output + ": " + e.getMessage());
+                exit = ExitCodes.FAILURE;
+            }
+        }
         if (fixesFile != null) {
             try {
                 Files.writeString(fixesFile, FixesFile.render(findings, second.host(), second.netns()),
                         StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException e) {
                 err.println("dropscope: --fixes-file " + fixesFile + " already exists; not overwriting it");
-                return ExitCodes.FAILURE;
+                exit = ExitCodes.FAILURE;
             } catch (IOException e) {
                 err.println("dropscope: cannot write " + fixesFile + ": " + e.getMessage());
-                return ExitCodes.FAILURE;
+                exit = ExitCodes.FAILURE;
             }
         }
-        if (output == null) {
-            spec.commandLine().getOut().print(json);
-            spec.commandLine().getOut().flush();
-        } else {
-            try {
-                Files.writeString(output, json, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                err.println("dropscope: cannot write " + output + ": " + e.getMessage());
-                return ExitCodes.FAILURE;
-            }
-        }
-        return ExitCodes.OK;
+        return exit;
     }
 
     /**

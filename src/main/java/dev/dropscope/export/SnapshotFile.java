@@ -6,8 +6,10 @@ import dev.dropscope.model.Snapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -39,5 +41,27 @@ public final class SnapshotFile {
             Files.deleteIfExists(tmp);
         }
         return target;
+    }
+
+    /**
+     * Writes {@code text} to {@code target} (snapshot {@code -o FILE}) so that a full disk or a crash
+     * leaves either the old file or the new one, never half of either, and no temporary file: a
+     * regular file (or a new one) gets a temporary sibling renamed over it. Anything else (a device such
+     * as /dev/stdout, a FIFO) is written directly: renaming over it would replace the device.
+     */
+    public static void replace(Path target, String text) throws IOException {
+        if (Files.exists(target) && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.writeString(target, text, StandardCharsets.UTF_8);
+            return;
+        }
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, ".dropscope-", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }
