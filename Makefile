@@ -53,3 +53,9 @@ fuzz:
 	if [ -n "$$failed" ]; then \
 		echo "fuzz: findings in:$$failed; crashing inputs are under src/test/resources/dev/dropscope/*/*Inputs/"; exit 1; \
 	fi
+
+# Soak (not part of make test): watch + collectors at full drop rate in a namespace for DURATION,
+# RSS/fds/threads sampled; see src/test/soak/soak.py for the pass/fail rules.
+DURATION ?= 10m
+soak: build
+	DURATION=$(DURATION) python3 src/test/soak/soak.py
