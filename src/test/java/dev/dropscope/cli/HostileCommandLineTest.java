@@ -143,6 +143,35 @@ class HostileCommandLineTest {
         assertFalse(r.err().contains("\tat "), r.err());
     }
 
+    /**
+     * {@code dropscope watch | head -1}: once the reader is gone every write fails (EPIPE); watch must
+     * stop, restore the kernel and say so, not run to the end of --duration writing into nothing.
+     */
+    @Test
+    @EnabledIf("dev.dropscope.testutil.Root#isRoot")
+    void watchIntoAClosedPipeStopsWithExitOne() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(java, "-cp", cp, "dev.dropscope.cli.Main", "watch", "--source", "tracepoint",
+                "--interval", "100ms", "--duration", "10m").start();
+        try {
+            // the header line shows the monitor is open; then the reader goes away
+            java.io.InputStream in = p.getInputStream();
+            while (in.read() != '\n') {
+                // header
+            }
+            in.close();
+            // hang guard only (the watch asked for 10 minutes): a watch that ignores EPIPE fails here
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "watch kept running with nobody reading");
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(ExitCodes.FAILURE, p.exitValue(), err);
+            assertTrue(err.lines().anyMatch(l -> l.startsWith("dropscope: cannot write standard output")), err);
+            assertFalse(err.contains("\tat "), err);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     /** A 16 KiB tmpfs of our own (mounted and unmounted here): the snapshot does not fit. */
     @Test
     @EnabledIf("dev.dropscope.testutil.Root#isRoot")
