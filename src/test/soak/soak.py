@@ -133,7 +133,7 @@ def main():
                 o = json.loads(line)
                 t = o.get("type")
                 if t == "start":
-                    seen["start"] = o
+                    seen["start"] = time.monotonic() - t0  # the JVM is up and the monitor open
                 elif t == "drops":
                     seen["all"] += o["count"]
                     if o.get("reason") == "NO_SOCKET" and str(o.get("symbol", "")).startswith("__udp4_lib_rcv"):
@@ -147,14 +147,29 @@ def main():
             for line in watch.stderr:
                 err_lines.append(line.rstrip())
 
+        t0 = time.monotonic()
         readers = [threading.Thread(target=read_out, daemon=True), threading.Thread(target=read_err, daemon=True)]
         for r in readers:
             r.start()
         # the JVM: the launcher execs java, so watch.pid is the observer itself
         samples = []
-        snapshots_ok = snapshots_failed = 0
-        t0 = time.monotonic()
-        next_snapshot = t0 + 10
+        snaps = {"ok": 0, "failed": 0}
+
+        def collectors():
+            # a thread of its own: a snapshot's JVM start must not stall the sampling
+            time.sleep(10)
+            while watch.poll() is None and time.monotonic() - t0 < duration - 15:
+                r = subprocess.run([LAUNCHER, "snapshot", "--netns", ns, "--source", "none", "--duration", "1s"],
+                                   capture_output=True, text=True)
+                if r.returncode == 0 and json.loads(r.stdout).get("findings") is not None:
+                    snaps["ok"] += 1
+                else:
+                    snaps["failed"] += 1
+                    failures.append(f"snapshot --netns exit {r.returncode}: {r.stderr.strip()[:200]}")
+                time.sleep(SNAPSHOT_EVERY)
+
+        snapshotter = threading.Thread(target=collectors, daemon=True)
+        snapshotter.start()
         with open(csv_path, "w") as csv:
             csv.write("t_s,rss_kb,fds,threads,perf_fds,drops_seen,lost\n")
             while watch.poll() is None:
@@ -171,16 +186,8 @@ def main():
                 samples.append(s)
                 csv.write("%.1f,%d,%d,%d,%d,%d,%d\n" % (s + (seen["all"], seen["lost"])))
                 csv.flush()
-                if time.monotonic() >= next_snapshot and t < duration - 15:
-                    next_snapshot = time.monotonic() + SNAPSHOT_EVERY
-                    r = subprocess.run([LAUNCHER, "snapshot", "--netns", ns, "--source", "none", "--duration", "1s"],
-                                       capture_output=True, text=True)
-                    if r.returncode == 0 and json.loads(r.stdout).get("snapshot") is not None or r.returncode == 0:
-                        snapshots_ok += 1
-                    else:
-                        snapshots_failed += 1
-                        failures.append(f"snapshot --netns exit {r.returncode}: {r.stderr.strip()[:200]}")
         rc = watch.wait()
+        snapshotter.join(60)
         for r in readers:
             r.join(5)
         for g in gens:
@@ -194,6 +201,8 @@ def main():
             failures.append(f"watch exit {rc}: {' | '.join(err_lines[-5:])}")
         if seen["summary"] is None:
             failures.append("watch printed no summary")
+        # warm-up counts from the watch's start line: a JVM start on a busy machine can take 20 s
+        warmup += seen["start"] or 0
         after = [s for s in samples if s[0] >= warmup]
         before = [s for s in samples if s[0] < warmup]
         if len(before) < 3 or len(after) < 3:
@@ -224,7 +233,7 @@ def main():
             failures.append("the generator caused no drops")
         elif accounted < np_delta:
             failures.append(f"{np_delta - accounted} drops neither seen nor counted as lost")
-        print(f"soak: snapshot --netns runs: {snapshots_ok} ok, {snapshots_failed} failed; "
+        print(f"soak: snapshot --netns runs: {snaps['ok']} ok, {snaps['failed']} failed; "
               f"drop rate ~{np_delta / duration:.0f}/s; samples in {csv_path}")
     finally:
         for p in started:
