@@ -6,7 +6,7 @@ CFLAGS ?= -O2 -Wall -Wextra -std=gnu11
 NATIVE_SRC := $(wildcard native/*.c)
 NATIVE_BIN := $(patsubst native/%.c,native/build/%,$(NATIVE_SRC))
 
-.PHONY: build test run native clean package bench bench-netdm jmh
+.PHONY: build test run native clean package bench bench-netdm jmh fuzz soak
 
 build: native
 	$(MVN) package -DskipTests
@@ -50,3 +50,36 @@ jmh:
 	javac -encoding UTF-8 -cp $(JMH_CP) -d target/jmh-classes $$(find src/jmh/java -name '*.java') 2>&1 | grep -v '^Note:' || true
 	test -f target/jmh-classes/META-INF/BenchmarkList
 	java -cp target/jmh-classes:$(JMH_CP) org.openjdk.jmh.Main $(JMH_ARGS)
+
+# Jazzer: fuzz each @FuzzTest for FUZZ_TIME (make test replays their corpus in regression mode).
+# Crashes land in src/test/resources/<package>/<Class>Inputs/<method>/ (commit them with the fix);
+# libFuzzer's working corpus in .cifuzz-corpus/ (not committed). One target: make fuzz FUZZ_TARGETS=NetlinkFuzzTest#netDm
+FUZZ_TIME ?= 60s
+FUZZ_TARGETS ?= NetlinkFuzzTest\#netDm NetlinkFuzzTest\#rtnetlink NetlinkFuzzTest\#ethtool NetlinkFuzzTest\#nfct \
+	NetlinkFuzzTest\#packetHeaders PerfFuzzTest\#perfRing PerfFuzzTest\#tracepointFormat PerfFuzzTest\#cpuList \
+	ProcfsFuzzTest\#snmp ProcfsFuzzTest\#snmp6 ProcfsFuzzTest\#softnet ProcfsFuzzTest\#sockstat \
+	ProcfsFuzzTest\#conntrackStat ProcfsFuzzTest\#kallsyms ProcfsFuzzTest\#kernelConfig \
+	ProcfsFuzzTest\#processStatus ProcfsFuzzTest\#kernelModules ProcfsFuzzTest\#sysctlValue
+
+fuzz:
+	$(MVN) test-compile
+	@mkdir -p target/fuzz; failed=""; for t in $(FUZZ_TARGETS); do \
+		log=target/fuzz/$$(echo "$$t" | tr '#' '.').log; \
+		echo "fuzz: $$t for $(FUZZ_TIME) (log: $$log)"; \
+		if JAZZER_FUZZ=1 JAZZER_MAX_DURATION=$(FUZZ_TIME) mvn -B -q -o surefire:test -Dtest="$$t" \
+				-DargLine=-Xmx768m >"$$log" 2>&1; then \
+			grep -E '^#[0-9]+ +(INITED|DONE)|^Done [0-9]+ runs' "$$log" | tail -3; \
+		else \
+			grep -v '^INFO: \(Instrumented\|Loaded\)' "$$log" | grep -v '^#[0-9]' | grep -v '^"' | head -40; \
+			failed="$$failed $$t"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then \
+		echo "fuzz: findings in:$$failed; crashing inputs are under src/test/resources/dev/dropscope/*/*Inputs/"; exit 1; \
+	fi
+
+# Soak (not part of make test): watch + collectors at full drop rate in a namespace for DURATION,
+# RSS/fds/threads sampled; see src/test/soak/soak.py for the pass/fail rules.
+DURATION ?= 10m
+soak: build
+	DURATION=$(DURATION) python3 src/test/soak/soak.py

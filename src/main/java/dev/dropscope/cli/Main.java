@@ -71,7 +71,14 @@ public final class Main implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         try {
-            return cl.execute(args);
+            int exit = cl.execute(args);
+            // PrintWriter (and System.out under it) swallow write errors: a full disk or a closed pipe
+            // would otherwise end in exit 0 with the output lost
+            if (out.checkError() && exit == ExitCodes.OK) {
+                err.println("dropscope: cannot write standard output (disk full, or the reader went away)");
+                return ExitCodes.FAILURE;
+            }
+            return exit;
         } catch (LinkageError e) {
             // an Error, so picocli's exception handler never sees it: JNA or jnr could not load libc's binding
             err.println("dropscope: error: the native library could not be loaded: " + oneLine(e));

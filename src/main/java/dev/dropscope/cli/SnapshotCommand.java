@@ -113,7 +113,7 @@ public final class SnapshotCommand implements Callable<Integer> {
         Duration interval = parseDuration(duration);
         Format fmt = parseFormat();
         PrintWriter err = spec.commandLine().getErr();
-        if (output != null && !force && Files.exists(output, LinkOption.NOFOLLOW_LINKS)) {
+        if (output != null && !force && (Files.isRegularFile(output) || Files.isSymbolicLink(output))) {
             err.println("dropscope: " + output + " already exists; not overwriting it (use --force to replace it)");
             return ExitCodes.FAILURE;
         }
@@ -189,19 +189,9 @@ public final class SnapshotCommand implements Callable<Integer> {
                             monitor == null ? "none" : monitor.source(), drops.health())
                     : render(fmt, doc);
             leftOut(err, monitor != null || source == Source.none);
-            if (fixesFile != null) {
-                try {
-                    Files.writeString(fixesFile, FixesFile.render(findings, second.host(), second.netns()),
-                            StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                } catch (FileAlreadyExistsException e) {
-                    err.println("dropscope: --fixes-file " + fixesFile + " already exists; not overwriting it");
-                    return ExitCodes.FAILURE;
-                } catch (IOException e) {
-                    err.println("dropscope: cannot write " + fixesFile + ": " + e.getMessage());
-                    return ExitCodes.FAILURE;
-                }
-            }
-            // still inside StopSignal: a SIGTERM now waits for the rename, so no temporary file is left behind
+            // the snapshot first: a fixes file that cannot be written must not cost the user what was collected
+            // (still inside StopSignal: a SIGTERM now waits for the rename, so no temporary file is left behind)
+            int exit = stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
             if (output == null) {
                 spec.commandLine().getOut().print(text);
                 spec.commandLine().getOut().flush();
@@ -210,13 +200,25 @@ public final class SnapshotCommand implements Callable<Integer> {
                     SnapshotFile.writeAtomically(output, text, force);
                 } catch (FileAlreadyExistsException e) {
                     err.println("dropscope: " + output + " already exists; not overwriting it (use --force to replace it)");
-                    return ExitCodes.FAILURE;
+                    exit = ExitCodes.FAILURE;
                 } catch (IOException e) {
                     err.println("dropscope: cannot write " + output + ": " + SnapshotFile.reason(e));
-                    return ExitCodes.FAILURE;
+                    exit = ExitCodes.FAILURE;
                 }
             }
-            return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
+            if (fixesFile != null) {
+                try {
+                    Files.writeString(fixesFile, FixesFile.render(findings, second.host(), second.netns()),
+                            StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                } catch (FileAlreadyExistsException e) {
+                    err.println("dropscope: --fixes-file " + fixesFile + " already exists; not overwriting it");
+                    exit = ExitCodes.FAILURE;
+                } catch (IOException e) {
+                    err.println("dropscope: cannot write " + fixesFile + ": " + SnapshotFile.reason(e));
+                    exit = ExitCodes.FAILURE;
+                }
+            }
+            return exit;
         }
     }
 

@@ -218,7 +218,7 @@ public final class WatchCommand implements Callable<Integer> {
                     public void packet(ResolvedPacket packet) {
                         fmt.packet(packet, monitor.source());
                     }
-                }, stop::requested, cpuCount());
+                }, () -> stop.requested() || out.checkError(), cpuCount()); // a closed pipe or full disk ends the watch
                 DropReport totals = watcher.run();
                 fmt.summary(totals, monitor.health());
             } finally {

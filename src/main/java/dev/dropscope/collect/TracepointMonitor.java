@@ -49,7 +49,11 @@ public final class TracepointMonitor implements DropMonitor {
         int protocol = offset(f, "protocol", true);
         int reason = offset(f, "reason", false);
         int rxSk = offset(f, "rx_sk", false);
-        return new KfreeSkbLayout((int) f.id(), pid, location, protocol, reason, rxSk);
+        try {
+            return new KfreeSkbLayout((int) f.id(), pid, location, protocol, reason, rxSk);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("skb:kfree_skb format not usable: " + e.getMessage(), e);
+        }
     }
 
     private static int offset(TracepointFormat f, String field, boolean required) throws IOException {

@@ -7,8 +7,10 @@ import dev.dropscope.model.Snapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -55,13 +57,18 @@ public final class SnapshotFile {
 
     /**
      * Writes {@code text} to {@code target} atomically: into a temporary file in the same directory,
-     * flushed to disk, then renamed into place. A reader, a crash or a kill never sees half a file; the
+     * flushed to disk, then renamed into place. A reader, a crash or a kill never sees half a file (a device or FIFO is written directly); the
      * temporary file is removed on every path the JVM survives (and at exit otherwise).
      *
      * @param replace false: an existing {@code target} is kept and {@link FileAlreadyExistsException} is
      *                thrown, without a window in which a file created meanwhile could be replaced
      */
     public static void writeAtomically(Path target, String text, boolean replace) throws IOException {
+        if (Files.exists(target) && !Files.isRegularFile(target)) {
+            // a device such as /dev/stdout or a FIFO: written directly, renaming over it would replace the device
+            Files.writeString(target, text, StandardCharsets.UTF_8);
+            return;
+        }
         Path dir = target.toAbsolutePath().getParent();
         if (!replace && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new java.nio.file.FileAlreadyExistsException(target.toString());

@@ -15,12 +15,22 @@ package dev.dropscope.perf;
  */
 public record KfreeSkbLayout(int eventId, int commonPidOffset, int locationOffset, int protocolOffset,
                              int reasonOffset, int rxSkOffset) {
+    /** Largest field offset accepted: a perf sample's size is a u16. */
+    static final int MAX_OFFSET = 0xffff;
+
     public KfreeSkbLayout {
         if (eventId <= 0) {
             throw new IllegalArgumentException("tracepoint id must be positive: " + eventId);
         }
         if (locationOffset < 0 || protocolOffset < 0 || commonPidOffset < 0) {
             throw new IllegalArgumentException("kfree_skb needs common_pid, location and protocol");
+        }
+        // a perf record is at most 64 KiB: an offset past that is a broken format file, and one near
+        // Integer.MAX_VALUE would overflow minimumRawSize() and let the decoder read outside the ring
+        for (int off : new int[] {commonPidOffset, locationOffset, protocolOffset, reasonOffset, rxSkOffset}) {
+            if (off > MAX_OFFSET) {
+                throw new IllegalArgumentException("kfree_skb field offset " + off + " is beyond a perf record");
+            }
         }
     }
 

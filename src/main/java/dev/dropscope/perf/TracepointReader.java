@@ -80,10 +80,21 @@ public final class TracepointReader implements AutoCloseable {
         this.lost = new long[cpus.length];
         this.samples = new long[cpus.length];
         this.pollFds = NativeBuffer.allocate(8 * cpus.length);
-        for (int i = 0; i < cpus.length; i++) {
+        for (int i = 0; i < fds.length; i++) {
             pollFds.buffer().putInt(8 * i, fds[i].get());
             pollFds.buffer().putShort(8 * i + 4, POLLIN);
         }
+    }
+
+    /**
+     * A reader over rings that belong to no perf event (recorded or fuzzed ring images, see
+     * PerfRing#over): {@link #drain} decodes them exactly as live rings; there is nothing to poll.
+     */
+    static TracepointReader overImages(KfreeSkbLayout layout, int[] cpus, PerfRing[] rings) {
+        if (cpus.length != rings.length) {
+            throw new IllegalArgumentException(cpus.length + " CPUs but " + rings.length + " rings");
+        }
+        return new TracepointReader(null, layout, cpus, new Fd[0], rings);
     }
 
     /** Opens the event on every online CPU with the default rings. */
