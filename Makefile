@@ -59,7 +59,8 @@ FUZZ_TARGETS ?= NetlinkFuzzTest\#netDm NetlinkFuzzTest\#rtnetlink NetlinkFuzzTes
 	NetlinkFuzzTest\#packetHeaders PerfFuzzTest\#perfRing PerfFuzzTest\#tracepointFormat PerfFuzzTest\#cpuList \
 	ProcfsFuzzTest\#snmp ProcfsFuzzTest\#snmp6 ProcfsFuzzTest\#softnet ProcfsFuzzTest\#sockstat \
 	ProcfsFuzzTest\#conntrackStat ProcfsFuzzTest\#kallsyms ProcfsFuzzTest\#kernelConfig \
-	ProcfsFuzzTest\#processStatus ProcfsFuzzTest\#kernelModules ProcfsFuzzTest\#sysctlValue
+	ProcfsFuzzTest\#processStatus ProcfsFuzzTest\#kernelModules ProcfsFuzzTest\#sysctlValue \
+	SnapshotFuzzTest\#read
 
 fuzz:
 	$(MVN) test-compile
