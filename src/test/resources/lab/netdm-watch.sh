@@ -81,7 +81,8 @@ show packet "$T/packet.rest"; show packet.err "$T/packet.err"
 
 step 2b queue1
 # 2b. packet mode with a one-packet per-CPU queue: a burst overflows it, the kernel counts tail drops
-#     (STATS_GET), and watch reports them as lost; every drop is either a packet record or lost
+#     (STATS_GET), and watch reports them as lost; every drop is either a packet record or lost, also the
+#     alerts still queued on watch's socket when --duration ends (drained after STOP)
 before=$(noports)
 send_when "$T/queue1.json" '"type":"start"' 2000 &
 sender=$!
@@ -105,9 +106,47 @@ print("CHECK queue1_lost_lines", lost_lines)
 print("CHECK queue1_total", summary["total"] if summary else -1)
 print("CHECK queue1_lost", summary["lost"] if summary else -1)
 m = summary["monitor"] if summary else {}
-print("CHECK queue1_monitor", " ".join(k + "=" + str(m[k]) for k in sorted(m)))' "$T/queue1.json"
+print("CHECK queue1_monitor", " ".join(k + "=" + str(m[k]) for k in sorted(m)))
+print("CHECK queue1_accounted", packets + (summary["lost"] if summary else 0))' "$T/queue1.json"
 grep -v '"type":"packet"' "$T/queue1.json" > "$T/queue1.rest"
 show queue1 "$T/queue1.rest"; show queue1.err "$T/queue1.err"
+
+step 2c stalled
+# 2c. the reader is far behind when --duration ends: the JVM is stopped (SIGSTOP) through a burst and past
+#     its duration; on SIGCONT watch STOPs NET_DM and drains the alerts queued on its socket into the summary
+before=$(noports)
+send_when "$T/stall.cue" go 500 &
+sender=$!
+ds watch --source netdm --mode packet --trunc 64 --format json --duration 10s > "$T/stall.json" 2> "$T/stall.err" &
+tpid=$!
+wait_for "$T/stall.json" '"type":"start"'
+jpid=
+for p in $(pgrep -P "$tpid") $(pgrep -P "$(pgrep -P "$tpid" | head -1)"); do   # $tpid -> [timeout ->] java
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = java ] && jpid=$p
+done
+[ -n "$jpid" ] || echo "no java process under $tpid" >&2
+kill -STOP "$jpid"
+echo go > "$T/stall.cue"
+wait $sender
+sleep 12
+kill -CONT "$jpid"
+wait "$tpid"; check stall_exit $?
+check stall_kernel $(( $(noports) - before ))
+python3 -c 'import json, sys
+packets = 0
+summary = None
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "packet" and o["reason"] == "NO_SOCKET" and o["dport"] == 9:
+        packets += 1
+    elif o["type"] == "summary":
+        summary = o
+m = summary["monitor"] if summary else {}
+print("CHECK stall_packets", packets)
+print("CHECK stall_accounted", packets + (summary["lost"] if summary else 0))
+print("CHECK stall_monitor", " ".join(k + "=" + str(m[k]) for k in sorted(m)))' "$T/stall.json"
+grep -v '"type":"packet"' "$T/stall.json" > "$T/stall.rest"
+show stall "$T/stall.rest"; show stall.err "$T/stall.err"
 
 # 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and its configuration restored: runs 4, 7)
 step 3 sigint

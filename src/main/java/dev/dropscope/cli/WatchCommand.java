@@ -211,7 +211,8 @@ public final class WatchCommand implements Callable<Integer> {
                 DropWatcher watcher = new DropWatcher(monitor, builder, settings, new DropWatcher.Output() {
                     @Override
                     public int interval(DropReport report) {
-                        return mode == Mode.packet ? 0 : fmt.interval(report);
+                        // packet mode: the packets are the records; an interval adds only what the monitor lost
+                        return fmt.interval(mode == Mode.packet ? report.withoutSites() : report);
                     }
 
                     @Override

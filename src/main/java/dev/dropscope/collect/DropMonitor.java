@@ -26,6 +26,16 @@ public interface DropMonitor extends AutoCloseable {
      */
     long poll(DropSink sink, int timeoutMillis) throws IOException;
 
+    /**
+     * Ends collection before the final report: stops the source producing new drops where it can (NET_DM
+     * STOP, perf events disabled), then delivers to {@code sink} what it already collected but was not
+     * read yet (bounded), with the last loss counts. Call once, after the last {@link #poll}; the monitor
+     * must still be closed. Default: one last non-blocking poll.
+     */
+    default long finish(DropSink sink) throws IOException {
+        return poll(sink, 0);
+    }
+
     /** Counters about the monitor itself (lost, overruns, ...) as label -> value, for display. */
     java.util.Map<String, Long> health();
 

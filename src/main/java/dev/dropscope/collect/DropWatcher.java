@@ -110,6 +110,7 @@ public final class DropWatcher {
             }
         }
         flushPendingAlerts();
+        monitor.finish(sink); // what was collected but not read yet still goes into the last report
         long end = System.nanoTime();
         if (!limitReached()) {
             report(end);

@@ -30,6 +30,12 @@ public final class NetDmMonitor implements DropMonitor {
     }
 
     private static final long STATS_EVERY_NS = 1_000_000_000L;
+    /** At stop, queued alerts are delivered for up to this long ... */
+    static final long DRAIN_DELIVER_NS = 3_000_000_000L;
+    /** ... and what is still queued after that is read for up to this long more and counted as lost. */
+    static final long DRAIN_COUNT_NS = 3_000_000_000L;
+    /** Datagrams read at stop, at most (the socket holds at most EVENTS_RCVBUF bytes once NET_DM is off). */
+    static final int DRAIN_MAX_DATAGRAMS = 1 << 20;
 
     private final NetDmSession session;
     private final NetlinkSocket events;
@@ -43,6 +49,9 @@ public final class NetDmMonitor implements DropMonitor {
     private long tailSw;
     private long tailHw;
     private long overrunsReported;
+    private long drainedAtStop;
+    private long skippedAtStop;
+    private boolean countOnly;
     private DropSink sink;
 
     private final NetlinkSocket.Handler handler = this::onMessage;
@@ -120,12 +129,7 @@ public final class NetDmMonitor implements DropMonitor {
     public long poll(DropSink sink, int timeoutMillis) throws IOException {
         this.sink = sink;
         long delivered = events.receiveEvents(handler, timeoutMillis);
-        long overruns = events.overruns();
-        if (overruns > overrunsReported) {
-            // an overrun loses an unknown number of alerts; count each as one lost report
-            sink.onLost(overruns - overrunsReported);
-            overrunsReported = overruns;
-        }
+        reportOverruns(sink);
         long now = System.nanoTime();
         if (now - lastStatsNs >= STATS_EVERY_NS) {
             long before = tailSw + tailHw;
@@ -149,8 +153,62 @@ public final class NetDmMonitor implements DropMonitor {
         tailHw = Math.max(0, s.hardwareTailDropped() - tailHwBase);
     }
 
+    /**
+     * STOP (so the kernel sends nothing more), then deliver what is still queued on our socket: a slow
+     * reader can be hundreds of alerts behind when watching ends, and closing the socket would throw them
+     * away uncounted. Bounded: alerts not decoded within {@link #DRAIN_DELIVER_NS} are read and counted
+     * as lost. Passive sessions start nothing and cannot stop the flow: they only take what is queued
+     * within the delivery budget. Ends with the last tail-drop and overrun counts.
+     */
+    @Override
+    public long finish(DropSink sink) throws IOException {
+        this.sink = sink;
+        boolean stopped = session.started();
+        session.stopMonitoring();
+        long delivered = events.drainEvents(handler, DRAIN_MAX_DATAGRAMS, DRAIN_DELIVER_NS);
+        drainedAtStop += delivered;
+        if (stopped) {
+            countOnly = true;
+            try {
+                long skippedBefore = skippedAtStop;
+                long read = events.drainEvents(handler, DRAIN_MAX_DATAGRAMS, DRAIN_COUNT_NS);
+                drainedAtStop += read - (skippedAtStop - skippedBefore); // summary alerts: still delivered
+                delivered += read - (skippedAtStop - skippedBefore);
+            } finally {
+                countOnly = false;
+            }
+        }
+        reportOverruns(sink);
+        long before = tailSw + tailHw;
+        readTailDrops();
+        if (tailSw + tailHw > before) {
+            sink.onLost(tailSw + tailHw - before);
+        }
+        return delivered;
+    }
+
+    private void reportOverruns(DropSink sink) {
+        long overruns = events.overruns();
+        if (overruns > overrunsReported) {
+            // an overrun loses an unknown number of alerts; count each as one lost report
+            sink.onLost(overruns - overrunsReported);
+            overrunsReported = overruns;
+        }
+    }
+
     private void onMessage(ByteBuffer b, int at, int len) throws IOException {
         int cmd = NetDmDecoder.command(b, at, len);
+        if (countOnly) {
+            if (cmd == NET_DM_CMD_PACKET_ALERT) {
+                skippedAtStop++;
+                sink.onLost(1);
+                return;
+            }
+            if (cmd != NET_DM_CMD_ALERT) {
+                return;
+            }
+            // a summary alert is cheap to decode and may count many drops: always delivered
+        }
         if (cmd == NET_DM_CMD_ALERT) {
             decoder.summaryAlert(b, at, len, summary);
         } else if (cmd == NET_DM_CMD_PACKET_ALERT) {
@@ -180,6 +238,8 @@ public final class NetDmMonitor implements DropMonitor {
         m.put("tail_dropped_hw", tailHw);
         m.put("malformed_messages", events.malformed());
         m.put("foreign_messages", events.foreignMessages());
+        m.put("drained_at_stop", drainedAtStop);
+        m.put("lost_at_stop", skippedAtStop);
         return m;
     }
 

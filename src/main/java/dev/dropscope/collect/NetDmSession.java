@@ -209,6 +209,19 @@ public final class NetDmSession implements AutoCloseable {
         startedHw = hw;
     }
 
+    /**
+     * NET_DM_CMD_STOP for what this session started, ahead of {@link #close()} (which then only restores
+     * the configuration): once it returns the kernel sends no more alerts, so what is queued on the events
+     * socket can be drained to the end. Does nothing when this session started nothing (passive).
+     */
+    public synchronized void stopMonitoring() throws IOException {
+        if (started && !closed.get()) {
+            control.request("NET_DM STOP", NetDmRequests.stop(family.id(), startedSw, startedHw), (b, at, len) -> {
+            });
+            started = false;
+        }
+    }
+
     /** True when this session stopped a monitoring session it did not start. */
     public boolean tookOver() {
         return tookOver;

@@ -13,7 +13,7 @@ final class MonitorRule implements Rule {
     static final String ID = "monitor_lost_events";
     /** Health counters of the drop monitors that count lost events (TracepointMonitor, NetDmMonitor). */
     static final List<String> LOST_KEYS = List.of("perf_lost", "netlink_overruns", "tail_dropped_sw",
-            "tail_dropped_hw");
+            "tail_dropped_hw", "lost_at_stop");
 
     @Override
     public List<Scored> apply(Observation o) {

@@ -22,4 +22,10 @@ public record DropReport(String source, long timeEpochMillis, long intervalNs, l
     public DropReport {
         sites = List.copyOf(sites);
     }
+
+    /** The same report with no sites: its counts and losses only (packet mode, where packets are the records). */
+    public DropReport withoutSites() {
+        return new DropReport(source, timeEpochMillis, intervalNs, elapsedNs, total, totalDelta, lost, lostDelta,
+                List.of(), symbolsNote);
+    }
 }

@@ -337,6 +337,32 @@ public final class NetlinkSocket implements AutoCloseable {
         if (n <= 0) {
             return 0;
         }
+        return deliverEvents(handler, n);
+    }
+
+    /**
+     * Reads, without waiting, the datagrams of events already queued on this socket until it is empty or
+     * {@code maxDatagrams} were read or {@code budgetNanos} passed, and passes each message to {@code handler} as
+     * {@link #receiveEvents} does. For the end of a session, once the sender has been stopped: what is
+     * still queued is delivered instead of being thrown away with the socket. Returns the number of
+     * messages delivered; undeliverable datagrams are counted as {@link #receiveEvents} counts them.
+     */
+    public long drainEvents(Handler handler, int maxDatagrams, long budgetNanos) throws IOException {
+        long delivered = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < maxDatagrams && System.nanoTime() - start < budgetNanos; i++) {
+            int n = receiveDatagram("drain events", 0);
+            if (n == 0) {
+                break; // nothing readable: the queue is empty
+            }
+            if (n > 0) {
+                delivered += deliverEvents(handler, n);
+            }
+        }
+        return delivered;
+    }
+
+    private int deliverEvents(Handler handler, int n) throws IOException {
         ByteBuffer b = rx.buffer();
         int at = 0;
         int delivered = 0;

@@ -274,6 +274,18 @@ public final class TracepointReader implements AutoCloseable {
         return rings[0].dataSize();
     }
 
+    /**
+     * Stops the events (PERF_EVENT_IOC_DISABLE on every CPU) but keeps the rings mapped, so what they
+     * hold can still be {@link #drain}ed: the end of a session, before its final count. Idempotent.
+     */
+    public synchronized void disable() throws NativeIoException {
+        ensureOpen();
+        for (int i = 0; i < fds.length; i++) {
+            NativeIoException.check("ioctl(PERF_EVENT_IOC_DISABLE, cpu " + cpus[i] + ")",
+                    sys.ioctlValue(fds[i].get(), PERF_EVENT_IOC_DISABLE, 0));
+        }
+    }
+
     /** Disables, unmaps and closes everything, once; later calls do nothing. */
     @Override
     public synchronized void close() {

@@ -318,6 +318,35 @@ class NetlinkSocketKernelTest {
     }
 
     @Test
+    void drainEventsReadsEverythingQueuedWithoutWaitingAndStopsWhenEmpty() throws Exception {
+        try (Netns ns = Netns.create("netlink")) {
+            try (NetlinkSocket s = openIn(ns, NETLINK_ROUTE)) {
+                s.joinGroup(RTNLGRP_LINK);
+                s.setReceiveBufferSize(1 << 20);
+                ns.ipBatch(mtuChanges(1000, 50)); // 50 notifications (at least), queued unread
+                List<Integer> mtus = new ArrayList<>();
+                long n = s.drainEvents((b, at, len) -> mtus.add(parseLink(b, at, len).mtu()), 1_000_000, Long.MAX_VALUE);
+                assertEquals(mtus.size(), n);
+                assertEquals(IntStream.range(1000, 1050).boxed().collect(Collectors.toList()),
+                        mtus.stream().distinct().collect(Collectors.toList()), "every change, in order");
+                assertEquals(0, s.overruns());
+                // empty now: returns with nothing
+                assertEquals(0, s.drainEvents((b, at, len) -> fail("the queue was drained"), 1_000_000, Long.MAX_VALUE));
+
+                // bounded: at most maxDatagrams datagrams (one notification each) per call
+                ns.ipBatch(mtuChanges(2000, 10));
+                List<Integer> some = new ArrayList<>();
+                assertEquals(3, s.drainEvents((b, at, len) -> some.add(parseLink(b, at, len).mtu()), 3, Long.MAX_VALUE));
+                // and at most budgetNanos: none left, nothing read
+                assertEquals(0, s.drainEvents((b, at, len) -> fail("no time to read"), 1_000_000, 0));
+                s.drainEvents((b, at, len) -> some.add(parseLink(b, at, len).mtu()), 1_000_000, Long.MAX_VALUE);
+                assertEquals(IntStream.range(2000, 2010).boxed().collect(Collectors.toList()),
+                        some.stream().distinct().collect(Collectors.toList()));
+            }
+        }
+    }
+
+    @Test
     void withNoEnobufsOverrunsGoUncounted() throws Exception {
         try (Netns ns = Netns.create("netlink")) {
             try (NetlinkSocket s = openIn(ns, NETLINK_ROUTE)) {
