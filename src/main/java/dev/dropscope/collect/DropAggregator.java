@@ -36,7 +36,6 @@ public final class DropAggregator {
     private final long[] lastNs;
     private final long[] perCpu; // site * cpuCount + cpu
     private int sites;
-    private int lastSite = -1; // the site the previous add went to: drops come in runs at one site
 
     private long otherCount;
     private long otherAtSnapshot;
@@ -89,11 +88,6 @@ public final class DropAggregator {
     public void add(long loc, int why, DropOrigin from, int ifidx, int cpu, long timeNs, long n) {
         total += n;
         int o = from.ordinal();
-        int last = lastSite;
-        if (last >= 0 && location[last] == loc && reason[last] == why && origin[last] == o && ifindex[last] == ifidx) {
-            count(last, cpu, timeNs, n); // a storm at one site: no hashing, no probing
-            return;
-        }
         int slot = (int) mix(loc, why, o, ifidx) & slotMask;
         while (true) {
             int s = slots[slot] - 1;
@@ -111,12 +105,10 @@ public final class DropAggregator {
                 firstNs[s] = timeNs;
                 lastNs[s] = timeNs;
                 count(s, cpu, timeNs, n);
-                lastSite = s;
                 return;
             }
             if (location[s] == loc && reason[s] == why && origin[s] == o && ifindex[s] == ifidx) {
                 count(s, cpu, timeNs, n);
-                lastSite = s;
                 return;
             }
             slot = (slot + 1) & slotMask;
