@@ -4,6 +4,7 @@ import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
+import dev.dropscope.collect.SymbolTable;
 import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
@@ -17,7 +18,6 @@ import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Snapshot;
-import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.procfs.ProcFiles;
 import dev.dropscope.procfs.Sysctls;
@@ -177,7 +177,7 @@ public final class TopCommand implements Callable<Integer> {
         try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
             long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
             LiveFeed feed = new LiveFeed(monitor,
-                    () -> new DropReportBuilder(kallsyms(), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
+                    () -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { }), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
                             BenignDrops::isBenign),
                     sampler, new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES,
                             WatchCommand.cpuCount()),
@@ -196,15 +196,6 @@ public final class TopCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         return outcome.exit() == TopState.Exit.QUIT ? ExitCodes.OK : ExitCodes.INTERRUPTED;
-    }
-
-    /** Kallsyms, or null: the report builder then shows addresses and says why in the header. */
-    private static Kallsyms kallsyms() {
-        try {
-            return Kallsyms.query(Path.of("/proc"));
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** {@code e}: the shown snapshot as JSON in the current directory. */

@@ -3,6 +3,7 @@ package dev.dropscope.cli;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
+import dev.dropscope.collect.SymbolTable;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
@@ -13,7 +14,6 @@ import dev.dropscope.model.DropReport;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.perf.CpuList;
-import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
 import picocli.CommandLine;
@@ -200,9 +200,10 @@ public final class WatchCommand implements Callable<Integer> {
                             + " use --source tracepoint or --mode packet");
                     return ExitCodes.USAGE;
                 }
-                Kallsyms kallsyms = loadKallsyms(err);
+                // read in the background: the start record and the first quiet intervals do not wait for it
+                SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
-                DropReportBuilder builder = new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
+                DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
                 WatchFormat fmt = WatchFormat.named(format.name(), out);
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));
@@ -230,12 +231,10 @@ public final class WatchCommand implements Callable<Integer> {
         }
     }
 
-    private static Kallsyms loadKallsyms(PrintWriter err) {
-        try {
-            return Kallsyms.query(Path.of("/proc"));
-        } catch (IOException e) {
+    private static void kallsymsWarning(PrintWriter err, IOException e) {
+        synchronized (err) {
             err.println("dropscope watch: warning: /proc/kallsyms: " + e.getMessage() + "; locations shown as addresses");
-            return null;
+            err.flush();
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  * names. Resolution happens once per site per report, never per drop.
  */
 public final class DropReportBuilder {
-    private final Kallsyms kallsyms;
+    private final SymbolTable symbols;
     private final DropReasons reasons;
     private final Map<Integer, String> interfaces;
     private final BiPredicate<String, String> benign;
@@ -35,7 +35,21 @@ public final class DropReportBuilder {
      */
     public DropReportBuilder(Kallsyms kallsyms, DropReasons reasons, Map<Integer, String> interfaces,
                              BiPredicate<String, String> benign) {
-        this.kallsyms = kallsyms;
+        this(SymbolTable.of(kallsyms), reasons, interfaces, benign);
+    }
+
+    /**
+     * @param symbols the symbol table, perhaps still being read: only resolving a software drop
+     *                location waits for it
+     */
+    public static DropReportBuilder withSymbols(SymbolTable symbols, DropReasons reasons,
+                                                Map<Integer, String> interfaces, BiPredicate<String, String> benign) {
+        return new DropReportBuilder(symbols, reasons, interfaces, benign);
+    }
+
+    private DropReportBuilder(SymbolTable symbols, DropReasons reasons, Map<Integer, String> interfaces,
+                              BiPredicate<String, String> benign) {
+        this.symbols = symbols;
         this.reasons = reasons;
         this.interfaces = Map.copyOf(interfaces);
         this.benign = benign;
@@ -48,19 +62,9 @@ public final class DropReportBuilder {
         }
     }
 
-    /** Why symbols may be missing, or null when kallsyms is fine. */
+    /** Why symbols may be missing, or null when kallsyms is fine; does not wait for the table. */
     public String symbolsNote() {
-        if (kallsyms == null) {
-            return "/proc/kallsyms unreadable: locations shown as addresses";
-        }
-        switch (kallsyms.state()) {
-            case ADDRESSES_HIDDEN:
-                return "kallsyms addresses are hidden (kernel.kptr_restrict, or not root): locations shown as addresses";
-            case EMPTY:
-                return "/proc/kallsyms is empty: locations shown as addresses";
-            default:
-                return null;
-        }
+        return symbols.note();
     }
 
     public String interfaceName(int ifindex) {
@@ -85,7 +89,8 @@ public final class DropReportBuilder {
         long offset = -1;
         long size = -1;
         String module = null;
-        Kallsyms.Symbol sym = kallsyms == null || site.location() == 0 ? null : kallsyms.symbolize(site.location());
+        Kallsyms kallsyms = site.location() == 0 ? null : symbols.table();
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(site.location());
         if (sym != null) {
             name = sym.name();
             offset = sym.offset();
@@ -126,7 +131,8 @@ public final class DropReportBuilder {
     /** Resolves a packet's location and input interface. */
     public ResolvedPacket resolvePacket(DropPacket p) {
         rememberKernelSymbol(p.location(), p.kernelSymbol());
-        Kallsyms.Symbol sym = kallsyms == null || p.location() == 0 ? null : kallsyms.symbolize(p.location());
+        Kallsyms kallsyms = p.location() == 0 ? null : symbols.table();
+        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(p.location());
         String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex());
         if (sym == null) {
             String k = p.kernelSymbol();

@@ -281,13 +281,19 @@ public final class Kallsyms {
         return (a + MODULE_PAGE - 1) & -MODULE_PAGE;
     }
 
-    /** Sorts {@code idx} by (region, unsigned address, index) with a merge sort: no boxing. */
+    /**
+     * Sorts {@code idx} by (region, unsigned address, index) with a merge sort: no boxing. Runs that are
+     * already in order are not merged, so the mostly sorted file costs about one comparison per line.
+     */
     private static void sortIndices(int[] idx, short[] region, long[] addr) {
         int[] tmp = new int[idx.length];
         for (int width = 1; width < idx.length; width <<= 1) {
             for (int lo = 0; lo < idx.length - width; lo += width << 1) {
                 int mid = lo + width;
                 int hi = Math.min(lo + (width << 1), idx.length);
+                if (compare(idx[mid - 1], idx[mid], region, addr) <= 0) {
+                    continue; // the two runs are already in order (the core table is sorted): nothing to merge
+                }
                 int a = lo;
                 int b = mid;
                 int t = lo;
@@ -327,7 +333,7 @@ public final class Kallsyms {
 
         static Lines scan(byte[] t) {
             Lines l = new Lines();
-            int cap = 1024;
+            int cap = Math.max(1024, t.length / 28); // lines average 33-40 bytes: usually no regrowth
             l.addr = new long[cap];
             l.type = new byte[cap];
             l.nameStart = new int[cap];
@@ -336,63 +342,58 @@ public final class Kallsyms {
             Map<String, Short> moduleIds = new HashMap<>();
             int p = 0;
             while (p < t.length) {
-                int eol = p;
-                while (eol < t.length && t[eol] != '\n') {
-                    eol++;
-                }
-                l.line(t, p, eol, moduleIds);
-                p = eol + 1;
+                p = l.line(t, p, moduleIds);
             }
             return l;
         }
 
         // "ffffffff81000000 T _stext" or "ffffffffc0608000 t net_dm_init\t[drop_monitor]"
-        private void line(byte[] t, int p, int end, Map<String, Short> moduleIds) {
+        /** Reads the line starting at {@code p}; returns where the next one starts. */
+        private int line(byte[] t, int p, Map<String, Short> moduleIds) {
+            int len = t.length;
             long a = 0;
-            int digits = 0;
-            while (p < end && hex(t[p]) >= 0) {
-                a = (a << 4) | hex(t[p++]);
-                digits++;
+            int start = p;
+            int h;
+            while (p < len && (h = HEX[t[p] & 0xff]) >= 0) {
+                a = (a << 4) | h;
+                p++;
             }
-            if (digits == 0 || digits > 16 || p + 3 > end || t[p] != ' ' || t[p + 2] != ' ') {
-                return;
+            int digits = p - start;
+            if (digits == 0 || digits > 16 || p + 3 > len || t[p] != ' ' || t[p + 2] != ' '
+                    || t[p + 1] == '\n' || t[p + 2] == '\n') {
+                return skipLine(t, p);
             }
             byte ty = t[p + 1];
             p += 3;
             int ns = p;
-            while (p < end && t[p] != '\t' && t[p] != ' ') {
+            byte c;
+            while (p < len && (c = t[p]) != '\t' && c != ' ' && c != '\n') {
                 p++;
             }
             int ne = p;
             if (ne == ns) {
-                return;
+                return skipLine(t, p);
             }
             short mod = -1;
-            while (p < end && (t[p] == '\t' || t[p] == ' ')) {
+            while (p < len && (t[p] == '\t' || t[p] == ' ')) {
                 p++;
             }
-            if (p < end && t[p] == '[') {
+            if (p < len && t[p] == '[') {
                 int ms = p + 1;
                 int me = ms;
-                while (me < end && t[me] != ']') {
+                while (me < len && t[me] != ']' && t[me] != '\n') {
                     me++;
                 }
-                String m = new String(t, ms, me - ms, StandardCharsets.ISO_8859_1);
-                Short id = moduleIds.get(m);
-                if (id == null) {
-                    id = (short) moduleNames.size();
-                    moduleNames.add(m);
-                    moduleIds.put(m, id);
-                }
-                mod = id;
+                mod = moduleId(t, ms, me, moduleIds);
+                p = me;
             }
             if (count == addr.length) {
-                int cap = count * 2;
-                addr = Arrays.copyOf(addr, cap);
-                type = Arrays.copyOf(type, cap);
-                nameStart = Arrays.copyOf(nameStart, cap);
-                nameLen = Arrays.copyOf(nameLen, cap);
-                module = Arrays.copyOf(module, cap);
+                int grown = count * 2;
+                addr = Arrays.copyOf(addr, grown);
+                type = Arrays.copyOf(type, grown);
+                nameStart = Arrays.copyOf(nameStart, grown);
+                nameLen = Arrays.copyOf(nameLen, grown);
+                module = Arrays.copyOf(module, grown);
             }
             addr[count] = a;
             type[count] = ty;
@@ -400,19 +401,49 @@ public final class Kallsyms {
             nameLen[count] = ne - ns;
             module[count] = mod;
             count++;
+            return skipLine(t, p);
         }
 
-        private static int hex(byte b) {
-            if (b >= '0' && b <= '9') {
-                return b - '0';
+        private int lastModuleStart = -1;
+        private int lastModuleLen;
+        private short lastModuleId;
+
+        /** A module's lines come together, so most lookups are "same as the line before": no String then. */
+        private short moduleId(byte[] t, int ms, int me, Map<String, Short> moduleIds) {
+            int n = me - ms;
+            if (lastModuleStart >= 0 && n == lastModuleLen
+                    && Arrays.equals(t, ms, me, t, lastModuleStart, lastModuleStart + n)) {
+                lastModuleStart = ms;
+                return lastModuleId;
             }
-            if (b >= 'a' && b <= 'f') {
-                return b - 'a' + 10;
+            String m = new String(t, ms, n, StandardCharsets.ISO_8859_1);
+            Short id = moduleIds.get(m);
+            if (id == null) {
+                id = (short) moduleNames.size();
+                moduleNames.add(m);
+                moduleIds.put(m, id);
             }
-            if (b >= 'A' && b <= 'F') {
-                return b - 'A' + 10;
+            lastModuleStart = ms;
+            lastModuleLen = n;
+            lastModuleId = id;
+            return id;
+        }
+
+        private static int skipLine(byte[] t, int p) {
+            while (p < t.length && t[p] != '\n') {
+                p++;
             }
-            return -1;
+            return p + 1;
+        }
+
+        private static final byte[] HEX = new byte[256];
+
+        static {
+            Arrays.fill(HEX, (byte) -1);
+            for (int d = 0; d < 16; d++) {
+                HEX["0123456789abcdef".charAt(d)] = (byte) d;
+                HEX["0123456789ABCDEF".charAt(d)] = (byte) d;
+            }
         }
     }
 }

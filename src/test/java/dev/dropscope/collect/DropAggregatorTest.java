@@ -63,14 +63,30 @@ class DropAggregatorTest {
 
     @Test
     void agreesWithTheObviousImplementationUnderAndOverTheCap() {
+        agreesWithReference(1);
+    }
+
+    @Test
+    void agreesWithTheObviousImplementationForRunsAtOneSite() {
+        // a drop storm: the same key many times in a row (the aggregator's shortcut), then a key that
+        // may differ from it in one field only, on any CPU, with time going back now and then
+        agreesWithReference(40);
+    }
+
+    private static void agreesWithReference(int longestRun) {
         for (int cap : new int[] {1, 7, 64, 4096}) {
             SplittableRandom r = new SplittableRandom(cap);
             DropAggregator agg = new DropAggregator(cap, CPUS, 0);
             Reference ref = new Reference(cap);
             long t = 1_000;
+            DropSite s = null;
+            int runLeft = 0;
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < 20_000; i++) {
-                    DropSite s = randomSite(r, 300);
+                    if (runLeft-- <= 0) {
+                        s = randomSite(r, 300);
+                        runLeft = r.nextInt(longestRun);
+                    }
                     int cpu = r.nextInt(CPUS + 1) - 1; // -1: source without a CPU
                     long n = 1 + r.nextInt(3);
                     t += r.nextInt(1000) - 200; // per-CPU batches: time goes backwards sometimes
