@@ -109,13 +109,10 @@ public final class DropWatcher {
                 nextReport += settings.intervalNs() * Math.max(1, (now - nextReport) / settings.intervalNs() + 1);
             }
         }
-        if (!limitReached()) {
-            // a ring below its watermark holds drops from before the end (a report that waited for the
-            // symbol table can leave the last poll a while back): take them, they happened in the run
-            monitor.poll(sink, 1);
-        }
         flushPendingAlerts();
-        monitor.finish(sink); // what was collected but not read yet still goes into the last report
+        // what was collected but not read yet (a ring below its watermark, alerts queued on the socket; a
+        // report that waited for the symbol table can leave the last poll a while back) goes into the last report
+        monitor.finish(sink);
         long end = System.nanoTime();
         if (!limitReached()) {
             report(end);
