@@ -144,7 +144,8 @@ class TopCommandTest {
             assertEquals("auto: no NET_DM", d.get("why").asText());
             assertEquals(61_000, d.get("total").asLong());
             assertEquals(7, d.get("lost").asLong());
-            assertEquals(7, d.get("monitor").get("perf_lost").asLong());
+            assertEquals(7, j.get("monitor").get("counters").get("perf_lost").asLong());
+            assertEquals(7, j.get("monitor").get("lost_events").asLong());
             assertEquals("__udp4_lib_rcv", d.get("sites").get(0).get("symbol").asText());
             assertEquals("NO_SOCKET", d.get("sites").get(0).get("reason").asText());
             assertEquals("eth1", d.get("sites").get(0).get("interface").asText());
