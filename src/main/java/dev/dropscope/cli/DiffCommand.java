@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 @Command(name = "diff", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Compare two JSON snapshots (before and after a change, two servers of a pool, ...): settings "
                 + "that differ (sysctls, MTU, ring sizes, offloads, rp_filter, conntrack and neighbour limits, qdiscs), "
-                + "counters per second that moved (by more than " + SnapshotDiff.MIN_RATE_CHANGE + "/s and 10%; raw "
+                + "counters per second that moved (by more than " + SnapshotDiff.MIN_RATE_CHANGE + "/s and 10%%; raw "
                 + "counts are not compared), findings that appeared or were resolved, and drop sites that appeared, "
                 + "vanished or changed rate. Runs anywhere, without root.",
             "",

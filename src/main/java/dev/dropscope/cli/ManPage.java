@@ -262,7 +262,7 @@ public final class ManPage {
 
     /** roff-escapes one line of text: backslashes, a leading dot or quote, and hyphens in option names. */
     static String text(String s) {
-        String t = s.replace("\\", "\\e").replace("-", "\\-");
+        String t = s.replace("%%", "%").replace("\\", "\\e").replace("-", "\\-");
         if (t.startsWith(".") || t.startsWith("'")) {
             t = "\\&" + t;
         }
