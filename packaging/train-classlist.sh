@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes the class list a CDS archive is dumped from: the classes that `--help`, `doctor` and the first frames
-# of `top` load (top runs in a detached tmux pane when tmux is here; without root it stops early, and the list
+# of `top` load, plus a short `watch --format json` and `snapshot` (top runs in a detached tmux pane when tmux is here; without root it stops early, and the list
 # is shorter). Usage: train-classlist.sh JAR OUT.lst. The list names classes, so any JVM can dump from it.
 set -euo pipefail
 jar=$(readlink -f "$1")
@@ -12,6 +12,9 @@ trap 'tmux kill-session -t "$sess" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 "$java" -XX:DumpLoadedClassList="$work/help.lst" -jar "$jar" --help >/dev/null
 "$java" -XX:DumpLoadedClassList="$work/doctor.lst" -jar "$jar" doctor >/dev/null 2>&1 || true
+# watch and snapshot load Jackson and the drop-source classes that top's first frames may not reach
+"$java" -XX:DumpLoadedClassList="$work/watch.lst" -jar "$jar" watch --format json --duration 1s >/dev/null 2>&1 || true
+"$java" -XX:DumpLoadedClassList="$work/snapshot.lst" -jar "$jar" snapshot --duration 200ms >/dev/null 2>&1 || true
 if command -v tmux >/dev/null; then
     tmux new-session -d -s "$sess" -x 120 -y 40 \
         "'$java' -XX:DumpLoadedClassList='$work/top.lst' -jar '$jar' top --interval 500ms"
