@@ -22,12 +22,11 @@ import java.util.concurrent.TimeUnit;
  * The user-space cost of one skb:kfree_skb sample, per sample: {@link PerfRing#drain} walking a 1 MiB
  * ring filled with {@value #N} kernel-format records (PERF_SAMPLE_TIME | CPU | RAW, 72 bytes, the raw
  * part laid out as on this project's 6.18 kernel: recorded in src/test/resources/perf/ring-image), then
- * decoding each record's fields as {@code TracepointReader}'s decoder does, then (in {@link #drainDecodeAggregate})
+ * decoding each record with {@code TracepointReader}'s own decoder (over the image, as the fuzz tests do), then (in {@link #drainDecodeAggregate})
  * counting it in a {@link DropAggregator} as the tracepoint monitor does. The ring sits in native memory
  * (a direct buffer) like the real mapping; its tail is reset before each drain.
  *
- * <p>The decoder is TracepointReader's private inner class; {@link Decode} repeats its ten reads (same
- * offsets, same checks) and setup() checks it finds every record.
+ * <p>setup() checks every record decodes.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,41 +45,24 @@ public class PerfDecodeBench {
 
     private NativeBuffer image;
     private PerfRing ring;
+    private TracepointReader reader;
     private final Decode decode = new Decode();
     private final DropAggregator aggregator = new DropAggregator(4096, 2, 0);
 
-    /** Decodes like TracepointReader.Decoder, then hands the drop on like TracepointMonitor.Forwarder. */
-    final class Decode implements PerfRing.RecordSink {
+    /** Takes each drop from the real decoder and either folds it into a checksum or counts it like TracepointMonitor. */
+    final class Decode implements KfreeSkbConsumer {
         long samples;
-        long malformed;
         long acc;
         boolean aggregate;
 
         @Override
-        public void sample(ByteBuffer b, int at, int size) {
-            int rawSize = b.getInt(at + PerfEventAttr.SAMPLE_RAW_SIZE_OFFSET);
-            if (rawSize < LAYOUT.minimumRawSize() || PerfEventAttr.SAMPLE_RAW_DATA_OFFSET + rawSize > size) {
-                malformed++;
-                return;
-            }
-            int raw = at + PerfEventAttr.SAMPLE_RAW_DATA_OFFSET;
-            long time = b.getLong(at + PerfEventAttr.SAMPLE_TIME_OFFSET);
-            int cpu = b.getInt(at + PerfEventAttr.SAMPLE_CPU_OFFSET);
-            int pid = b.getInt(raw + LAYOUT.commonPidOffset());
-            long location = b.getLong(raw + LAYOUT.locationOffset());
-            int protocol = b.getShort(raw + LAYOUT.protocolOffset()) & 0xffff;
-            int reason = LAYOUT.reasonOffset() >= 0 ? b.getInt(raw + LAYOUT.reasonOffset()) : 0;
-            long rxSk = LAYOUT.rxSkOffset() >= 0 ? b.getLong(raw + LAYOUT.rxSkOffset()) : 0;
+        public void onDrop(int cpu, long timeNs, int pid, long location, int reason, int protocol, long rxSk) {
             samples++;
             if (aggregate) {
-                aggregator.add(location, reason, DropOrigin.SOFTWARE, -1, cpu, time, 1);
+                aggregator.add(location, reason, DropOrigin.SOFTWARE, -1, cpu, timeNs, 1);
             } else {
-                acc += time ^ cpu ^ pid ^ location ^ protocol ^ reason ^ rxSk;
+                acc += timeNs ^ cpu ^ pid ^ location ^ protocol ^ reason ^ rxSk;
             }
-        }
-
-        @Override
-        public void lost(long lost) {
         }
     }
 
@@ -108,9 +90,10 @@ public class PerfDecodeBench {
         }
         m.putLong(PerfRing.OFFSET_DATA_HEAD, (long) N * RECORD);
         ring = PerfRing.over(image, PAGE, DATA_PAGES);
+        reader = TracepointReader.overImages(LAYOUT, new int[] {0}, new PerfRing[] {ring});
         drainOnly();
-        if (decode.samples != N || decode.malformed != 0 || ring.corruptions() != 0) {
-            throw new IllegalStateException("decoded " + decode.samples + " of " + N + ", malformed " + decode.malformed);
+        if (decode.samples != N || reader.malformed() != 0 || ring.corruptions() != 0) {
+            throw new IllegalStateException("decoded " + decode.samples + " of " + N + ", malformed " + reader.malformed());
         }
         decode.aggregate = true;
         drainDecodeAggregate();
@@ -119,10 +102,10 @@ public class PerfDecodeBench {
         }
     }
 
-    private int drain(boolean aggregate) {
+    private long drain(boolean aggregate) {
         image.buffer().putLong(PerfRing.OFFSET_DATA_TAIL, 0);
         decode.aggregate = aggregate;
-        return ring.drain(decode);
+        return reader.drain(decode);
     }
 
     /** Walk + decode, per sample. */
