@@ -81,17 +81,6 @@ class ServeCommandTest {
         return ns.inside(SYS, () -> ProtocolCounters.query(Path.of("/proc")).counters().get("Udp.NoPorts"));
     }
 
-    private static void sendToClosedPort(Netns ns, int datagrams) throws Exception {
-        ns.inside(SYS, () -> {
-            try (DatagramSocket s = new DatagramSocket()) {
-                byte[] b = new byte[16];
-                for (int i = 0; i < datagrams; i++) {
-                    s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", 9)));
-                }
-            }
-            return null;
-        });
-    }
 
     /** Scrapes until the NO_SOCKET count stops changing for two intervals, or 15 s pass. */
     private long settledNoSocket(String hostPort) throws Exception {
@@ -148,7 +137,7 @@ class ServeCommandTest {
             for (int attempt = 1; ; attempt++) {
                 long before = Math.max(0, settledNoSocket(hostPort));
                 long kernelBefore = noPorts(ns);
-                sendToClosedPort(ns, 500);
+                ns.sendToClosedPort(SYS, 500);
                 long kernel = noPorts(ns) - kernelBefore;
                 assertEquals(500, kernel, "the kernel counted our datagrams as NoPorts");
                 long counted = settledNoSocket(hostPort) - before;

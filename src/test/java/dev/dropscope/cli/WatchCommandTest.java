@@ -82,15 +82,7 @@ class WatchCommandTest {
             Thread.sleep(20);
         }
         assertFalse(run.isDone(), "watch ended before it opened its events: " + err);
-        ns.inside(SYS, () -> {
-            try (DatagramSocket s = new DatagramSocket()) {
-                byte[] b = new byte[16];
-                for (int i = 0; i < datagrams; i++) {
-                    s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", 9)));
-                }
-            }
-            return null;
-        });
+        ns.sendToClosedPort(SYS, datagrams);
         long kernel = noPorts() - before;
         int exit = run.get();
         assertEquals(fdsBefore, perfEventFds(), "every perf event closed again");

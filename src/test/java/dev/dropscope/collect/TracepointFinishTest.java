@@ -29,17 +29,6 @@ class TracepointFinishTest {
     private static final Syscalls SYS = Syscalls.get();
     private static final int BURST = 300;
 
-    private static void sendToClosedPort(Netns ns, int n) throws Exception {
-        ns.inside(SYS, () -> {
-            try (DatagramSocket s = new DatagramSocket()) {
-                byte[] b = new byte[16];
-                for (int i = 0; i < n; i++) {
-                    s.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", 9)));
-                }
-            }
-            return null;
-        });
-    }
 
     private static long noSocketAtUdpRcv(DropReport r) {
         return r.sites().stream().filter(s -> "__udp4_lib_rcv".equals(s.symbol()) && "NO_SOCKET".equals(s.reason()))
@@ -72,7 +61,7 @@ class TracepointFinishTest {
                 if (!sent[0]) {
                     sent[0] = true;
                     try {
-                        sendToClosedPort(ns, BURST);
+                        ns.sendToClosedPort(SYS, BURST);
                     } catch (Exception e) {
                         throw new AssertionError(e);
                     }
@@ -88,7 +77,7 @@ class TracepointFinishTest {
             assertEquals(1, intervals.get(), "the last interval report, after the drain");
 
             // finished: the events are off, later drops reach no ring
-            sendToClosedPort(ns, 50);
+            ns.sendToClosedPort(SYS, 50);
             long[] after = {0};
             m.poll(new DropSink() {
                 @Override

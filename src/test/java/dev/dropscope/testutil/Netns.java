@@ -102,6 +102,19 @@ public final class Netns implements AutoCloseable {
         return runWithInput(String.join("\n", commands) + "\n", "ip", "-n", name, "-batch", "-");
     }
 
+    /** Sends {@code datagrams} 16-byte UDP datagrams to 127.0.0.1:9 (closed) from inside: that many NO_SOCKET drops. */
+    public void sendToClosedPort(Syscalls sys, int datagrams) throws Exception {
+        inside(sys, () -> {
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                byte[] b = new byte[16];
+                for (int i = 0; i < datagrams; i++) {
+                    s.send(new java.net.DatagramPacket(b, b.length, new java.net.InetSocketAddress("127.0.0.1", 9)));
+                }
+            }
+            return null;
+        });
+    }
+
     /** Runs {@code body} on a new thread inside this namespace and returns its result (or rethrows). */
     public <T> T inside(Syscalls sys, Callable<T> body) throws Exception {
         AtomicReference<T> result = new AtomicReference<>();
