@@ -72,9 +72,10 @@ public final class ManPage {
         w.println(".SH EXIT STATUS");
         footer(w, spec);
         w.println(".SH PRIVILEGES");
-        w.println("\\fBdropscope\\fR reads the kernel's drop events through NET_DM (a generic netlink family, needs");
-        w.println("CAP_NET_ADMIN) or the skb:kfree_skb tracepoint (a perf event, needs CAP_PERFMON or CAP_SYS_ADMIN,");
-        w.println("and CAP_SYS_ADMIN to mount a private tracefs when none is mounted). Kernel symbol names need");
+        w.println("\\fBdropscope\\fR reads the kernel's drop events through an eBPF program on the skb:kfree_skb");
+        w.println("tracepoint (needs CAP_BPF and CAP_PERFMON, or root), the tracepoint itself (a perf event, needs");
+        w.println("CAP_PERFMON or CAP_SYS_ADMIN), or NET_DM (a generic netlink family, needs CAP_NET_ADMIN); the first");
+        w.println("two need CAP_SYS_ADMIN to mount a private tracefs when none is mounted. Kernel symbol names need");
         w.println("CAP_SYSLOG, conntrack statistics CAP_NET_ADMIN.");
         w.println("Without them, \\fBdoctor\\fR, \\fBsnapshot\\fR and \\fB\\-\\-help\\fR still work: they report what");
         w.println("they could not read and which capability would give it. \\fBtop\\fR and \\fBwatch\\fR need a drop");

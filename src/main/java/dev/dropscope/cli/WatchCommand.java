@@ -10,6 +10,7 @@ import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.Privileges;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.WatchFormat;
+import dev.dropscope.model.DropSource;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
@@ -39,11 +40,11 @@ import java.util.regex.Pattern;
             "Prints one line per drop site per interval (text), one JSON object per site per interval (json),",
             "or exactly what dropwatch prints (dropwatch), until --duration, --limit or Ctrl-C.",
             "",
-            "Sources: 'auto' uses the skb:kfree_skb tracepoint (drop reasons, exact counts) and NET_DM when",
-            "you ask for hardware drops (--hw) or packet mode (--mode packet), or when the tracepoint is",
-            "unusable. '--source ebpf' counts in the kernel with an eBPF program (reasons, CPUs, lowest cost;",
-            "with --mode packet: one record per drop, no payload). Whatever dropscope turns on in the kernel",
-            "it turns off again, also on Ctrl-C/SIGTERM.",
+            "Sources: 'auto' counts in the kernel with an eBPF program (drop reasons, CPUs, the lowest cost),",
+            "else reads the skb:kfree_skb tracepoint (reasons, CPUs, more CPU per drop), else NET_DM. Packet",
+            "mode (--mode packet) uses NET_DM (payloads, input port), else the eBPF ring (location, reason,",
+            "protocol); hardware drops (--hw) need NET_DM. 'dropscope doctor' says which one works and why.",
+            "Whatever dropscope turns on in the kernel it turns off again, also on Ctrl-C/SIGTERM.",
             "",
             "Examples:",
             "  dropscope watch                                 # text, every second, until Ctrl-C",
@@ -197,8 +198,14 @@ public final class WatchCommand implements Callable<Integer> {
             try {
                 if (!reasons.isEmpty() && !monitor.hasReasons()) {
                     err.println("dropscope watch: --reason needs drop reasons, which NET_DM summary alerts do not carry;"
-                            + " use --source tracepoint or --mode packet");
+                            + " use --source ebpf or --source tracepoint, or --mode packet");
                     return ExitCodes.USAGE;
+                }
+                if (!interfaces.isEmpty() && !DropSource.NET_DM.id().equals(monitor.source())) {
+                    // only NET_DM packet alerts name the input port: filtering the others would show nothing
+                    err.println("dropscope watch: --interface needs NET_DM packet alerts, which name the input port; "
+                            + "the " + monitor.source() + " source does not (" + monitor.why() + ")");
+                    return ExitCodes.FAILURE;
                 }
                 // read in the background: the start record and the first quiet intervals do not wait for it
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  */
 final class DoctorChecks {
     static final String RUN_AS_ROOT = "run dropscope as root (sudo)";
-    static final String TRACEPOINT_INSTEAD = "until then dropscope uses the skb:kfree_skb tracepoint instead";
+    static final String TRACEPOINT_INSTEAD = "until then dropscope uses its eBPF program or the skb:kfree_skb tracepoint instead";
 
     private DoctorChecks() {
     }
@@ -449,9 +449,14 @@ final class DoctorChecks {
     }
 
     /** {@link SourcePolicy}'s rule (watch and top use the same), for a run without --hw or packet mode. */
-    static Choice chooseSource(Check netDm, Check tracepoint) {
-        SourcePolicy.Choice c = SourcePolicy.choose(netDm.isOk(), netDm.status().label() + ": " + netDm.summary(),
-                tracepoint.isOk(), tracepoint.status().label() + ": " + tracepoint.summary(), false);
+    static Choice chooseSource(Check netDm, Check ebpf, Check tracepoint) {
+        SourcePolicy.Choice c = SourcePolicy.choose(usability(netDm), usability(ebpf), usability(tracepoint),
+                SourcePolicy.Need.SUMMARY);
         return new Choice(c.source(), c.why());
+    }
+
+    private static SourcePolicy.Usability usability(Check c) {
+        return c.isOk() ? SourcePolicy.Usability.YES
+                : SourcePolicy.Usability.no(c.status().label() + ": " + c.summary());
     }
 }

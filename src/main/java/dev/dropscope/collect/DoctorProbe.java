@@ -132,7 +132,8 @@ public final class DoctorProbe {
         }
         checks.add(netDm);
         checks.addAll(tp.checks());
-        checks.add(isolated("source.ebpf", "eBPF source", () -> ebpf(k)));
+        Check ebpf = isolated("source.ebpf", "eBPF source", () -> ebpf(k));
+        checks.add(ebpf);
         checks.add(ethtool);
         checks.add(isolated("family.rtnetlink", "rtnetlink", this::rtnetlink));
         checks.add(isolated("family.ctnetlink", "ctnetlink", () -> ctnetlink(k)));
@@ -145,7 +146,7 @@ public final class DoctorProbe {
         }));
 
         Check tracepointSource = tp.checks().get(tp.checks().size() - 1);
-        DoctorChecks.Choice choice = DoctorChecks.chooseSource(netDm, tracepointSource);
+        DoctorChecks.Choice choice = DoctorChecks.chooseSource(netDm, ebpf, tracepointSource);
         return new DoctorReport(k.release(), checks, families, tp.dropReasons(), choice.source(), choice.reason());
     }
 

@@ -33,36 +33,37 @@ public final class DropMonitors {
             + "'modprobe drop_monitor'; 'dropscope doctor' tells which)";
 
     /**
-     * Opens and starts a monitor. NET_DM options apply when NET_DM is used; hardware drops and packet
-     * mode need NET_DM.
+     * Opens and starts a monitor. NET_DM options apply when NET_DM is used; hardware drops need NET_DM,
+     * packet mode NET_DM or eBPF.
      */
     public static DropMonitor open(Syscalls sys, Requested requested, NetDmMonitor.Options netdm) throws IOException {
-        boolean needsNetDm = netdm.hardware() || netdm.packetMode();
         switch (requested) {
             case NETDM: {
                 NetDmSession s = NetDmSession.open(sys).orElseThrow(() -> new NoDropSourceException(
-                        "--source netdm: " + NETDM_MISSING + NETDM_FIX + "; use --source tracepoint"));
+                        "--source netdm: " + NETDM_MISSING + NETDM_FIX + "; --source auto uses eBPF or the tracepoint"));
                 return NetDmMonitor.start(s, netdm, new DropReasons(), "asked for with --source netdm");
             }
             case TRACEPOINT:
-                if (needsNetDm) {
-                    throw new NoDropSourceException(needsNetDmMessage(netdm, "the tracepoint source"));
+                if (netdm.hardware()) {
+                    throw new NoDropSourceException(hardwareNeedsNetDm("the tracepoint source"));
+                }
+                if (netdm.packetMode()) {
+                    throw new NoDropSourceException("the tracepoint source has no packet mode: use --source ebpf "
+                            + "(location, reason, protocol) or --source netdm (payloads, input port)");
                 }
                 return openTracepoint(sys, "asked for with --source tracepoint");
             case EBPF:
                 if (netdm.hardware()) {
-                    throw new NoDropSourceException("NET_DM is needed for hardware drops (devlink traps); the eBPF source"
-                            + " sees software drops only");
+                    throw new NoDropSourceException(hardwareNeedsNetDm("the eBPF source"));
                 }
                 return openEbpf(sys, netdm.packetMode(), "asked for with --source ebpf");
             default:
-                return openAuto(sys, netdm, needsNetDm);
+                return openAuto(sys, netdm);
         }
     }
 
-    private static String needsNetDmMessage(NetDmMonitor.Options o, String what) {
-        String feature = o.packetMode() ? "packet mode (payloads, input port)" : "hardware drops (devlink traps)";
-        return "NET_DM is needed for " + feature + "; " + what + " gives software drops with reasons in summary mode only";
+    private static String hardwareNeedsNetDm(String what) {
+        return "NET_DM is needed for hardware drops (devlink traps); " + what + " sees software drops only";
     }
 
     private static TracepointMonitor openTracepoint(Syscalls sys, String why) throws IOException {
@@ -83,7 +84,21 @@ public final class DropMonitors {
         }
     }
 
-    private static DropMonitor openAuto(Syscalls sys, NetDmMonitor.Options netdm, boolean needsNetDm) throws IOException {
+    /** The first line of a failure's message: a verifier log stays out of the one-line reason. */
+    private static String firstLine(IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    /**
+     * {@link SourcePolicy}'s order, trying each source for real: eBPF, then the tracepoint, then NET_DM for
+     * a summary; NET_DM, then the eBPF ring for packet mode; NET_DM alone for hardware drops. The NET_DM
+     * session opened to learn whether it is there is closed when another source is used.
+     */
+    private static DropMonitor openAuto(Syscalls sys, NetDmMonitor.Options netdm) throws IOException {
+        SourcePolicy.Need need = netdm.hardware() ? SourcePolicy.Need.HARDWARE
+                : netdm.packetMode() ? SourcePolicy.Need.PACKET : SourcePolicy.Need.SUMMARY;
         Optional<NetDmSession> session;
         String netDmWhyNot = NETDM_MISSING;
         try {
@@ -92,29 +107,54 @@ public final class DropMonitors {
             session = Optional.empty();
             netDmWhyNot = "NET_DM lookup failed: " + e.getMessage();
         }
-        if (needsNetDm && session.isPresent()) {
-            SourcePolicy.Choice c = SourcePolicy.choose(true, null, false, null, true);
+        SourcePolicy.Usability netDmUse = session.isPresent() ? SourcePolicy.Usability.YES
+                : SourcePolicy.Usability.no(netDmWhyNot);
+        if (session.isPresent() && need != SourcePolicy.Need.SUMMARY) {
+            SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, SourcePolicy.Usability.YES,
+                    SourcePolicy.Usability.YES, need);
             return NetDmMonitor.start(session.get(), netdm, new DropReasons(), c.why());
         }
-        if (needsNetDm) {
-            throw new NoDropSourceException(needsNetDmMessage(netdm, "without it, the tracepoint source") + ": "
-                    + netDmWhyNot + (netDmWhyNot.equals(NETDM_MISSING) ? NETDM_FIX : ""));
+        if (need == SourcePolicy.Need.HARDWARE) {
+            throw new NoDropSourceException(hardwareNeedsNetDm("without it, each other source")
+                    + ": " + netDmWhyNot + (netDmWhyNot.equals(NETDM_MISSING) ? NETDM_FIX : ""));
         }
-        String tracepointWhyNot;
+        SourcePolicy.Usability ebpfUse;
         try {
-            SourcePolicy.Choice c = SourcePolicy.choose(session.isPresent(), netDmWhyNot, true, null, false);
-            TracepointMonitor t = TracepointMonitor.open(sys, c.why());
-            if (session.isPresent()) {
-                session.get().close(); // nothing was started on it
-            }
-            return t;
+            SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, SourcePolicy.Usability.YES,
+                    SourcePolicy.Usability.YES, need);
+            EbpfMonitor m = EbpfMonitor.open(sys, c.why(), need == SourcePolicy.Need.PACKET);
+            closeUnused(session);
+            return m;
         } catch (IOException e) {
-            tracepointWhyNot = e.getMessage();
+            ebpfUse = SourcePolicy.Usability.no(firstLine(e));
         }
-        SourcePolicy.Choice c = SourcePolicy.choose(session.isPresent(), netDmWhyNot, false, tracepointWhyNot, false);
+        SourcePolicy.Usability tracepointUse = SourcePolicy.Usability.YES;
+        if (need == SourcePolicy.Need.SUMMARY) {
+            try {
+                SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, ebpfUse, SourcePolicy.Usability.YES, need);
+                TracepointMonitor t = TracepointMonitor.open(sys, c.why());
+                closeUnused(session);
+                return t;
+            } catch (IOException e) {
+                tracepointUse = SourcePolicy.Usability.no(firstLine(e));
+            }
+        }
+        SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, ebpfUse, tracepointUse, need);
         if (c.source() == DropSource.NET_DM) {
             return NetDmMonitor.start(session.get(), netdm, new DropReasons(), c.why());
         }
-        throw new NoDropSourceException("no drop source works: " + c.why());
+        closeUnused(session);
+        throw new NoDropSourceException((need == SourcePolicy.Need.PACKET ? "" : "no drop source works: ") + c.why()
+                + (netDmWhyNot.equals(NETDM_MISSING) && need == SourcePolicy.Need.PACKET ? NETDM_FIX : ""));
+    }
+
+    private static void closeUnused(Optional<NetDmSession> session) {
+        if (session.isPresent()) {
+            try {
+                session.get().close(); // nothing was started on it
+            } catch (IOException e) {
+                // an idle netlink socket that will not close holds nothing of the kernel's: the source chosen runs on
+            }
+        }
     }
 }

@@ -44,7 +44,7 @@ public final class Privileges {
     /** Which capabilities a drop source needs, for a refusal that ends in EPERM or EACCES. */
     public static String dropSourceNeeds() {
         return "the skb:kfree_skb tracepoint needs CAP_PERFMON or CAP_SYS_ADMIN (and CAP_SYS_ADMIN to mount tracefs"
-                + " when it is not mounted), NET_DM needs CAP_NET_ADMIN";
+                + " when it is not mounted), the eBPF source CAP_BPF as well, NET_DM needs CAP_NET_ADMIN";
     }
 
     /** The one-line summary of {@link #missing}: "" when nothing is missing. */

@@ -81,7 +81,7 @@ public final class SnapshotJson {
     }
 
     /** The drop source ids a snapshot reports on, in a fixed order. */
-    public static final List<String> SOURCE_IDS = List.of("netdm", "tracepoint");
+    public static final List<String> SOURCE_IDS = List.of("netdm", "tracepoint", "ebpf");
 
     static Map<String, Source> sourcesFrom(DropReport report, String why) {
         Map<String, Source> m = new java.util.LinkedHashMap<>();
@@ -286,8 +286,13 @@ public final class SnapshotJson {
         DropReport r = d.report();
         mon.put("source", r == null ? null : r.source());
         mon.put("lost_events", r == null ? 0 : r.lost());
-        // the source's buffer overruns under one name: perf ring records lost, or NET_DM netlink overruns
-        mon.put("overruns", d.health().getOrDefault("perf_lost", d.health().getOrDefault("netlink_overruns", 0L)));
+        // the source's buffer overruns under one name: perf ring records lost, NET_DM netlink overruns, the
+        // eBPF ring's lost records or drops at new sites when the eBPF site map was full
+        long overruns = 0;
+        for (String key : List.of("perf_lost", "netlink_overruns", "bpf_ring_lost", "bpf_lost_map_full")) {
+            overruns += d.health().getOrDefault(key, 0L);
+        }
+        mon.put("overruns", overruns);
         longs(mon.putObject("counters"), d.health());
         ArrayNode errors = mon.putArray("collector_errors");
         for (CollectorError e : s.errors()) {

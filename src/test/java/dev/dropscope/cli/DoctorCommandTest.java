@@ -62,7 +62,7 @@ class DoctorCommandTest {
         assertEquals("dropscope doctor: Linux " + System.getProperty("os.version"), lines.get(0));
         assertTrue(lines.contains("missing  NET_DM               not built into this kernel"), r.out());
         assertTrue(lines.contains("ok       tracepoint source    perf_event_open on skb:kfree_skb works"), r.out());
-        assertTrue(lines.contains("drop source: auto uses the skb:kfree_skb tracepoint"), r.out());
+        assertTrue(lines.contains("drop source: auto uses the eBPF drop counter"), r.out());
         for (String l : lines) {
             assertTrue(l.length() <= 80, "longer than 80 columns: " + l);
         }
@@ -78,7 +78,7 @@ class DoctorCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertEquals("dropscope.doctor/1", j.get("schema").asText());
         assertEquals(System.getProperty("os.version"), j.get("kernel_release").asText());
-        assertEquals("tracepoint", j.get("drop_source").get("auto").asText());
+        assertEquals("ebpf", j.get("drop_source").get("auto").asText());
         List<String> ids = new ArrayList<>();
         for (JsonNode c : j.get("checks")) {
             ids.add(c.get("id").asText());

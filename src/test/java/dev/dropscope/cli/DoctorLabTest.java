@@ -72,11 +72,15 @@ class DoctorLabTest {
         assertNotNull(netDm, out);
         assertTrue(netDm.get("id").asInt() > 0x10, "a dynamic genl id: " + netDm);
         assertTrue(netDm.get("multicast_groups").has("events"), netDm.toString());
-        // both sources work in the guest: auto takes the tracepoint (reasons, CPUs), NET_DM stays available
-        assertEquals("tracepoint", j.get("drop_source").get("auto").asText());
+        // every source works in the guest: auto takes eBPF (reasons, lowest cost), NET_DM stays available
+        assertEquals("ebpf", j.get("drop_source").get("auto").asText(), out);
+        assertTrue(j.get("drop_source").get("reason").asText().contains("NET_DM is present too"), out);
         for (JsonNode c : j.get("checks")) {
             if (c.get("id").asText().equals("source.netdm")) {
                 assertEquals("ok", c.get("status").asText(), c.toString());
+            }
+            if (c.get("id").asText().equals("source.ebpf")) {
+                assertEquals("ok", c.get("status").asText(), "the guest's verifier takes the program: " + c);
             }
             if (c.get("id").asText().equals("source.tracepoint")) {
                 assertEquals("ok", c.get("status").asText(), "the guest's tracepoint works too: " + c);

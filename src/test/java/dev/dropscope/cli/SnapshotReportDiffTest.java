@@ -173,7 +173,10 @@ class SnapshotReportDiffTest {
         assertTrue(r.out().lines().anyMatch(l -> l.matches(" *sysctl net.core.somaxconn +4096 +512")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches(" *dsa mtu +1400 +1300")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.matches(" *dsa rp_filter \\(effective\\) +1 +2")), r.out());
-        assertTrue(r.out().lines().anyMatch(l -> l.matches(" *appeared +(info|warning) +no_socket_drops .*")), r.out());
+        // drop sources are machine-wide: another process's NO_SOCKET drops during A's window turn "appeared"
+        // into "changed" (seen once while other tests ran)
+        assertTrue(r.out().lines().anyMatch(l -> l.matches(" *(appeared +(info|warning)|changed) +no_socket_drops .*")),
+                r.out());
         // the drop site itself is checked on the recorded pair (SnapshotFormatsTest): once, under load from
         // other work, the live tracepoint window saw none although Udp.NoPorts rose
         assertTrue(r.out().lines().anyMatch(l -> l.strip().startsWith("Udp.NoPorts")), r.out());

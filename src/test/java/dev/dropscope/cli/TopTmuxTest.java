@@ -277,7 +277,8 @@ class TopTmuxTest {
                 assertTrue(first.contains(title), title + "\n" + first);
             }
             assertTrue(first.startsWith("dropscope  host "), first);
-            assertTrue(first.contains(" source tracepoint (") || first.contains(" source netdm ("), first);
+            // auto: eBPF first (README "Which source auto uses")
+            assertTrue(first.contains(" source ebpf (counted in the kernel"), first);
 
             lab.startDrops(60);
             String withDrops = pane.await(TopTmuxTest::siteLine, "the __udp4_lib_rcv NO_SOCKET site");

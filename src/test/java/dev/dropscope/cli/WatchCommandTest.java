@@ -170,7 +170,8 @@ class WatchCommandTest {
         Run r = watchWhileDropping(10, "watch", "--duration", "2s");
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         String first = r.out().lines().findFirst().orElseThrow();
-        assertTrue(first.startsWith("dropscope watch: tracepoint source (NET_DM is not usable"), first);
+        assertTrue(first.startsWith("dropscope watch: ebpf source (counted in the kernel, with reasons, at the lowest cost; "
+                + "NET_DM is not usable"), first);
         assertTrue(r.out().contains("__udp4_lib_rcv+0x"), r.out());
         assertTrue(r.out().contains("NO_SOCKET"), r.out());
         assertTrue(r.out().contains("\nsummary: "), r.out());
@@ -221,6 +222,37 @@ class WatchCommandTest {
         DoctorCommandTest.Result r = run("watch", "--source", "netdm", "--duration", "1s");
         assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
         assertTrue(r.err().contains("modprobe drop_monitor"), r.err());
-        assertTrue(r.err().contains("--source tracepoint"), r.err());
+        assertTrue(r.err().contains("--source auto uses eBPF or the tracepoint"), r.err());
+    }
+
+    @Test
+    void hardwareDropsWithAutoNameNetDmAndHowToGetIt() {
+        DoctorCommandTest.Result r = run("watch", "--hw", "--duration", "1s");
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("NET_DM is needed for hardware drops (devlink traps); without it, each other "
+                + "source sees software drops only: the NET_DM family is not in this kernel"), r.err());
+        assertTrue(r.err().contains("modprobe drop_monitor"), r.err());
+    }
+
+    @Test
+    void interfaceFilterWithoutNetDmSaysOnlyNetDmNamesThePort() {
+        // the eBPF ring does not know the input port: filtering on it would silently show nothing
+        DoctorCommandTest.Result r = run("watch", "--mode", "packet", "--interface", "lo", "--duration", "1s");
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("dropscope watch: --interface needs NET_DM packet alerts, which name the input "
+                + "port; the ebpf source does not (NET_DM is not usable"), r.err());
+    }
+
+    @Test
+    void packetModeWithoutNetDmUsesTheEbpfRing() throws Exception {
+        Run r = watchWhileDropping(10, "watch", "--mode", "packet", "--format", "json", "--duration", "2s");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        JsonNode start = new ObjectMapper().readTree(r.out().lines().findFirst().orElseThrow());
+        assertEquals("ebpf", start.get("source").asText(), start.toString());
+        assertTrue(start.get("why").asText().startsWith("NET_DM is not usable (the NET_DM family is not in this kernel)"),
+                start.toString());
+        assertTrue(r.out().contains("\"reason\":\"NO_SOCKET\""), r.out());
     }
 }

@@ -315,15 +315,29 @@ class DoctorChecksTest {
         Check netDmMissing = DoctorChecks.netDmAbsent(dev(), true);
         Check tracepointOk = DoctorChecks.tracepointOpen(0, dev().status(), OptionalInt.of(2));
         Check tracepointDenied = DoctorChecks.tracepointOpen(-Errno.EACCES, nobody(), OptionalInt.of(2));
-        DoctorChecks.Choice t = DoctorChecks.chooseSource(netDmMissing, tracepointOk);
+        Check ebpfOk = DoctorChecks.ebpf(0, null, dev().status(), OptionalInt.of(2));
+        Check ebpfDenied = DoctorChecks.ebpf(-Errno.EPERM, null, nobody(), OptionalInt.of(2));
+        Check ebpfRefused = DoctorChecks.ebpf(-Errno.EACCES, "R1 invalid mem access 'scalar'", dev().status(),
+                OptionalInt.of(2));
+
+        // eBPF first: reasons, and the lowest cost at the full drop rate (README "Which source auto uses")
+        DoctorChecks.Choice e = DoctorChecks.chooseSource(netDmMissing, ebpfOk, tracepointOk);
+        assertEquals(DropSource.EBPF, e.source());
+        assertEquals("counted in the kernel, with reasons, at the lowest cost; NET_DM is not usable: missing: "
+                + "not built into this kernel", e.reason());
+        // the verifier refuses the program (an older kernel): the tracepoint, saying why not eBPF
+        DoctorChecks.Choice t = DoctorChecks.chooseSource(netDmMissing, ebpfRefused, tracepointOk);
         assertEquals(DropSource.TRACEPOINT, t.source());
-        assertEquals("NET_DM is not usable: missing: not built into this kernel", t.reason());
-        assertNull(DoctorChecks.chooseSource(netDmMissing, tracepointDenied).source());
+        assertEquals("eBPF is not usable (error: the verifier refused the program: R1 invalid mem access 'scalar'); "
+                + "NET_DM is not usable: missing: not built into this kernel", t.reason());
+        assertNull(DoctorChecks.chooseSource(netDmMissing, ebpfDenied, tracepointDenied).source());
         Check netDmOk = new Check("source.netdm", OK, "NET_DM", "present", null, null);
-        assertEquals(DropSource.NET_DM, DoctorChecks.chooseSource(netDmOk, tracepointDenied).source());
-        // both work: the tracepoint, because its events carry reasons and CPUs (NET_DM summary alerts do not)
-        DoctorChecks.Choice both = DoctorChecks.chooseSource(netDmOk, tracepointOk);
-        assertEquals(DropSource.TRACEPOINT, both.source());
-        assertTrue(both.reason().contains("NET_DM is present too"), both.reason());
+        DoctorChecks.Choice n = DoctorChecks.chooseSource(netDmOk, ebpfDenied, tracepointDenied);
+        assertEquals(DropSource.NET_DM, n.source());
+        assertTrue(n.reason().startsWith("neither eBPF (denied: refused: needs CAP_BPF"), n.reason());
+        // all work: eBPF, because NET_DM summary alerts carry no reasons and the perf ring costs more
+        DoctorChecks.Choice all = DoctorChecks.chooseSource(netDmOk, ebpfOk, tracepointOk);
+        assertEquals(DropSource.EBPF, all.source());
+        assertTrue(all.reason().contains("NET_DM is present too"), all.reason());
     }
 }

@@ -105,7 +105,7 @@ class DoctorProbeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"jna", "jnr"})
-    void netDmNotBuiltHereSoTheTracepointIsChosen(String backend) throws IOException {
+    void netDmNotBuiltHereSoEbpfIsChosen(String backend) throws IOException {
         assumeTrue(rawConfig().contains("\n# CONFIG_NET_DROP_MONITOR is not set\n"),
                 "this kernel is built with NET_DM; the lab test covers that case");
         DoctorReport r = new DoctorProbe(Syscalls.named(backend), Path.of("/")).run();
@@ -114,7 +114,8 @@ class DoctorProbeTest {
         assertEquals("not built into this kernel", netDm.summary());
         assertTrue(netDm.fix().endsWith(DoctorChecks.TRACEPOINT_INSTEAD), netDm.fix());
         assertFalse(r.genlFamilies().containsKey("NET_DM"));
-        assertEquals(DropSource.TRACEPOINT, r.autoSource());
+        assertEquals(OK, r.check("source.ebpf").orElseThrow().status());
+        assertEquals(DropSource.EBPF, r.autoSource());
         assertTrue(r.hasWorkingDropSource());
     }
 
