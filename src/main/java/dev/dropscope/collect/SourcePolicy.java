@@ -61,7 +61,7 @@ public final class SourcePolicy {
                 ? "NET_DM is present too: --source netdm, or --hw/--mode packet"
                 : "NET_DM is not usable: " + netDm.whyNot();
         if (ebpf.usable()) {
-            return new Choice(DropSource.EBPF, "counted in the kernel, with reasons, at the lowest cost; " + netDmNote);
+            return new Choice(DropSource.EBPF, "it counts in the kernel, with reasons, at the lowest cost; " + netDmNote);
         }
         if (tracepoint.usable()) {
             return new Choice(DropSource.TRACEPOINT, "eBPF is not usable (" + ebpf.whyNot() + "); " + netDmNote);

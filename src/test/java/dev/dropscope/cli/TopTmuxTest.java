@@ -278,7 +278,7 @@ class TopTmuxTest {
             }
             assertTrue(first.startsWith("dropscope  host "), first);
             // auto: eBPF first (README "Which source auto uses")
-            assertTrue(first.contains(" source ebpf (counted in the kernel"), first);
+            assertTrue(first.contains(" source ebpf (it counts in the kernel"), first);
 
             lab.startDrops(60);
             String withDrops = pane.await(TopTmuxTest::siteLine, "the __udp4_lib_rcv NO_SOCKET site");

@@ -170,7 +170,7 @@ class WatchCommandTest {
         Run r = watchWhileDropping(10, "watch", "--duration", "2s");
         assertEquals(ExitCodes.OK, r.exit(), r.err());
         String first = r.out().lines().findFirst().orElseThrow();
-        assertTrue(first.startsWith("dropscope watch: ebpf source (counted in the kernel, with reasons, at the lowest cost; "
+        assertTrue(first.startsWith("dropscope watch: ebpf source (it counts in the kernel, with reasons, at the lowest cost; "
                 + "NET_DM is not usable"), first);
         assertTrue(r.out().contains("__udp4_lib_rcv+0x"), r.out());
         assertTrue(r.out().contains("NO_SOCKET"), r.out());

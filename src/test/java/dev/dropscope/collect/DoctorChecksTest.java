@@ -323,7 +323,7 @@ class DoctorChecksTest {
         // eBPF first: reasons, and the lowest cost at the full drop rate (README "Which source auto uses")
         DoctorChecks.Choice e = DoctorChecks.chooseSource(netDmMissing, ebpfOk, tracepointOk);
         assertEquals(DropSource.EBPF, e.source());
-        assertEquals("counted in the kernel, with reasons, at the lowest cost; NET_DM is not usable: missing: "
+        assertEquals("it counts in the kernel, with reasons, at the lowest cost; NET_DM is not usable: missing: "
                 + "not built into this kernel", e.reason());
         // the verifier refuses the program (an older kernel): the tracepoint, saying why not eBPF
         DoctorChecks.Choice t = DoctorChecks.chooseSource(netDmMissing, ebpfRefused, tracepointOk);

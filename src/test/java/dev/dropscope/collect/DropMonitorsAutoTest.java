@@ -55,7 +55,7 @@ class DropMonitorsAutoTest {
     void summaryUsesEbpfFirst() throws IOException {
         try (DropMonitor m = DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, SUMMARY)) {
             assertEquals("ebpf", m.source());
-            assertEquals("counted in the kernel, with reasons, at the lowest cost; NET_DM is not usable: "
+            assertEquals("it counts in the kernel, with reasons, at the lowest cost; NET_DM is not usable: "
                     + "the NET_DM family is not in this kernel", m.why());
             assertTrue(m.hasReasons());
         }
