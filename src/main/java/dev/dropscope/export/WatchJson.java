@@ -132,7 +132,11 @@ public final class WatchJson implements WatchFormat {
         }
         o.put("protocol", d.protocol() < 0 ? null : String.format("0x%04x", d.protocol()));
         o.put("length", d.length());
-        o.put("original_length", d.originalLength());
+        if (d.originalLength() >= 0) {
+            o.put("original_length", d.originalLength());
+        } else {
+            o.putNull("original_length"); // not known: the eBPF ring carries no length
+        }
         o.put("l4", d.l4());
         o.put("src", d.source());
         o.put("dst", d.destination());

@@ -145,7 +145,7 @@ public final class Bpf {
      * Closing the returned fd detaches the program.
      */
     public static Fd attachTracepoint(Syscalls sys, int eventId, Fd program, int cpu) throws NativeIoException {
-        NativeBuffer attr = PerfEventAttr.tracepoint(eventId, 0).toBuffer();
+        NativeBuffer attr = PerfEventAttr.tracepointCounter(eventId).toBuffer();
         Fd event = Fd.own(sys, "perf_event_open(tracepoint " + eventId + ")",
                 sys.perfEventOpen(attr, 0, -1, cpu, -1, TracepointReader.PERF_FLAG_FD_CLOEXEC));
         try {

@@ -87,6 +87,18 @@ public final class PerfEventAttr {
         return a;
     }
 
+    /**
+     * A counting (never sampling) event on tracepoint {@code eventId}, created disabled: the carrier an eBPF
+     * program is attached to. It writes no samples, so it needs no ring.
+     */
+    public static PerfEventAttr tracepointCounter(int eventId) {
+        PerfEventAttr a = new PerfEventAttr();
+        a.type = PERF_TYPE_TRACEPOINT;
+        a.config = eventId;
+        a.flags = FLAG_DISABLED;
+        return a;
+    }
+
     /** Same, but a wakeup every {@code events} samples (watermark off): for measurements only. */
     public PerfEventAttr withWakeupEvents(int events) {
         flags &= ~FLAG_WATERMARK;

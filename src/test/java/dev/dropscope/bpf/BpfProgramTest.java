@@ -118,12 +118,12 @@ class BpfProgramTest {
     }
 
     @Test
-    void theDropProgramsReturnZeroAndEndWithExit() {
+    void theDropProgramsReturnOneAndEndWithExit() {
         DropPrograms.Layout l = new DropPrograms.Layout(16, 28, 4, 24);
         for (BpfProgram p : new BpfProgram[] {DropPrograms.summary(l, 3, 4), DropPrograms.packet(l, 3, 4)}) {
             String h = hex(p);
-            // r0 = 0; exit: a non-zero return would also emit the carrier perf event's sample
-            assertEquals("b7 00 00 00 00 00 00 00 95 00 00 00 00 00 00 00", h.substring(h.length() - 47));
+            // r0 = 1; exit: a 0 would hide the event from every other perf reader of the tracepoint
+            assertEquals("b7 00 00 00 01 00 00 00 95 00 00 00 00 00 00 00", h.substring(h.length() - 47));
         }
         // the summary key: location at ctx+16 to fp-16, the u32 reason at ctx+28 to fp-8
         String s = hex(DropPrograms.summary(l, 3, 4));

@@ -249,6 +249,52 @@ class EbpfMonitorLiveTest {
         }
     }
 
+    /**
+     * The kernel ANDs the results of every program on a tracepoint and, on 0, gives the event to none of its
+     * perf events: our programs return 1, so another reader of skb:kfree_skb (here our own tracepoint source,
+     * as perf stat or perf record would be) still sees every drop while the eBPF source runs. With a 0 it
+     * saw none of 1000.
+     */
+    @Test
+    void anotherReaderOfTheTracepointStillSeesEveryDrop() throws Exception {
+        long[] udpRcv = symbolRange(udpRcv());
+        for (int attempt = 1; ; attempt++) {
+            Totals viaEbpf = new Totals();
+            Totals viaPerf = new Totals();
+            long before = noPorts();
+            int noSocket;
+            try (EbpfMonitor ebpf = EbpfMonitor.open(SYS, "test", false);
+                 TracepointMonitor perf = TracepointMonitor.open(SYS, "test")) {
+                noSocket = ebpf.reasons().code("NO_SOCKET");
+                assertEquals(noSocket, perf.reasons().code("NO_SOCKET"), "both read the kernel's one enum");
+                sendToClosedPort(1000);
+                ebpf.finish(viaEbpf);
+                perf.finish(viaPerf);
+            }
+            assertEquals(1000, noPorts() - before);
+            long ebpfCount = atSite(viaEbpf, noSocket, udpRcv);
+            long perfCount = atSite(viaPerf, noSocket, udpRcv);
+            assertTrue(perfCount >= 1000, "the perf reader saw " + perfCount + " of 1000 while the eBPF source ran");
+            assertTrue(ebpfCount >= 1000, "the eBPF source saw " + ebpfCount + " of 1000");
+            if (perfCount == 1000 && ebpfCount == 1000) {
+                return;
+            }
+            assertTrue(attempt < 5, "another process kept dropping at " + udpRcv());
+        }
+    }
+
+    private static long atSite(Totals t, int reason, long[] range) {
+        long n = 0;
+        for (Map.Entry<List<Long>, Long> e : t.bySite.entrySet()) {
+            long loc = e.getKey().get(0);
+            if (e.getKey().get(1) == reason && Long.compareUnsigned(loc, range[0]) >= 0
+                    && Long.compareUnsigned(loc, range[1]) < 0) {
+                n += e.getValue();
+            }
+        }
+        return n;
+    }
+
     @Test
     void theVerifierRefusesABadProgramAndSaysWhy() throws Exception {
         byte[] bad = DropPrograms.invalid().assemble();
