@@ -173,14 +173,7 @@ class EbpfMonitorLiveTest {
             long kernel = noPorts() - before;
             assertEquals(1000, kernel, "the kernel counted our datagrams as NoPorts");
             assertEquals(0, t.lost, "nothing lost");
-            long atUdp = 0;
-            for (Map.Entry<List<Long>, Long> e : t.bySite.entrySet()) {
-                long loc = e.getKey().get(0);
-                if (e.getKey().get(1) == noSocket && Long.compareUnsigned(loc, udpRcv[0]) >= 0
-                        && Long.compareUnsigned(loc, udpRcv[1]) < 0) {
-                    atUdp += e.getValue();
-                }
-            }
+            long atUdp = atSite(t, noSocket, udpRcv);
             if (atUdp == kernel) {
                 assertTrue(t.cpus.stream().allMatch(c -> c >= 0), "every delta names its CPU: " + t.cpus);
                 return;
