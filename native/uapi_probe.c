@@ -801,6 +801,7 @@ static void bpf(void)
 	P(BpfConstants, BPF_RINGBUF_HDR_SZ);
 	P(BpfConstants, BPF_OBJ_NAME_LEN);
 	P(BpfConstants, PERF_EVENT_IOC_SET_BPF);
+	P(BpfConstants, PERF_EVENT_IOC_QUERY_BPF);
 	OFF(BpfConstants, ATTR_MAP_TYPE, union bpf_attr, map_type);
 	OFF(BpfConstants, ATTR_KEY_SIZE, union bpf_attr, key_size);
 	OFF(BpfConstants, ATTR_VALUE_SIZE, union bpf_attr, value_size);

@@ -115,4 +115,6 @@ public final class BpfConstants {
 
     /** linux/perf_event.h: _IOW('$', 8, __u32). */
     public static final int PERF_EVENT_IOC_SET_BPF = 0x40042408;
+    /** linux/perf_event.h: _IOWR('$', 10, struct perf_event_query_bpf *); the u32's bits in an int. */
+    public static final int PERF_EVENT_IOC_QUERY_BPF = 0xc008240a;
 }

@@ -331,6 +331,39 @@ final class DoctorChecks {
         return new Check(id, ERROR, title, "loading failed", detail, null);
     }
 
+    /**
+     * The BPF programs on skb:kfree_skb (asked before doctor's own eBPF check, so none is this process's).
+     * The kernel ANDs their results: one that returns 0 hides the event from every perf reader, so the
+     * tracepoint source would miss those drops; the eBPF source runs beside them and is not affected.
+     *
+     * @param ids   the attached programs' ids, or null when the query failed with {@code errno}
+     */
+    static Check tracepointPrograms(int[] ids, int errno) {
+        String id = "tracepoint.bpf_programs";
+        String title = "kfree_skb programs";
+        if (ids == null) {
+            if (errno == Errno.EPERM || errno == Errno.EACCES) {
+                return new Check(id, DENIED, title, "cannot list the BPF programs on skb:kfree_skb",
+                        "ioctl(PERF_EVENT_IOC_QUERY_BPF): " + Errno.describe(errno), "grant CAP_PERFMON");
+            }
+            return new Check(id, ERROR, title, "listing the BPF programs on skb:kfree_skb failed",
+                    "ioctl(PERF_EVENT_IOC_QUERY_BPF): " + Errno.describe(errno), null);
+        }
+        if (ids.length == 0) {
+            return Check.of(id, OK, title, "no BPF program is attached to skb:kfree_skb");
+        }
+        String list = java.util.Arrays.stream(ids).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(", "));
+        // a fact, not a fault: another dropscope's programs (they return 1) are harmless, and which is
+        // which needs CAP_SYS_ADMIN and bpftool to tell
+        return new Check(id, INFO, title, ids.length + " BPF program" + (ids.length == 1 ? "" : "s")
+                + " on skb:kfree_skb (id " + list + "): one that returns 0 hides drops from the tracepoint "
+                + "source; the eBPF source sees them all",
+                "the kernel ANDs the programs' results and gives the event to no perf reader on 0; "
+                + "dropscope's own programs return 1",
+                "bpftool prog show id " + ids[0] + " (whose it is)");
+    }
+
     /** The kfree_skb format could not be read because tracefs is not available. */
     static Check kfreeSkbNotRead(Check tracefs) {
         CheckStatus status = tracefs.status() == OK || tracefs.status() == WARN ? ERROR : tracefs.status();

@@ -13,6 +13,7 @@ import dev.dropscope.netlink.NetlinkSocket;
 import dev.dropscope.netlink.NlMsg;
 import dev.dropscope.netlink.genl.GenlController;
 import dev.dropscope.netlink.genl.GenlFamily;
+import dev.dropscope.perf.Bpf;
 import dev.dropscope.perf.Tracefs;
 import dev.dropscope.perf.TracepointAccess;
 import dev.dropscope.perf.TracepointFormat;
@@ -132,6 +133,15 @@ public final class DoctorProbe {
         }
         checks.add(netDm);
         checks.addAll(tp.checks());
+        if (tp.works()) {
+            checks.add(isolated("tracepoint.bpf_programs", "kfree_skb programs", () -> {
+                try {
+                    return DoctorChecks.tracepointPrograms(Bpf.attachedPrograms(sys, (int) tp.eventId(), 0), 0);
+                } catch (NativeIoException e) {
+                    return DoctorChecks.tracepointPrograms(null, e.errno());
+                }
+            }));
+        }
         Check ebpf = isolated("source.ebpf", "eBPF source", () -> ebpf(k));
         checks.add(ebpf);
         checks.add(ethtool);
@@ -263,7 +273,8 @@ public final class DoctorProbe {
     // ------------------------------------------------------------------ tracepoint
 
     /** The tracefs, kfree_skb and tracepoint-source checks, in that order, and the drop reasons. */
-    private record TracepointFindings(List<Check> checks, List<String> dropReasons, boolean works) {
+    /** @param eventId skb:kfree_skb's id, -1 when its format could not be read */
+    private record TracepointFindings(List<Check> checks, List<String> dropReasons, boolean works, long eventId) {
     }
 
     private TracepointFindings tracepoint(KernelFacts k) {
@@ -299,18 +310,18 @@ public final class DoctorProbe {
         if (formatCheck == null) {
             checks.add(DoctorChecks.kfreeSkbNotRead(tracefsCheck));
             checks.add(DoctorChecks.tracepointNotTried(tracefsCheck));
-            return new TracepointFindings(checks, List.of(), false);
+            return new TracepointFindings(checks, List.of(), false, -1);
         }
         checks.add(formatCheck);
         if (format.isEmpty() || formatCheck.status() == ERROR) {
             checks.add(DoctorChecks.tracepointNotTried(formatCheck));
-            return new TracepointFindings(checks, List.of(), false);
+            return new TracepointFindings(checks, List.of(), false, -1);
         }
         long id = format.get().id();
         Check open = isolated("source.tracepoint", "tracepoint source",
                 () -> DoctorChecks.tracepointOpen(TracepointAccess.tryOpen(sys, id, 0), k.status(),
                         k.perfEventParanoid()));
         checks.add(open);
-        return new TracepointFindings(checks, DoctorChecks.dropReasonNames(format.get()), open.isOk());
+        return new TracepointFindings(checks, DoctorChecks.dropReasonNames(format.get()), open.isOk(), id);
     }
 }

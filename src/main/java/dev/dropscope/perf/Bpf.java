@@ -160,6 +160,31 @@ public final class Bpf {
         }
     }
 
+    /** kernel/trace/bpf_trace.c BPF_TRACE_MAX_PROGS (not UAPI): the most ids the query returns. */
+    private static final int BPF_TRACE_MAX_PROGS = 64;
+
+    /**
+     * The ids of the BPF programs attached to tracepoint {@code eventId} by anyone (PERF_EVENT_IOC_QUERY_BPF
+     * on a counting event opened for the question on {@code cpu} and closed again). Needs CAP_PERFMON.
+     */
+    public static int[] attachedPrograms(Syscalls sys, int eventId, int cpu) throws NativeIoException {
+        NativeBuffer attr = PerfEventAttr.tracepointCounter(eventId).toBuffer();
+        try (Fd event = Fd.own(sys, "perf_event_open(tracepoint " + eventId + ")",
+                sys.perfEventOpen(attr, 0, -1, cpu, -1, TracepointReader.PERF_FLAG_FD_CLOEXEC))) {
+            // struct perf_event_query_bpf: u32 ids_len, u32 prog_cnt, u32 ids[]
+            NativeBuffer query = NativeBuffer.allocate(8 + 4 * BPF_TRACE_MAX_PROGS);
+            ByteBuffer q = query.buffer();
+            q.putInt(0, BPF_TRACE_MAX_PROGS);
+            NativeIoException.check("ioctl(PERF_EVENT_IOC_QUERY_BPF)", sys.ioctl(event.get(),
+                    Integer.toUnsignedLong(BpfConstants.PERF_EVENT_IOC_QUERY_BPF), query, 0));
+            int[] ids = new int[Math.min(q.getInt(4), BPF_TRACE_MAX_PROGS)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = q.getInt(8 + 4 * i);
+            }
+            return ids;
+        }
+    }
+
     /** Stops the program running (PERF_EVENT_IOC_DISABLE) before the final read, so it reads a still map. */
     public static void disable(Syscalls sys, Fd event) {
         if (event.isOpen()) {

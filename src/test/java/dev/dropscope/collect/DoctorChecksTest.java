@@ -311,6 +311,22 @@ class DoctorChecksTest {
     }
 
     @Test
+    void bpfProgramsOnTheTracepointAreAFactWithTheirIds() {
+        Check none = DoctorChecks.tracepointPrograms(new int[0], 0);
+        assertEquals(OK, none.status());
+        assertEquals("no BPF program is attached to skb:kfree_skb", none.summary());
+        Check two = DoctorChecks.tracepointPrograms(new int[] {41, 97}, 0);
+        assertEquals(INFO, two.status());
+        assertEquals("2 BPF programs on skb:kfree_skb (id 41, 97): one that returns 0 hides drops from the "
+                + "tracepoint source; the eBPF source sees them all", two.summary());
+        assertEquals("bpftool prog show id 41 (whose it is)", two.fix());
+        assertEquals(DENIED, DoctorChecks.tracepointPrograms(null, Errno.EPERM).status());
+        Check failed = DoctorChecks.tracepointPrograms(null, Errno.EINVAL);
+        assertEquals(ERROR, failed.status());
+        assertTrue(failed.detail().startsWith("ioctl(PERF_EVENT_IOC_QUERY_BPF): "), failed.detail());
+    }
+
+    @Test
     void sourceChoice() throws IOException {
         Check netDmMissing = DoctorChecks.netDmAbsent(dev(), true);
         Check tracepointOk = DoctorChecks.tracepointOpen(0, dev().status(), OptionalInt.of(2));

@@ -63,7 +63,7 @@ class DoctorProbeTest {
         assertEquals(ids.size(), new HashSet<>(ids).size(), "ids are unique: " + ids);
         assertEquals(List.of("kernel", "privileges.uid", "privileges.cap_net_admin", "privileges.cap_perfmon",
                 "privileges.perf_event_paranoid", "privileges.kptr_restrict", "source.netdm", "tracefs",
-                "tracepoint.kfree_skb", "source.tracepoint", "source.ebpf", "family.ethtool", "family.rtnetlink",
+                "tracepoint.kfree_skb", "source.tracepoint", "tracepoint.bpf_programs", "source.ebpf", "family.ethtool", "family.rtnetlink",
                 "family.ctnetlink", "kallsyms"), ids);
         for (Check c : r.checks()) {
             assertNotEquals(ERROR, c.status(), c.toString());

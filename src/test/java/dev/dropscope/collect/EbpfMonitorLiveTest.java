@@ -276,6 +276,31 @@ class EbpfMonitorLiveTest {
         }
     }
 
+    /** PERF_EVENT_IOC_QUERY_BPF (doctor's kfree_skb programs check) lists our program while it is attached. */
+    @Test
+    void theTracepointsProgramListShowsOursWhileAttached() throws Exception {
+        int eventId;
+        try (dev.dropscope.perf.Tracefs tracefs = dev.dropscope.perf.Tracefs.open(SYS, Path.of("/"))) {
+            eventId = (int) tracefs.readFormat("skb", "kfree_skb").id();
+        }
+        java.util.Set<Integer> before = ids(Bpf.attachedPrograms(SYS, eventId, 0));
+        java.util.Set<Integer> during;
+        try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false)) {
+            during = ids(Bpf.attachedPrograms(SYS, eventId, 0));
+        }
+        java.util.Set<Integer> ours = new java.util.HashSet<>(during);
+        ours.removeAll(before);
+        assertFalse(ours.isEmpty(), "our program is not listed: before " + before + ", during " + during);
+        java.util.Set<Integer> after = ids(Bpf.attachedPrograms(SYS, eventId, 0));
+        for (int id : ours) {
+            assertFalse(after.contains(id), "program " + id + " still attached after close: " + after);
+        }
+    }
+
+    private static java.util.Set<Integer> ids(int[] a) {
+        return java.util.Arrays.stream(a).boxed().collect(java.util.stream.Collectors.toSet());
+    }
+
     private static long atSite(Totals t, int reason, long[] range) {
         long n = 0;
         for (Map.Entry<List<Long>, Long> e : t.bySite.entrySet()) {
