@@ -60,7 +60,8 @@ public final class EbpfMonitor implements DropMonitor {
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
-    private final PercpuHashReader.Entry onEntry = this::entry;
+    private final PercpuHashReader.Entry onEntry = this::entry;      // made once: a read allocates nothing
+    private final BpfRingBuffer.Record onRecord = this::record;
     private final AtomicBoolean closed = new AtomicBoolean();
     private DropSink sink;
     private long readNs;
@@ -240,7 +241,7 @@ public final class EbpfMonitor implements DropMonitor {
         long before = delivered;
         sink = out;
         if (ring != null) {
-            ring.drain(this::record);
+            ring.drain(onRecord);
         } else {
             readNs = System.nanoTime();
             keys = reader.read(onEntry);
