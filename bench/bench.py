@@ -13,7 +13,8 @@
 For each: drops generated per second (the namespace's own kernel counter over the generator's wall time),
 drops accounted / kernel drops (dropscope: the summary's count for the generator's reason; perf: every
 kfree_skb event it saw), events lost, observer user+sys CPU per million drops (/proc/PID/stat over the
-generator window), and the generator's slowdown against "none". Medians over --runs rounds. Then
+generator window), and the generator's slowdown against "none". For dropscope also its CPU in steady state:
+from its second report with drops (start-up done: symbol table loaded, first report written) to the end. Medians over --runs rounds. Then
 dropscope's time to first output (watch), time to the first full TUI frame (top in tmux), and peak RSS
 (VmHWM) of watch after --rss-seconds at full drop rate.
 
@@ -319,7 +320,24 @@ class Dropscope(Observer):
         self.err = s.temp_file(".watch.err")
         p = s.spawn(self.cmd(), stdout=open(self.out, "w"), stderr=open(self.err, "w"))
         wait_for_line(p, self.out, '"type":"start"', 120, self.err)
+        self.read_to, self.report_times = 0, set()
         return p
+
+    def started(self):
+        """True once the watch has written drop records for two reports: the first waited for the symbol table
+        (loaded on a thread of its own after the start record) and ran the report code for the first time; from
+        the second on, what it costs is the steady per-interval work."""
+        with open(self.out) as f:
+            f.seek(self.read_to)
+            chunk = f.read()
+        done = chunk.rfind("\n") + 1   # whole lines only; the rest is read again next time
+        self.read_to += len(chunk[:done].encode())
+        for line in chunk[:done].splitlines():
+            if '"type":"drops"' in line:
+                m = re.search(r'"time":"([^"]*)"', line)
+                if m:
+                    self.report_times.add(m.group(1))
+        return len(self.report_times) >= 2
 
     def finish(self, s, p, gen):
         rc = s.stop(p)
@@ -412,11 +430,18 @@ def one_run(s, obs, gen, threads, seconds):
         t0 = thread_cpu(p.pid) if p else None
         m0 = machine_busy()
         g = s.spawn(gen_cmd(s, gen, threads, seconds), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        steady = None  # (monotonic time, proc_cpu) when the observer had finished starting
+        if p and hasattr(obs, "started"):
+            while g.poll() is None:  # dropgen prints one JSON line at its end: its pipes cannot fill meanwhile
+                if steady is None and obs.started():
+                    steady = (time.monotonic(), proc_cpu(p.pid))
+                time.sleep(0.05)
         out, err = g.communicate()
         s.procs.remove(g)
         m1 = machine_busy()
         c1 = proc_cpu(p.pid) if p else None
         t1 = thread_cpu(p.pid) if p else None
+        t_end = time.monotonic()
         if g.returncode != 0:
             raise RuntimeError(f"dropgen exit {g.returncode}: {err.strip()}")
         gj = json.loads(out.strip().splitlines()[-1])
@@ -437,6 +462,13 @@ def one_run(s, obs, gen, threads, seconds):
         r["observer_cpu_pct"] = round((user + sys_) / el * 100, 2)
         r["observer_user_pct"] = round(user / el * 100, 2)
         r["cpu_s_per_mdrop"] = round((user + sys_) / max(gj["drops"], 1) * 1e6, 4)
+        if steady and steady[1] and t_end - steady[0] >= 1:
+            # the same process total, from the observer's second report to the generator's end: start-up
+            # (symbol table, first report, JIT warming up) is in the whole-window figures above, not here
+            span = t_end - steady[0]
+            r["steady_s"] = round(span, 2)
+            r["observer_user_pct_steady"] = round((c1[0] - steady[1][0]) / span * 100, 2)
+            r["observer_cpu_pct_steady"] = round((c1[0] + c1[1] - steady[1][0] - steady[1][1]) / span * 100, 2)
         if isinstance(obs, Dropscope):
             # threads that ended inside the window take their time with them: clamp at 0
             r["jvm_threads_s"] = {k: round(max(0.0, t1[k] - t0[k]), 3) for k in t0}
@@ -539,6 +571,9 @@ def summarize(runs, configs):
                 "app_cpu_s_per_mdrop": med([r.get("app_cpu_s_per_mdrop") for r in rs]),
                 "observer_cpu_pct": med([r.get("observer_cpu_pct") for r in rs]),
                 "observer_user_pct": med([r.get("observer_user_pct") for r in rs]),
+                "observer_cpu_pct_steady": med([r.get("observer_cpu_pct_steady") for r in rs]),
+                "observer_user_pct_steady": med([r.get("observer_user_pct_steady") for r in rs]),
+                "steady_s": med([r.get("steady_s") for r in rs]),
                 "machine_busy_cores": med([r.get("machine_busy_cores") for r in rs]),
                 "runs_with_other_tracers": sum(1 for r in rs if r.get("other_perf_event_pids")),
             })
@@ -551,8 +586,9 @@ def fmt(v, f, none="—"):
 
 def markdown(rows, extra, note):
     lines = [f"| generator | observer | drops/s generated (min–max) | slowdown vs none | drops accounted / kernel drops "
-             f"| events lost | observer CPU s per M drops (without JIT/GC threads) | observer CPU % of a core (user) | runs |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             f"| events lost | observer CPU s per M drops (without JIT/GC threads) | observer CPU % of a core (user) "
+             f"| steady state ² | runs |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         acc = fmt(r["accounted_ratio"], "{:.2%}") + ("" if r["accounted_counts"] or r["accounted_ratio"] is None else " ¹")
         lines.append(
@@ -561,10 +597,15 @@ def markdown(rows, extra, note):
             f"{fmt(r['slowdown_pct'], '{:.1f} %', '')} | {acc} | "
             f"{fmt(r['lost'], '{:.0f}')} | {fmt(r['cpu_s_per_mdrop'], '{:.3f}')}"
             f"{fmt(r['app_cpu_s_per_mdrop'], ' ({:.3f})', '')} | "
-            f"{fmt(r['observer_cpu_pct'], '{:.1f}')} ({fmt(r['observer_user_pct'], '{:.1f}')}) | {r['runs']} |")
+            f"{fmt(r['observer_cpu_pct'], '{:.1f}')} ({fmt(r['observer_user_pct'], '{:.1f}')}) | "
+            f"{fmt(r['observer_cpu_pct_steady'], '{:.2f}')}{fmt(r['observer_user_pct_steady'], ' ({:.2f})', '')} | "
+            f"{r['runs']} |")
     lines.append("")
     lines.append("¹ perf counts every skb:kfree_skb event on the machine, background drops included; dropscope's "
                  "column is the count it attributes to the generator's reason (NO_SOCKET for udp, IP_CSUM for raw).")
+    lines.append("² dropscope only: observer CPU % of a core (user) from its second report with drops (symbol table loaded, first "
+                 "report written) to the generator's end, median " + fmt(med([r.get("steady_s") for r in rows]), "{:.1f}")
+                 + " s of each run. The CPU % column before it is the whole generator window, start-up costs included.")
     if extra:
         lines.append("")
         lines.append("| dropscope | value |")
@@ -658,7 +699,7 @@ def main():
                     result["runs"].append(r)
                     log("bench:   " + json.dumps({k: r.get(k) for k in (
                         "drops_per_s", "kernel_drops", "accounted_ratio", "lost", "cpu_s_per_mdrop", "jvm_threads_s",
-                        "machine_busy_cores")}))
+                        "observer_user_pct", "observer_user_pct_steady", "machine_busy_cores")}))
         for i in range(a.startup_runs):
             log(f"bench: startup sample {i + 1}/{a.startup_runs}")
             result["startup"].setdefault("first_output_s", []).append(round(time_to_first_output(s), 3))

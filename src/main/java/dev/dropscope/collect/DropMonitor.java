@@ -27,6 +27,16 @@ public interface DropMonitor extends AutoCloseable {
     long poll(DropSink sink, int timeoutMillis) throws IOException;
 
     /**
+     * {@link #poll(DropSink, int)} for a caller that only needs the drops at its next report, due in
+     * {@code reportInMillis}: a source that counts in the kernel may leave them there until that poll
+     * (one read per interval instead of one per wake-up). Still returns within {@code timeoutMillis}, so
+     * the caller sees a stop request as promptly. Default: a plain poll.
+     */
+    default long poll(DropSink sink, int timeoutMillis, long reportInMillis) throws IOException {
+        return poll(sink, timeoutMillis);
+    }
+
+    /**
      * Ends collection before the final report: stops the source producing new drops where it can (NET_DM
      * STOP, perf events disabled), then delivers to {@code sink} what it already collected but was not
      * read yet (bounded), with the last loss counts. Call once, after the last {@link #poll}; the monitor

@@ -102,7 +102,9 @@ public final class DropWatcher {
                 break;
             }
             long wait = Math.min(nextReport, deadline) - now;
-            monitor.poll(sink, (int) Math.max(1, Math.min(100, wait / 1_000_000)));
+            long waitMillis = Math.max(1, (wait + 999_999) / 1_000_000);
+            // wake at least every 100 ms to see a stop request; the monitor may read only for the report
+            monitor.poll(sink, (int) Math.min(100, waitMillis), waitMillis);
             now = System.nanoTime();
             if (now >= nextReport) {
                 report(now);

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,13 +26,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Drops counted in the kernel by an eBPF program on {@code skb:kfree_skb}: the program adds one to a
  * per-CPU counter keyed by (location, reason) and returns, so a drop costs about what counting the
- * tracepoint costs, and nothing wakes us. {@link #poll} reads the map on a timer and reports what each
- * counter gained since the last read, per CPU. The map holds {@link #MAP_CAPACITY} distinct sites; a
- * drop at a new site when it is full is counted as lost (never silently evicted, as an LRU map would).
+ * tracepoint costs, and nothing wakes us. {@link #poll} reads the map and reports what each counter
+ * gained since the last read, per CPU; a caller that says when its next report is due
+ * ({@link #poll(DropSink, int, long)}) gets one read per report, not one per wake-up. A read allocates
+ * nothing once every site has been seen. The map holds {@link #MAP_CAPACITY} distinct sites; a drop at
+ * a new site when it is full is counted as lost (never silently evicted, as an LRU map would).
  */
 public final class EbpfMonitor implements DropMonitor {
     /** Distinct (location, reason) pairs; a busy kernel shows a few hundred. */
     static final int MAP_CAPACITY = 10240;
+    /** Sites our delta table starts with room for (it doubles as the map fills). */
+    private static final int SEEN_INITIAL = 64;
     /** Longest sleep inside one poll. */
     static final int MAX_WAIT_MILLIS = 100;
     static final int BATCH_CHUNK = 1024;
@@ -55,16 +58,17 @@ public final class EbpfMonitor implements DropMonitor {
     private final BpfRingBuffer ring;        // packet mode
     private final long epochOffsetNs;        // CLOCK_MONOTONIC -> epoch, for packet records
     private final NativeBufferHolder lostIo;
-    private final Map<Key, long[]> seen = new HashMap<>();
+    private final int capacity;
+    private final SiteCounters seen;            // the counters at the last read, per site and CPU
+    private final PercpuHashReader.Entry onEntry = this::entry;      // made once: a read allocates nothing
+    private final BpfRingBuffer.Record onRecord = this::record;
     private final AtomicBoolean closed = new AtomicBoolean();
     private DropSink sink;
+    private long readNs;
+    private long reads;
     private long lostSeen;
     private long delivered;
     private int keys;
-
-    /** (location, reason) as a map key on our side. */
-    private record Key(long location, int reason) {
-    }
 
     /** Buffers for reading the one-entry lost counter array. */
     private static final class NativeBufferHolder {
@@ -78,7 +82,8 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     private EbpfMonitor(Syscalls sys, List<Fd> objects, Fd lostMap, Fd event, PercpuHashReader reader,
-                        BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus) {
+                        BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus,
+                        int capacity) {
         this.sys = sys;
         this.objects = objects;
         this.lostMap = lostMap;
@@ -89,6 +94,8 @@ public final class EbpfMonitor implements DropMonitor {
         this.hasReasons = hasReasons;
         this.why = why;
         this.cpus = cpus;
+        this.capacity = capacity;
+        this.seen = new SiteCounters(cpus.length, SEEN_INITIAL);
         this.lostIo = new NativeBufferHolder(cpus.length);
         this.epochOffsetNs = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
     }
@@ -116,6 +123,12 @@ public final class EbpfMonitor implements DropMonitor {
      * @param batch summary mode: read the map with BPF_MAP_LOOKUP_BATCH where it works (false: get-next-key)
      */
     static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch) throws IOException {
+        return open(sys, why, packetMode, batch, MAP_CAPACITY);
+    }
+
+    /** @param capacity distinct sites the summary map holds (tests fill a small one) */
+    static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity)
+            throws IOException {
         TracepointFormat f;
         try (Tracefs tracefs = Tracefs.open(sys, Path.of("/"))) {
             f = tracefs.readFormat("skb", "kfree_skb");
@@ -136,7 +149,7 @@ public final class EbpfMonitor implements DropMonitor {
                 code = DropPrograms.packet(layout, rb.get(), lost.get()).assemble();
             } else {
                 Fd counts = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, DropPrograms.KEY_SIZE,
-                        DropPrograms.VALUE_SIZE, MAP_CAPACITY, "dropscope_drops"));
+                        DropPrograms.VALUE_SIZE, capacity, "dropscope_drops"));
                 reader = new PercpuHashReader(sys, counts, DropPrograms.KEY_SIZE, possible.length, BATCH_CHUNK, batch);
                 code = DropPrograms.summary(layout, counts.get(), lost.get()).assemble();
             }
@@ -145,7 +158,7 @@ public final class EbpfMonitor implements DropMonitor {
                     packetMode ? "dropscope_pkt" : "dropscope_sum"));
             Fd event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
             return new EbpfMonitor(sys, made, lost, event, reader, ring, new DropReasons(f.symbols("reason")),
-                    layout.reasonOffset() >= 0, why, possible);
+                    layout.reasonOffset() >= 0, why, possible, capacity);
         } catch (IOException | RuntimeException e) {
             if (ring != null) {
                 ring.close();
@@ -196,6 +209,16 @@ public final class EbpfMonitor implements DropMonitor {
 
     @Override
     public long poll(DropSink sink, int timeoutMillis) throws IOException {
+        return poll(sink, timeoutMillis, 0);
+    }
+
+    /**
+     * Summary mode reads the map only in the wait that reaches the caller's report: counting costs the
+     * kernel the same whether we read or not, and each read walks the whole hash table (every bucket of
+     * {@link #MAP_CAPACITY}). Packet mode drains the ring every {@link #RING_DRAIN_MILLIS} regardless.
+     */
+    @Override
+    public long poll(DropSink sink, int timeoutMillis, long reportInMillis) throws IOException {
         int wait = Math.min(timeoutMillis, ring != null ? RING_DRAIN_MILLIS : MAX_WAIT_MILLIS);
         if (wait > 0) {
             try {
@@ -203,6 +226,9 @@ public final class EbpfMonitor implements DropMonitor {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (ring == null && reportInMillis > wait) {
+            return 0; // the report is not due in this wait: the counts keep in the kernel
         }
         return collect(sink);
     }
@@ -215,22 +241,11 @@ public final class EbpfMonitor implements DropMonitor {
         long before = delivered;
         sink = out;
         if (ring != null) {
-            ring.drain(this::record);
+            ring.drain(onRecord);
         } else {
-            long now = System.nanoTime();
-            keys = reader.read((k, ko, v, vo) -> {
-                long location = k.getLong(ko);
-                int reason = k.getInt(ko + 8);
-                long[] prev = seen.computeIfAbsent(new Key(location, reason), x -> new long[cpus.length]);
-                for (int i = 0; i < cpus.length; i++) {
-                    long c = v.getLong(vo + 8 * i);
-                    if (c != prev[i]) {
-                        out.onDrops(location, reason, DropOrigin.SOFTWARE, -1, cpus[i], now, c - prev[i]);
-                        delivered += c - prev[i];
-                        prev[i] = c;
-                    }
-                }
-            });
+            readNs = System.nanoTime();
+            keys = reader.read(onEntry);
+            reads++;
         }
         long lost = readLost();
         if (lost > lostSeen) {
@@ -238,6 +253,27 @@ public final class EbpfMonitor implements DropMonitor {
             lostSeen = lost;
         }
         return delivered - before;
+    }
+
+    /** One map entry: delivers what each CPU's counter gained since the last read. */
+    private void entry(ByteBuffer k, int ko, ByteBuffer v, int vo) {
+        long location = k.getLong(ko);
+        int reason = k.getInt(ko + 8);
+        int base = seen.site(location, reason) * cpus.length;
+        long[] prev = seen.counts();
+        for (int i = 0; i < cpus.length; i++) {
+            long c = v.getLong(vo + 8 * i);
+            if (c != prev[base + i]) {
+                sink.onDrops(location, reason, DropOrigin.SOFTWARE, -1, cpus[i], readNs, c - prev[base + i]);
+                delivered += c - prev[base + i];
+                prev[base + i] = c;
+            }
+        }
+    }
+
+    /** Summary mode: how many times the map was read (tests: one per report). */
+    synchronized long mapReads() {
+        return reads;
     }
 
     private void record(ByteBuffer b, int off, int length) {
@@ -277,7 +313,7 @@ public final class EbpfMonitor implements DropMonitor {
             m.put("bpf_ring_lost", lostSeen);
         } else {
             m.put("bpf_sites", (long) keys);
-            m.put("bpf_site_capacity", (long) MAP_CAPACITY);
+            m.put("bpf_site_capacity", (long) capacity);
             m.put("bpf_lost_map_full", lostSeen);
             m.put("bpf_batch_reads", reader.batched() ? 1L : 0L);
         }

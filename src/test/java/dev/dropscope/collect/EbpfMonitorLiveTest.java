@@ -336,4 +336,92 @@ class EbpfMonitorLiveTest {
             assertTrue(map.get() > 2);
         }
     }
+
+    /**
+     * A watch reads the map once per report, not once per wake-up: with a 10-minute interval the loop
+     * wakes every 100 ms (a stop request ends it within that) and reads only in {@code finish}, and that
+     * one read still brings every drop since the start into the totals.
+     */
+    @Test
+    void aWatchReadsTheMapOnlyForItsReportsAndStillStopsPromptly() throws Exception {
+        try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false)) {
+            DropReportBuilder builder = new DropReportBuilder(dev.dropscope.procfs.Kallsyms.query(Path.of("/proc")),
+                    m.reasons(), Map.of(), (symbol, reason) -> false);
+            DropWatcher.Settings settings = new DropWatcher.Settings(600_000_000_000L, 0, 0, s -> true, 4096);
+            long[] checks = {0};
+            long[] stopAt = {0};
+            java.util.List<dev.dropscope.model.DropReport> reports = new java.util.ArrayList<>();
+            DropWatcher w = new DropWatcher(m, builder, settings, new DropWatcher.Output() {
+                @Override
+                public int interval(dev.dropscope.model.DropReport report) {
+                    reports.add(report);
+                    return 0;
+                }
+
+                @Override
+                public void packet(dev.dropscope.model.ResolvedPacket packet) {
+                    throw new AssertionError("no packets in summary mode");
+                }
+            }, () -> {
+                checks[0]++;
+                if (checks[0] == 2) {
+                    try {
+                        sendToClosedPort(500);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+                if (checks[0] == 5) {
+                    stopAt[0] = System.nanoTime();
+                    return true;
+                }
+                return false;
+            }, 2);
+            dev.dropscope.model.DropReport totals = w.run();
+            long stoppedAfterMs = (System.nanoTime() - stopAt[0]) / 1_000_000;
+            assertEquals(5, checks[0], "the loop checked for a stop after every wake-up");
+            assertTrue(stoppedAfterMs < 30_000, "a stop ends the watch, not the 10-minute interval: " + stoppedAfterMs + " ms");
+            assertEquals(1, m.mapReads(), "four wake-ups, no report due: only finish read the map");
+            assertEquals(1, reports.size(), "the final report");
+            long ours = totals.sites().stream().filter(s -> udpRcv().equals(s.symbol()) && "NO_SOCKET".equals(s.reason()))
+                    .mapToLong(dev.dropscope.model.ResolvedDropSite::count).sum();
+            assertTrue(ours >= 500, "every drop since the start is in the totals: " + ours + " of 500");
+        }
+    }
+
+    /**
+     * A full site map: a drop at a site the map has no room for is counted in {@code dropscope_lost}, and
+     * reported as lost (bpf_lost_map_full), never silently missing. One slot, two sites: NO_SOCKET at
+     * __udp6_lib_rcv and at __udp4_lib_rcv (or a drop elsewhere on the machine took the slot first: then
+     * both of ours are lost).
+     */
+    @Test
+    void aDropAtASiteTheFullMapHasNoRoomForIsCountedAsLost() throws Exception {
+        Totals t = new Totals();
+        long v6Before = noPorts();
+        long v4Before = ns.inside(SYS, () -> ProtocolCounters.query(Path.of("/proc")).counters().get("Udp.NoPorts"));
+        try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false, true, 1)) {
+            sendToClosedPort(300);
+            ns.sendToClosedPort(SYS, 200);
+            m.poll(t, 0);
+            Map<String, Long> h = m.health();
+            assertEquals(1L, h.get("bpf_site_capacity"));
+            assertEquals(1L, h.get("bpf_sites"), "the map holds one site");
+            assertEquals(1, t.bySite.size(), "one site delivered: " + t.bySite);
+            assertEquals(t.lost, h.get("bpf_lost_map_full"), "what was delivered as lost is what health shows");
+        }
+        long v6 = noPorts() - v6Before;
+        long v4 = ns.inside(SYS, () -> ProtocolCounters.query(Path.of("/proc")).counters().get("Udp.NoPorts")) - v4Before;
+        assertEquals(300, v6);
+        assertEquals(200, v4);
+        long[] udp6 = symbolRange("__udp6_lib_rcv");
+        long kept = t.bySite.keySet().iterator().next().get(0);
+        boolean keptV6 = Long.compareUnsigned(kept, udp6[0]) >= 0 && Long.compareUnsigned(kept, udp6[1]) < 0;
+        long[] udp4 = symbolRange("__udp4_lib_rcv");
+        boolean keptV4 = Long.compareUnsigned(kept, udp4[0]) >= 0 && Long.compareUnsigned(kept, udp4[1]) < 0;
+        // the site that did not get the slot lost every one of its drops (others' drops elsewhere may add)
+        long mustBeLost = keptV6 ? v4 : keptV4 ? v6 : v4 + v6;
+        assertTrue(t.lost >= mustBeLost, "lost " + t.lost + ", at least " + mustBeLost + " (kept site v6=" + keptV6
+                + " v4=" + keptV4 + ")");
+    }
 }
