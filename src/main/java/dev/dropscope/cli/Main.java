@@ -62,6 +62,7 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        TopCommand.preloadNative(args);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
