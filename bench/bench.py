@@ -595,11 +595,15 @@ def main():
     ap.add_argument("--gens", default="udp,raw", help="generator modes (default udp,raw)")
     ap.add_argument("--only", default="", help="comma list of observers to run (default: all usable)")
     ap.add_argument("--startup-runs", type=int, default=3, help="time-to-first-output/frame samples (0: skip)")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="only the start-up samples: no observer runs, no RSS run (e.g. --startup-only --startup-runs 5)")
     ap.add_argument("--rss-seconds", type=float, default=60, help="seconds at full rate before reading VmHWM (0: skip)")
     ap.add_argument("--quiet-wait", type=float, default=0,
                     help="before each run wait up to this many seconds for the machine to be < 10%% busy")
     ap.add_argument("--note", default="", help="a line printed under the table (e.g. 'busy machine')")
     a = ap.parse_args()
+    if a.startup_only:
+        a.runs, a.rss_seconds = 0, 0
     if os.geteuid() != 0:
         log("bench: needs root (network namespace, perf -a, tracepoint)")
         return 4
@@ -628,7 +632,7 @@ def main():
         s.make_netns()
         s.mount_tracefs()
         only = set(x for x in a.only.split(",") if x)
-        for obs in observers():
+        for obs in ([] if a.startup_only else observers()):
             if only and obs.name not in only:
                 continue
             why = obs.probe(s)
