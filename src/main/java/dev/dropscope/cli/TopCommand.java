@@ -46,6 +46,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code dropscope top} (and {@code dropscope} alone on a terminal): the live terminal view. */
 @Command(name = "top", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -78,6 +80,9 @@ public final class TopCommand implements Callable<Integer> {
 
     /** The first drop report comes this soon: where packets die should show within a second of starting. */
     static final long FIRST_REPORT_NS = 300_000_000L;
+
+    /** The longest the symbol table waits for the first full frame before it is read anyway. */
+    static final long KALLSYMS_WAIT_MS = 1000;
 
     /** Distinct drop sites tracked before the rest are added up as "other". */
     static final int MAX_SITES = 4096;
@@ -210,16 +215,25 @@ public final class TopCommand implements Callable<Integer> {
                 takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL);
         DropMonitors.Requested requested = DropMonitors.Requested.valueOf(source.name().toUpperCase());
         TopUi.Outcome outcome;
+        // kallsyms (a quarter second of parsing) waits for the first frame with counters, at most a second
+        CountDownLatch fullFrame = new CountDownLatch(1);
         TopStart start = TopStart.begin(TopCommand::syscalls,
                 sys -> new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET),
                 sys -> DropMonitors.open(sys, requested, netdm),
-                monitor -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { }), monitor.reasons(),
+                monitor -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { },
+                        () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), monitor.reasons(),
                         NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign),
                 new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES, WatchCommand.cpuCount()),
                 composer, composer::sourceOpened, latest::fail, stop);
         try {
             TopScreen painter = new TopScreen(Theme.fromEnvironment(System.getenv(), charset), ZoneId.systemDefault());
-            outcome = new TopUi(await(terminal), painter, latest, stop::requested, TopCommand::export).run();
+            outcome = new TopUi(await(terminal), painter, latest, stop::requested, TopCommand::export)
+                    .onFrame(m -> {
+                        if (m.snapshot() != null) {
+                            fullFrame.countDown();
+                        }
+                    })
+                    .run();
         } finally {
             start.close();
         }
