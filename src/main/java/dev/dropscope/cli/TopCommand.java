@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
             "The live terminal view: where the kernel drops packets, why, and what to type about it.",
             "",
             "Header: host, kernel, drop source and why, drops/s, events the monitor lost, pause, clock.",
-            "The screen is up at once; the header says 'opening...' until the drop source is open.",
+            "The screen is up at once; 'opening...' in the header until the source is open.",
             "Panes: Drop sites (function+offset, reason, rate, total, share, last minute), Interfaces",
             "(packets, drops and errors per second, ring, offloads, rp_filter), System (softnet per CPU,",
             "conntrack, UDP buffers, TCP listen queues, checksums) and Findings (evidence and fix commands).",
