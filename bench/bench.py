@@ -550,6 +550,23 @@ def fmt(v, f, none="—"):
 
 
 def markdown(rows, extra, note):
+    if not rows:  # --startup-only: no observer table
+        lines = []
+    else:
+        lines = table(rows)
+    if extra:
+        lines.append("")
+        lines.append("| dropscope | value |")
+        lines.append("|---|---|")
+        for k, v in extra:
+            lines.append(f"| {k} | {v} |")
+    if note:
+        lines.append("")
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def table(rows):
     lines = [f"| generator | observer | drops/s generated (min–max) | slowdown vs none | drops accounted / kernel drops "
              f"| events lost | observer CPU s per M drops (without JIT/GC threads) | observer CPU % of a core (user) | runs |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -565,16 +582,7 @@ def markdown(rows, extra, note):
     lines.append("")
     lines.append("¹ perf counts every skb:kfree_skb event on the machine, background drops included; dropscope's "
                  "column is the count it attributes to the generator's reason (NO_SOCKET for udp, IP_CSUM for raw).")
-    if extra:
-        lines.append("")
-        lines.append("| dropscope | value |")
-        lines.append("|---|---|")
-        for k, v in extra:
-            lines.append(f"| {k} | {v} |")
-    if note:
-        lines.append("")
-        lines.append(note)
-    return "\n".join(lines)
+    return lines
 
 
 # ---------------------------------------------------------------- main
