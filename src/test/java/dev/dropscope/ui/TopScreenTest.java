@@ -80,6 +80,13 @@ class TopScreenTest {
             assertTrue(f.rowOf(title) > 2, title + "\n" + f.text());
         }
 
+        // the System detail can be opened meanwhile: it says the monitor is still opening
+        TopModel sampled = new TopModel(opening, TopFixtures.NOW, null, TopFixtures.snapshot(1), null, List.of(), Map.of(),
+                Map.of());
+        Frame detail = Frame.draw(sampled, keys(KeyType.Tab, KeyType.Tab, KeyType.Enter), 120, 40, COLOUR);
+        assertTrue(detail.text().contains("The drop monitor itself (still opening)"), detail.text());
+        assertFalse(detail.text().contains("null"), detail.text());
+
         // once open, the header names the source as it always did
         TopModel open = TopModel.starting(opening.opened("tracepoint", "auto: no NET_DM"), TopFixtures.NOW);
         Frame g = Frame.draw(open, TopState.initial(), 120, 40, COLOUR);
