@@ -585,6 +585,23 @@ def fmt(v, f, none="—"):
 
 
 def markdown(rows, extra, note):
+    if not rows:  # --startup-only: no observer table
+        lines = []
+    else:
+        lines = table(rows)
+    if extra:
+        lines.append("")
+        lines.append("| dropscope | value |")
+        lines.append("|---|---|")
+        for k, v in extra:
+            lines.append(f"| {k} | {v} |")
+    if note:
+        lines.append("")
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def table(rows):
     lines = [f"| generator | observer | drops/s generated (min–max) | slowdown vs none | drops accounted / kernel drops "
              f"| events lost | observer CPU s per M drops (without JIT/GC threads) | observer CPU % of a core (user) "
              f"| steady state ² | runs |",
@@ -606,16 +623,7 @@ def markdown(rows, extra, note):
     lines.append("² dropscope only: observer CPU % of a core (user) from its second report with drops (symbol table loaded, first "
                  "report written) to the generator's end, median " + fmt(med([r.get("steady_s") for r in rows]), "{:.1f}")
                  + " s of each run. The CPU % column before it is the whole generator window, start-up costs included.")
-    if extra:
-        lines.append("")
-        lines.append("| dropscope | value |")
-        lines.append("|---|---|")
-        for k, v in extra:
-            lines.append(f"| {k} | {v} |")
-    if note:
-        lines.append("")
-        lines.append(note)
-    return "\n".join(lines)
+    return lines
 
 
 # ---------------------------------------------------------------- main
@@ -636,11 +644,15 @@ def main():
     ap.add_argument("--gens", default="udp,raw", help="generator modes (default udp,raw)")
     ap.add_argument("--only", default="", help="comma list of observers to run (default: all usable)")
     ap.add_argument("--startup-runs", type=int, default=3, help="time-to-first-output/frame samples (0: skip)")
+    ap.add_argument("--startup-only", action="store_true",
+                    help="only the start-up samples: no observer runs, no RSS run (e.g. --startup-only --startup-runs 5)")
     ap.add_argument("--rss-seconds", type=float, default=60, help="seconds at full rate before reading VmHWM (0: skip)")
     ap.add_argument("--quiet-wait", type=float, default=0,
                     help="before each run wait up to this many seconds for the machine to be < 10%% busy")
     ap.add_argument("--note", default="", help="a line printed under the table (e.g. 'busy machine')")
     a = ap.parse_args()
+    if a.startup_only:
+        a.runs, a.rss_seconds = 0, 0
     if os.geteuid() != 0:
         log("bench: needs root (network namespace, perf -a, tracepoint)")
         return 4
@@ -669,7 +681,7 @@ def main():
         s.make_netns()
         s.mount_tracefs()
         only = set(x for x in a.only.split(",") if x)
-        for obs in observers():
+        for obs in ([] if a.startup_only else observers()):
             if only and obs.name not in only:
                 continue
             why = obs.probe(s)

@@ -2,72 +2,33 @@ package dev.dropscope.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
-import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 
-/** {@code dropscope}: the command-line entry point. Wiring only; the work lives in the other packages. */
-@Command(name = "dropscope",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpAutoWidth = true,
-        description = {
-            "Live Linux kernel packet-drop monitor: where the kernel drops packets, why, and what to do.",
-            "",
-            "On a terminal, 'dropscope' alone runs 'dropscope top', the live view.",
-            "Start with 'dropscope doctor' to see what this machine can tell us."},
-        subcommands = {TopCommand.class, DoctorCommand.class, WatchCommand.class, DropwatchCommand.class,
+/**
+ * {@code dropscope}: the command-line entry point, with every subcommand (the root's options, description
+ * and exit codes are {@link RootCommand}'s). Wiring only; the work lives in the other packages.
+ */
+@Command(subcommands = {TopCommand.class, DoctorCommand.class, WatchCommand.class, DropwatchCommand.class,
             SnapshotCommand.class, ReportCommand.class, DiffCommand.class, ServeCommand.class,
-            CommandLine.HelpCommand.class},
-        footerHeading = "%nExit codes:%n",
-        footer = {
-            "  0  success",
-            "  1  runtime failure (the message says what failed)",
-            "  2  bad command line",
-            "  3  doctor: no drop source works on this machine",
-            "  4  missing privileges (root, CAP_NET_ADMIN, CAP_PERFMON)",
-            "130  interrupted (Ctrl-C), after restoring the kernel's state"})
-public final class Main implements Callable<Integer> {
-
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--native", paramLabel = "jna|jnr", scope = CommandLine.ScopeType.INHERIT,
-            description = "Native call backend (default: jna). Same as -Ddropscope.native=.")
-    void setNative(String backend) {
-        if (!backend.equals("jna") && !backend.equals("jnr")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--native': '" + backend + "' (expected jna or jnr)");
-        }
-        System.setProperty("dropscope.native", backend);
-    }
+            CommandLine.HelpCommand.class})
+public final class Main extends RootCommand {
 
     /** True when a person is at a terminal: then no subcommand means the live view. */
     static BooleanSupplier onTerminal = () -> System.console() != null;
 
-    @Override
-    public Integer call() {
-        if (onTerminal.getAsBoolean()) {
-            return spec.commandLine().getSubcommands().get("top").execute();
-        }
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return ExitCodes.OK;
-    }
-
     public static void main(String[] args) {
+        TopCommand.preloadNative(args);
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs the command line and returns the exit code (no System.exit, for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -86,8 +47,27 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /** The whole command line: every subcommand (help, the man page, completion). */
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /**
+     * The command line {@code args} need: for {@code top} (or nothing, on a terminal) the root with only
+     * top, since building the model of all nine commands by reflection costs top's first frame some
+     * 60-100 ms; anything else gets the whole of it.
+     */
+    static CommandLine commandLine(String[] args) {
+        boolean top = args.length == 0 ? onTerminal.getAsBoolean() : args[0].equals("top");
+        if (!top) {
+            return commandLine();
+        }
+        CommandLine cl = new CommandLine(new RootCommand());
+        cl.addSubcommand(new TopCommand()); // before configure(): the handlers reach the subcommands there are
+        return configure(cl);
+    }
+
+    private static CommandLine configure(CommandLine cl) {
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter e = ex.getCommandLine().getErr();
             e.println("dropscope: " + ex.getMessage());

@@ -1,7 +1,6 @@
 package dev.dropscope.cli;
 
 import dev.dropscope.diagnosis.Diagnosis;
-import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.SymbolTable;
@@ -47,6 +46,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code dropscope top} (and {@code dropscope} alone on a terminal): the live terminal view. */
 @Command(name = "top", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -54,6 +55,7 @@ import java.util.concurrent.CompletionException;
             "The live terminal view: where the kernel drops packets, why, and what to type about it.",
             "",
             "Header: host, kernel, drop source and why, drops/s, events the monitor lost, pause, clock.",
+            "The screen is up at once; 'opening...' in the header until the source is open.",
             "Panes: Drop sites (function+offset, reason, rate, total, share, last minute), Interfaces",
             "(packets, drops and errors per second, ring, offloads, rp_filter), System (softnet per CPU,",
             "conntrack, UDP buffers, TCP listen queues, checksums) and Findings (evidence and fix commands).",
@@ -79,8 +81,57 @@ public final class TopCommand implements Callable<Integer> {
     /** The first drop report comes this soon: where packets die should show within a second of starting. */
     static final long FIRST_REPORT_NS = 300_000_000L;
 
+    /** The longest the symbol table waits for the first full frame before it is read anyway. */
+    static final long KALLSYMS_WAIT_MS = 1000;
+
     /** Distinct drop sites tracked before the rest are added up as "other". */
     static final int MAX_SITES = 4096;
+
+    /** The native binding being loaded since {@code main} began, when the command line runs top; else null. */
+    private static volatile CompletableFuture<Syscalls> preloaded;
+
+    /**
+     * Starts loading the native binding (JNA: 100-200 ms) on a thread of its own when {@code args} run top
+     * with the default backend, so it overlaps building the command line (another 200 ms) instead of
+     * following it. Only a start-up shortcut: {@link #syscalls()} loads it itself when this did not.
+     */
+    static void preloadNative(String[] args) {
+        boolean top = args.length == 0 || args[0].equals("top");
+        if (!top || System.getProperty("dropscope.native") != null || java.util.Arrays.stream(args).anyMatch(a ->
+                a.startsWith("--native") || a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version"))) {
+            return; // another backend, or no start at all: the JVM may exit while JNA unpacks its library
+        }
+        CompletableFuture<Syscalls> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(Syscalls.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        }, "dropscope-preload");
+        t.setDaemon(true);
+        t.start();
+        preloaded = f;
+    }
+
+    /** The native binding: the preloaded one (its failure as thrown there), else loaded now. */
+    static Syscalls syscalls() {
+        CompletableFuture<Syscalls> f = preloaded;
+        if (f == null) {
+            return Syscalls.get();
+        }
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
 
     @Spec
     CommandLine.Model.CommandSpec spec;
@@ -107,8 +158,7 @@ public final class TopCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         Charset charset = Charset.defaultCharset();
-        // Lanterna's terminal set-up runs stty several times: overlap it with loading the native binding
-        // and opening the drop source, the other slow parts of the start (it draws nothing yet)
+        // Lanterna's terminal set-up runs stty several times: overlap it with everything else at the start
         CompletableFuture<TerminalScreen> terminal = CompletableFuture.supplyAsync(() -> {
             try {
                 return TopUi.openTerminal(charset);
@@ -118,26 +168,7 @@ public final class TopCommand implements Callable<Integer> {
         });
         try (StopSignal stop = StopSignal.install()) {
             try {
-                Syscalls sys = Syscalls.get();
-                NetDmMonitor.Options netdm = new NetDmMonitor.Options(true, false, false, null, null,
-                        takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL);
-                DropMonitor monitor;
-                try {
-                    monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm);
-                } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
-                    closeWhenOpen(terminal);
-                    if (Privileges.isDenied(e)) {
-                        err.println("dropscope top: " + e.getMessage() + "; " + Privileges.dropSourceNeeds());
-                        return ExitCodes.PERMISSION;
-                    }
-                    err.println("dropscope top: " + e.getMessage());
-                    return ExitCodes.FAILURE;
-                }
-                try {
-                    return show(sys, monitor, terminal, charset, stop, err);
-                } finally {
-                    monitor.close();
-                }
+                return show(terminal, charset, stop, err);
             } finally {
                 // the screen loop gives the terminal back itself; this is for the paths that never reach it
                 closeWhenOpen(terminal);
@@ -166,36 +197,77 @@ public final class TopCommand implements Callable<Integer> {
         }
     }
 
-    private int show(Syscalls sys, DropMonitor monitor, CompletableFuture<TerminalScreen> terminal, Charset charset,
-                     StopSignal stop, PrintWriter err) throws IOException, InterruptedException {
+    /**
+     * The screen comes up first, saying the drop source is opening; {@link TopStart} loads the native
+     * binding, starts sampling and opens the source behind it. Leaving, on any path and at any moment,
+     * closes what was opened before the exit code is decided.
+     */
+    private int show(CompletableFuture<TerminalScreen> terminal, Charset charset, StopSignal stop, PrintWriter err)
+            throws IOException, InterruptedException {
         Sysctls kernel = Sysctls.query(ProcFiles.PROC, "kernel.hostname", "kernel.osrelease");
-        TopModel.Header header = new TopModel.Header(kernel.get("kernel.hostname").orElse(null),
-                kernel.get("kernel.osrelease").orElse(null), monitor.source(), monitor.why(), intervalMillis);
+        TopModel.Header header = TopModel.Header.opening(kernel.get("kernel.hostname").orElse(null),
+                kernel.get("kernel.osrelease").orElse(null), "--source " + source.name(), intervalMillis);
         LatestModel latest = new LatestModel(TopModel.starting(header, System.currentTimeMillis()));
+        Composer composer = new Composer(header, latest, DIAGNOSIS);
         NetnsScope scope = NetnsScope.current();
+        long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
+        NetDmMonitor.Options netdm = new NetDmMonitor.Options(true, false, false, null, null,
+                takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL);
+        DropMonitors.Requested requested = DropMonitors.Requested.valueOf(source.name().toUpperCase());
         TopUi.Outcome outcome;
-        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
-            long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
-            LiveFeed feed = new LiveFeed(monitor,
-                    () -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { }), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
-                            BenignDrops::isBenign),
-                    sampler, new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES,
-                            WatchCommand.cpuCount()),
-                    new Composer(header, latest, DIAGNOSIS));
-            try {
-                feed.start();
-                TopScreen painter = new TopScreen(Theme.fromEnvironment(System.getenv(), charset), ZoneId.systemDefault());
-                outcome = new TopUi(await(terminal), painter, latest, stop::requested, TopCommand::export).run();
-            } finally {
-                // the drain thread must be out of the monitor before the caller closes it
-                feed.close();
-            }
+        // kallsyms (a quarter second of parsing) waits for the first frame with counters, at most a second
+        CountDownLatch fullFrame = new CountDownLatch(1);
+        TopStart start = TopStart.begin(TopCommand::syscalls,
+                sys -> new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET),
+                sys -> DropMonitors.open(sys, requested, netdm),
+                monitor -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { },
+                        () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), monitor.reasons(),
+                        NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign),
+                new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES, WatchCommand.cpuCount()),
+                composer, composer::sourceOpened, latest::fail, stop);
+        try {
+            TopScreen painter = new TopScreen(Theme.fromEnvironment(System.getenv(), charset), ZoneId.systemDefault());
+            outcome = new TopUi(await(terminal), painter, latest, stop::requested, TopCommand::export)
+                    .onFrame(m -> {
+                        if (m.snapshot() != null) {
+                            fullFrame.countDown();
+                        }
+                    })
+                    .run();
+        } finally {
+            start.close();
         }
+        Throwable failed = start.failure();
+        if (failed instanceof DropMonitors.NoDropSourceException || failed instanceof NetDmSession.AlreadyMonitoringException) {
+            if (Privileges.isDenied(failed)) {
+                err.println("dropscope top: " + failed.getMessage() + "; " + Privileges.dropSourceNeeds());
+                return ExitCodes.PERMISSION;
+            }
+            err.println("dropscope top: " + failed.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        rethrow(failed);
         if (outcome.failure() != null) {
             err.println("dropscope top: " + outcome.failure());
             return ExitCodes.FAILURE;
         }
         return outcome.exit() == TopState.Exit.QUIT ? ExitCodes.OK : ExitCodes.INTERRUPTED;
+    }
+
+    /** Any other failure of the start as if it had happened here (a LinkageError goes to Main's handler). */
+    private static void rethrow(Throwable failed) throws IOException {
+        if (failed instanceof IOException e) {
+            throw e;
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
+        }
+        if (failed != null) {
+            throw new IOException(Main.oneLine(failed), failed);
+        }
     }
 
     /** {@code e}: the shown snapshot as JSON in the current directory. */
@@ -220,7 +292,7 @@ public final class TopCommand implements Callable<Integer> {
 
     /** Joins what the feed's two threads deliver into one model per change, with the sparkline history. */
     static final class Composer implements LiveFeed.Listener {
-        private final TopModel.Header header;
+        private TopModel.Header header;
         private final LatestModel latest;
         private final Diagnoser diagnoser;
         private final SiteHistory history = new SiteHistory();
@@ -240,6 +312,12 @@ public final class TopCommand implements Callable<Integer> {
             drops = sinceStart;
             health = monitorHealth;
             history.record(sinceStart);
+            publish();
+        }
+
+        /** The drop source is open: the header names it from now on. */
+        public synchronized void sourceOpened(String source, String why) {
+            header = header.opened(source, why);
             publish();
         }
 

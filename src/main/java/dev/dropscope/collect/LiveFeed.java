@@ -13,8 +13,9 @@ import java.util.concurrent.Callable;
  * reports every interval, another samples the stack's counters every interval, so a slow collector never
  * holds up the drain and a drop storm never delays a sample. Listeners receive model objects only.
  *
- * <p>{@link #close()} stops both threads and waits for the drain thread: the monitor's rings must not be
- * unmapped under a running drain, so its owner closes the monitor only after this returns.
+ * <p>The sampling may start before the drop source is open ({@link #startSampling()}, then {@link #startDrops}
+ * once it is). {@link #close()} stops both threads and waits for the drain thread: the monitor's rings must
+ * not be unmapped under a running drain, so its owner closes the monitor only after this returns.
  */
 public final class LiveFeed implements AutoCloseable {
 
@@ -39,38 +40,81 @@ public final class LiveFeed implements AutoCloseable {
     public record Settings(long intervalNs, long firstReportNs, int maxSites, int cpuCount) {
     }
 
-    private final DropMonitor monitor;
-    private final Callable<DropReportBuilder> builderFactory;
     private final Sampler sampler;
     private final Settings settings;
     private final Listener listener;
-    private final Thread drainThread;
     private final Thread sampleThread;
+    /** Guards starting threads against a close() in between: nothing starts once stopped. */
+    private final Object lifecycle = new Object();
+    private Thread drainThread;
     private volatile boolean stopped;
 
+    /** The monitor and builder factory given at construction, drained by {@link #start()}; null for a later one. */
+    private final DropMonitor initialMonitor;
+    private final Callable<DropReportBuilder> initialBuilderFactory;
+
     /**
+     * A feed whose drop source comes later ({@link #startDrops}): {@code top} samples the stack while
+     * the source is still being opened, so the first frame shows counters without waiting for it.
+     */
+    public LiveFeed(Sampler sampler, Settings settings, Listener listener) {
+        this(null, null, sampler, settings, listener);
+    }
+
+    /**
+     * A feed with its drop source already open; {@link #start()} starts both threads.
+     *
      * @param builderFactory makes the report builder on the drain thread, so reading kallsyms (a quarter
      *                       of a second) overlaps the first sample instead of delaying the first screen
      */
     public LiveFeed(DropMonitor monitor, Callable<DropReportBuilder> builderFactory, Sampler sampler, Settings settings,
                     Listener listener) {
-        this.monitor = monitor;
-        this.builderFactory = builderFactory;
+        this.initialMonitor = monitor;
+        this.initialBuilderFactory = builderFactory;
         this.sampler = sampler;
         this.settings = settings;
         this.listener = listener;
-        this.drainThread = new Thread(this::drain, "dropscope-drops");
         this.sampleThread = new Thread(this::sample, "dropscope-sampler");
-        drainThread.setDaemon(true);
         sampleThread.setDaemon(true);
     }
 
+    /** Starts sampling and, when the feed was made with its monitor, draining. */
     public void start() {
-        drainThread.start();
-        sampleThread.start();
+        startSampling();
+        if (initialMonitor != null) {
+            startDrops(initialMonitor, initialBuilderFactory);
+        }
     }
 
-    private void drain() {
+    /** Starts the sampling thread (once); nothing after {@link #close()}. */
+    public void startSampling() {
+        synchronized (lifecycle) {
+            if (!stopped && sampleThread.getState() == Thread.State.NEW) {
+                sampleThread.start();
+            }
+        }
+    }
+
+    /**
+     * Starts draining {@code monitor} (once). Returns false, starting nothing, when the feed was closed
+     * already: then nobody polls the monitor and its owner may close it at once.
+     */
+    public boolean startDrops(DropMonitor monitor, Callable<DropReportBuilder> builderFactory) {
+        synchronized (lifecycle) {
+            if (stopped) {
+                return false;
+            }
+            if (drainThread != null) {
+                throw new IllegalStateException("the drops are drained already");
+            }
+            drainThread = new Thread(() -> drain(monitor, builderFactory), "dropscope-drops");
+            drainThread.setDaemon(true);
+            drainThread.start();
+            return true;
+        }
+    }
+
+    private void drain(DropMonitor monitor, Callable<DropReportBuilder> builderFactory) {
         try {
             long start = System.nanoTime();
             DropReportBuilder builder = builderFactory.call();
@@ -134,18 +178,31 @@ public final class LiveFeed implements AutoCloseable {
     /** Stops both threads and waits up to 5 s for the drain thread, which polls at most 100 ms at a time. */
     @Override
     public void close() {
-        stopped = true;
+        Thread drain;
+        synchronized (lifecycle) {
+            stopped = true;
+            drain = drainThread;
+        }
         sampleThread.interrupt();
         try {
-            drainThread.join(5_000);
-            sampleThread.join(1_000);
+            if (drain != null) {
+                drain.join(5_000);
+            }
+            if (sampleThread.getState() != Thread.State.NEW) {
+                sampleThread.join(1_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** True when the drain thread has ended (always after {@link #close()} unless the monitor hung). */
+    /**
+     * True when no drain thread runs: it has ended (always after {@link #close()} unless the monitor
+     * hung), or never started.
+     */
     public boolean drained() {
-        return !drainThread.isAlive();
+        synchronized (lifecycle) {
+            return drainThread == null || !drainThread.isAlive();
+        }
     }
 }

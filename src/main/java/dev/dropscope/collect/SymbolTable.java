@@ -44,6 +44,21 @@ public final class SymbolTable {
 
     /** This machine's /proc/kallsyms, read on a daemon thread; {@code onFailure} hears why it could not be. */
     public static SymbolTable loadInBackground(Consumer<IOException> onFailure) {
+        return loadInBackground(onFailure, () -> { });
+    }
+
+    /** Waits until the table may be read. */
+    @FunctionalInterface
+    public interface Gate {
+        void await() throws InterruptedException;
+    }
+
+    /**
+     * As {@link #loadInBackground(Consumer)}, reading only once {@code gate} opens: {@code top} holds the
+     * quarter second of parsing back until its first full frame is drawn, instead of competing with it
+     * for the CPU. An interrupted wait reads at once.
+     */
+    public static SymbolTable loadInBackground(Consumer<IOException> onFailure, Gate gate) {
         String early;
         try {
             early = switch (KallsymsAccess.query(Path.of("/"))) {
@@ -54,7 +69,14 @@ public final class SymbolTable {
         } catch (IOException | IllegalArgumentException e) {
             early = UNREADABLE;
         }
-        return loadInBackground(() -> Kallsyms.query(Path.of("/proc")), early, onFailure);
+        return loadInBackground(() -> {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Kallsyms.query(Path.of("/proc"));
+        }, early, onFailure);
     }
 
     /**

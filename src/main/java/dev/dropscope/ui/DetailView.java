@@ -234,7 +234,7 @@ final class DetailView {
         l.add(heading("Protocol counters per second (nstat names, non-zero)"));
         rates(l, m.delta() == null ? null : m.delta().snmp());
         l.add(blank());
-        l.add(heading("The drop monitor itself (" + m.header().source() + ")"));
+        l.add(heading("The drop monitor itself (" + (m.header().opening() ? "still opening" : m.header().source()) + ")"));
         if (m.drops() != null) {
             l.add(kv("lost events", m.drops().lost() + " since the start: drops that happened but were not delivered",
                     m.drops().lost() > 0 ? Theme.Role.ALERT : Theme.Role.TEXT));

@@ -85,7 +85,8 @@ final class DropSitesPane {
         }
         int top = r.row() + 1;
         if (m.drops() == null) {
-            c.text(r.col() + 1, top, r.width() - 1, "waiting for the first drop interval...", Theme.Role.TEXT);
+            c.text(r.col() + 1, top, r.width() - 1, m.header().opening() ? "opening the drop source..."
+                    : "waiting for the first drop interval...", Theme.Role.TEXT);
             return;
         }
         if (rows.isEmpty()) {

@@ -26,10 +26,24 @@ public record TopModel(Header header, long timeMillis, DropReport drops, Snapsho
     /**
      * Facts fixed for the session.
      *
-     * @param source    "netdm" or "tracepoint"
-     * @param sourceWhy why that source is in use
+     * @param source    "netdm", "tracepoint" or "ebpf"; null while the drop source is still being opened
+     * @param sourceWhy why that source is in use; while opening, what was asked for
      */
     public record Header(String host, String kernel, String source, String sourceWhy, long intervalMillis) {
+        /** The header while the drop source is being opened (the screen is up before it is). */
+        public static Header opening(String host, String kernel, String requested, long intervalMillis) {
+            return new Header(host, kernel, null, requested, intervalMillis);
+        }
+
+        /** True until the drop source is open. */
+        public boolean opening() {
+            return source == null;
+        }
+
+        /** This header once the drop source is open. */
+        public Header opened(String openedSource, String why) {
+            return new Header(host, kernel, openedSource, why, intervalMillis);
+        }
     }
 
     public TopModel {

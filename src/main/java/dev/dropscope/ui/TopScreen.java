@@ -125,7 +125,8 @@ public final class TopScreen {
         List<Seg> first = List.of(new Seg("dropscope", Theme.Role.TITLE), new Seg("  host ", Theme.Role.LABEL),
                 new Seg(orUnknown(hd.host()), Theme.Role.TEXT), new Seg("  kernel ", Theme.Role.LABEL),
                 new Seg(orUnknown(hd.kernel()), Theme.Role.TEXT), new Seg("  source ", Theme.Role.LABEL),
-                new Seg(hd.source(), Theme.Role.TEXT), new Seg(" (" + hd.sourceWhy() + ")", Theme.Role.TEXT));
+                hd.opening() ? new Seg("opening...", Theme.Role.WARNING) : new Seg(hd.source(), Theme.Role.TEXT),
+                new Seg(" (" + hd.sourceWhy() + ")", Theme.Role.TEXT));
         c.line(0, 0, w - clock.length() - 1, first);
         c.textRight(0, 0, w, clock, Theme.Role.TEXT);
 

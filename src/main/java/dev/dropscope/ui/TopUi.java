@@ -10,6 +10,7 @@ import com.googlecode.lanterna.terminal.ansi.UnixLikeTerminal;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The screen loop of {@code dropscope top}: reads keys without blocking, redraws when a key changed
@@ -41,6 +42,7 @@ public final class TopUi {
     private final LatestModel latest;
     private final BooleanSupplier stopRequested;
     private final Exporter exporter;
+    private Consumer<TopModel> onFrame = m -> { };
 
     public TopUi(TerminalScreen screen, TopScreen painter, LatestModel latest, BooleanSupplier stopRequested,
                  Exporter exporter) {
@@ -49,6 +51,12 @@ public final class TopUi {
         this.latest = latest;
         this.stopRequested = stopRequested;
         this.exporter = exporter;
+    }
+
+    /** Hears each model once its frame is on the terminal (top starts deferred work after the first full one). */
+    public TopUi onFrame(Consumer<TopModel> listener) {
+        this.onFrame = listener;
+        return this;
     }
 
     /**
@@ -121,6 +129,7 @@ public final class TopUi {
                 screen.clear();
                 painter.draw(screen.newTextGraphics(), screen.getTerminalSize(), shown, state);
                 screen.refresh(complete ? Screen.RefreshType.COMPLETE : Screen.RefreshType.DELTA);
+                onFrame.accept(shown);
                 dirty = false;
                 complete = false;
             } else {

@@ -66,6 +66,33 @@ class TopCommandTest {
     }
 
     @Test
+    void topStartsFromALeanCommandLineThatReadsItAsTheWholeOneDoes() {
+        picocli.CommandLine lean = Main.commandLine(new String[] {"top"});
+        picocli.CommandLine full = Main.commandLine();
+        assertEquals(List.of("top"), List.copyOf(lean.getSubcommands().keySet()), "only top is built");
+        assertTrue(full.getSubcommands().keySet().containsAll(List.of("top", "doctor", "watch", "help")));
+        assertEquals(full.getSubcommands().get("top").getUsageMessage(), lean.getSubcommands().get("top").getUsageMessage());
+        assertEquals(full.getCommandName(), lean.getCommandName());
+        // the root's --native is inherited by top in both (its setter sets the property: restored after)
+        String before = System.getProperty("dropscope.native");
+        try {
+            lean.parseArgs("top", "--native", "jnr", "--interval", "2s");
+            assertEquals("jnr", System.getProperty("dropscope.native"));
+            TopCommand top = lean.getSubcommands().get("top").getCommand();
+            assertEquals(2000, top.intervalMillis);
+        } finally {
+            if (before == null) {
+                System.clearProperty("dropscope.native");
+            } else {
+                System.setProperty("dropscope.native", before);
+            }
+        }
+        // anything else, and nothing off a terminal (the usage lists every command), gets the whole line
+        assertEquals(full.getSubcommands().keySet(), Main.commandLine(new String[] {"doctor"}).getSubcommands().keySet());
+        assertEquals(full.getSubcommands().keySet(), Main.commandLine(new String[0]).getSubcommands().keySet());
+    }
+
+    @Test
     void badOptionsAreUsageErrors() {
         Result r = run("top", "--interval", "50ms");
         assertEquals(ExitCodes.USAGE, r.exit());

@@ -193,6 +193,40 @@ class LiveFeedTest {
     }
 
     @Test
+    void samplingRunsBeforeTheDropSourceIsThereAndTheDrainJoinsItLater() throws Exception {
+        ScriptedMonitor monitor = new ScriptedMonitor();
+        Recorder rec = new Recorder();
+        try (Sampler sampler = sampler(); LiveFeed feed = new LiveFeed(sampler, FAST, rec)) {
+            feed.startSampling();
+            assertNotNull(rec.snapshots.poll(PATIENCE_SECONDS, TimeUnit.SECONDS), "a sample without a drop source");
+            assertTrue(feed.drained(), "no drain thread yet");
+            assertEquals(0, monitor.polls.get());
+
+            monitor.script.add(sink -> sink.onDrops(0xffffffff81000000L, 2, DropOrigin.SOFTWARE, -1, 0, 1, 3));
+            assertTrue(feed.startDrops(monitor, () -> builder(monitor)));
+            DropReport r = rec.awaitReport(x -> x.total() == 3);
+            assertEquals(3, r.total());
+            assertFalse(feed.drained());
+        }
+    }
+
+    @Test
+    void aDropSourceArrivingAfterCloseIsNeverPolled() throws Exception {
+        ScriptedMonitor monitor = new ScriptedMonitor();
+        Recorder rec = new Recorder();
+        try (Sampler sampler = sampler()) {
+            LiveFeed feed = new LiveFeed(sampler, FAST, rec);
+            feed.startSampling();
+            feed.close();
+            assertFalse(feed.startDrops(monitor, () -> builder(monitor)), "closed: nothing starts");
+            feed.startSampling();
+            Thread.sleep(50);
+            assertEquals(0, monitor.polls.get());
+            assertTrue(feed.drained());
+        }
+    }
+
+    @Test
     void aFailingDropSourceIsReportedOnce() throws Exception {
         ScriptedMonitor monitor = new ScriptedMonitor();
         monitor.failure = new IOException("perf ring unmapped");

@@ -69,6 +69,33 @@ class TopScreenTest {
     }
 
     @Test
+    void whileTheDropSourceOpensTheHeaderAndDropSitesSaySoAndTheRestIsDrawn() {
+        TopModel.Header opening = TopModel.Header.opening("web-1", "6.18.44-fc", "--source auto", 1000);
+        Frame f = Frame.draw(TopModel.starting(opening, TopFixtures.NOW), TopState.initial(), 120, 40, COLOUR);
+        assertEquals("dropscope  host web-1  kernel 6.18.44-fc  source opening... (--source auto) ",
+                f.line(0).substring(0, 76));
+        assertRole(f.cell(49, 0), TextColor.ANSI.YELLOW, TextColor.ANSI.DEFAULT);
+        assertEquals(" opening the drop source...", f.line(f.rowOf("─ Drop sites ─") + 1).substring(0, 27));
+        for (String title : List.of("─ Interfaces ─", "─ System ─", "─ Findings ─")) {
+            assertTrue(f.rowOf(title) > 2, title + "\n" + f.text());
+        }
+
+        // the System detail can be opened meanwhile: it says the monitor is still opening
+        TopModel sampled = new TopModel(opening, TopFixtures.NOW, null, TopFixtures.snapshot(1), null, List.of(), Map.of(),
+                Map.of());
+        Frame detail = Frame.draw(sampled, keys(KeyType.Tab, KeyType.Tab, KeyType.Enter), 120, 40, COLOUR);
+        assertTrue(detail.text().contains("The drop monitor itself (still opening)"), detail.text());
+        assertFalse(detail.text().contains("null"), detail.text());
+
+        // once open, the header names the source as it always did
+        TopModel open = TopModel.starting(opening.opened("tracepoint", "auto: no NET_DM"), TopFixtures.NOW);
+        Frame g = Frame.draw(open, TopState.initial(), 120, 40, COLOUR);
+        assertEquals("dropscope  host web-1  kernel 6.18.44-fc  source tracepoint (auto: no NET_DM)",
+                g.line(0).substring(0, 100).strip());
+        assertEquals(" waiting for the first drop interval...", g.line(g.rowOf("─ Drop sites ─") + 1).substring(0, 39));
+    }
+
+    @Test
     void dropSitesShowLocationReasonRateTotalShareAndTheLastMinuteBusiestFirst() {
         Frame f = Frame.draw(TopFixtures.model(), TopState.initial(), 120, 40, COLOUR);
         assertEquals("─ Drop sites ─ sort: rate  4 sites ──", f.line(2).substring(0, 37));

@@ -109,6 +109,43 @@ class TopUiTest {
     }
 
     @Test
+    void theFrameListenerHearsEachModelOnceItIsOnTheTerminal() throws Exception {
+        DefaultVirtualTerminal terminal = new DefaultVirtualTerminal(new TerminalSize(120, 40));
+        TopModel first = TopModel.starting(TopModel.Header.opening("h", "k", "--source auto", 1000), TopFixtures.NOW);
+        LatestModel latest = new LatestModel(first);
+        List<TopModel> heard = new CopyOnWriteArrayList<>();
+        List<String> screens = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        TopUi ui = new TopUi(new TerminalScreen(terminal), new TopScreen(Theme.colour(true), ZoneOffset.UTC), latest,
+                stop::get, shown -> "").onFrame(m -> {
+                    heard.add(m);
+                    screens.add(Frame.of(terminal).line(0));
+                });
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<TopUi.Outcome> outcome = thread.submit(ui::run);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
+            while (heard.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertSame(first, heard.get(0));
+            assertTrue(screens.get(0).contains("source opening..."), "heard before it was drawn: " + screens.get(0));
+
+            TopModel full = TopFixtures.model();
+            latest.publish(full);
+            while (!heard.contains(full) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(heard.contains(full), "the model with a snapshot was heard");
+            assertTrue(screens.get(heard.indexOf(full)).startsWith("dropscope  host web-1"), screens.toString());
+            stop.set(true);
+            assertEquals(TopState.Exit.INTERRUPT, outcome.get(PATIENCE_SECONDS, TimeUnit.SECONDS).exit());
+        } finally {
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
     void ctrlCAndAStopRequestInterrupt() throws Exception {
         try (Running r = new Running(TopFixtures.model(), 80, 24)) {
             r.awaitText("─ Drop sites ─");
