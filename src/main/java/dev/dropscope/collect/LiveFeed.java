@@ -134,7 +134,8 @@ public final class LiveFeed implements AutoCloseable {
             long next = start + Math.min(settings.firstReportNs(), settings.intervalNs());
             while (!stopped) {
                 long wait = next - System.nanoTime();
-                monitor.poll(sink, (int) Math.max(1, Math.min(100, wait / 1_000_000)));
+                // the report is due in wait: a source counting in the kernel reads only for it
+                monitor.poll(sink, (int) Math.max(1, Math.min(100, wait / 1_000_000)), Math.max(0, wait / 1_000_000));
                 long now = System.nanoTime();
                 if (now >= next && !stopped) {
                     listener.onDrops(builder.report(monitor.source(), aggregator.snapshot(now), now - start, true,

@@ -155,6 +155,25 @@ class LiveFeedTest {
         }
     }
 
+    /** top's feed tells the source when its report is due: the eBPF map is read per report, not per 100 ms wake-up. */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+    void anEbpfSourceIsReadForTheReportsNotOnEveryWakeUp() throws Exception {
+        Recorder rec = new Recorder();
+        LiveFeed.Settings halfSecond = new LiveFeed.Settings(500_000_000L, 500_000_000L, 16, 2);
+        try (EbpfMonitor m = EbpfMonitor.open(dev.dropscope.sys.Syscalls.get(), "test", false);
+             Sampler sampler = sampler();
+             LiveFeed feed = new LiveFeed(m, () -> builder(m), sampler, halfSecond, rec)) {
+            feed.start();
+            for (int i = 0; i < 4; i++) {
+                rec.awaitReport(r -> true);
+            }
+            long reads = m.mapReads();
+            // 2 s of 100 ms wake-ups would be 20 reads; a report may take two (one just before it is due)
+            assertTrue(reads >= 4 && reads <= 9, "map reads for 4 reports: " + reads);
+        }
+    }
+
     @Test
     void samplesComeEveryIntervalTheFirstWithoutADelta() throws Exception {
         ScriptedMonitor monitor = new ScriptedMonitor();
