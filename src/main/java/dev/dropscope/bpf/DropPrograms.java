@@ -14,7 +14,7 @@ import static dev.dropscope.bpf.BpfProgram.R6;
  * parameters: no BTF, no CO-RE, no clang. Both return 1: the kernel ANDs the results of every program on
  * the tracepoint and, on 0, hands the event to none of its perf events, so a 0 would blind every other
  * reader of skb:kfree_skb on the machine (perf stat/record, dropscope's tracepoint source: measured, they
- * saw 0 of 1000 drops). The carrier event only counts (no sampling), so the 1 costs a counter add there.
+ * saw 0 of 1000 drops). The carrier event is never enabled, so the 1 costs nothing when nobody else reads.
  */
 public final class DropPrograms {
     private DropPrograms() {

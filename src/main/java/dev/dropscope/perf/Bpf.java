@@ -141,8 +141,10 @@ public final class Bpf {
 
     /**
      * Runs {@code program} on every hit of the tracepoint {@code eventId}, on every CPU: one perf event
-     * (pid -1, on {@code cpu}) carries the program, which the kernel attaches to the tracepoint itself.
-     * Closing the returned fd detaches the program.
+     * (pid -1, on {@code cpu}) carries the program, which the kernel attaches to the tracepoint itself and
+     * runs from PERF_EVENT_IOC_SET_BPF on, whether the carrier is enabled or not. The carrier is never
+     * enabled, so it is on no CPU's list of the tracepoint's perf events: a program's 1 (pass the event on)
+     * then costs nothing unless another tool reads the tracepoint. Closing the returned fd detaches.
      */
     public static Fd attachTracepoint(Syscalls sys, int eventId, Fd program, int cpu) throws NativeIoException {
         NativeBuffer attr = PerfEventAttr.tracepointCounter(eventId).toBuffer();
@@ -151,8 +153,6 @@ public final class Bpf {
         try {
             NativeIoException.check("ioctl(PERF_EVENT_IOC_SET_BPF)",
                     sys.ioctlValue(event.get(), BpfConstants.PERF_EVENT_IOC_SET_BPF, program.get()));
-            NativeIoException.check("ioctl(PERF_EVENT_IOC_ENABLE)",
-                    sys.ioctlValue(event.get(), TracepointReader.PERF_EVENT_IOC_ENABLE, 0));
             return event;
         } catch (NativeIoException | RuntimeException e) {
             event.close();
@@ -185,11 +185,6 @@ public final class Bpf {
         }
     }
 
-    /** Stops the program running (PERF_EVENT_IOC_DISABLE) before the final read, so it reads a still map. */
-    public static void disable(Syscalls sys, Fd event) {
-        if (event.isOpen()) {
-            sys.ioctlValue(event.get(), TracepointReader.PERF_EVENT_IOC_DISABLE, 0);
-        }
     }
 
     /** BPF_MAP_LOOKUP_ELEM into {@code value}; 0, or -errno (-ENOENT for a missing key). */
