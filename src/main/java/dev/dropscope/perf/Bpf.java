@@ -185,8 +185,6 @@ public final class Bpf {
         }
     }
 
-    }
-
     /** BPF_MAP_LOOKUP_ELEM into {@code value}; 0, or -errno (-ENOENT for a missing key). */
     public static int lookup(Syscalls sys, Fd map, NativeBuffer key, int keyOffset, NativeBuffer value, int valueOffset,
                              NativeBuffer attr) {
