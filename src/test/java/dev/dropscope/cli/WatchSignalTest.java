@@ -52,7 +52,10 @@ class WatchSignalTest {
             String header = out.readLine();
             assertNotNull(header, "watch printed nothing");
             assertTrue(header.startsWith("dropscope watch: tracepoint source"), header);
-            assertNotEquals(mountsBefore, tracefsMounts(), "while running, our private tracefs is mounted");
+            if (mountsBefore.isEmpty()) {
+                // a tracefs someone left mounted is used as it is; only without one do we mount our own
+                assertNotEquals(mountsBefore, tracefsMounts(), "while running, our private tracefs is mounted");
+            }
 
             new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start().waitFor();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exited after SIG" + signal);
