@@ -11,9 +11,7 @@ import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
-import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropMonitors;
-import dev.dropscope.collect.DropReasons;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropSink;
 import dev.dropscope.collect.LiveFeed;
@@ -56,28 +54,12 @@ class TopStartTest {
     private static final TopModel.Header OPENING = TopModel.Header.opening("h", "k", "--source auto", 1000);
 
     /** Counts polls (also after close) and closes; delivers one drop on its first poll. */
-    static final class HeldMonitor implements DropMonitor {
+    static final class HeldMonitor extends dev.dropscope.testutil.FakeDropMonitor {
         final AtomicInteger polls = new AtomicInteger();
         final AtomicInteger closes = new AtomicInteger();
 
-        @Override
-        public String source() {
-            return "tracepoint";
-        }
-
-        @Override
-        public String why() {
-            return "held by the test";
-        }
-
-        @Override
-        public boolean hasReasons() {
-            return true;
-        }
-
-        @Override
-        public DropReasons reasons() {
-            return new DropReasons(Map.of(2L, "NO_SOCKET"));
+        HeldMonitor() {
+            super("held by the test");
         }
 
         @Override
@@ -86,17 +68,8 @@ class TopStartTest {
                 sink.onDrops(0xffffffff81000000L, 2, DropOrigin.SOFTWARE, -1, 0, 1, 1);
                 return 1;
             }
-            try {
-                Thread.sleep(Math.min(timeoutMillis, 5));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            idle(timeoutMillis);
             return 0;
-        }
-
-        @Override
-        public Map<String, Long> health() {
-            return Map.of();
         }
 
         @Override

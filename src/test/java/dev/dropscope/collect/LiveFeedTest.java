@@ -31,33 +31,17 @@ class LiveFeedTest {
     private static final LiveFeed.Settings FAST = new LiveFeed.Settings(20_000_000L, 5_000_000L, 16, 2);
 
     /** Delivers queued actions one per poll, then idles; counts polls, also after it was closed. */
-    static final class ScriptedMonitor implements DropMonitor {
+    static final class ScriptedMonitor extends dev.dropscope.testutil.FakeDropMonitor {
         final ConcurrentLinkedQueue<DropSinkAction> script = new ConcurrentLinkedQueue<>();
         final AtomicInteger polls = new AtomicInteger();
         volatile IOException failure;
 
+        ScriptedMonitor() {
+            super("scripted");
+        }
+
         interface DropSinkAction {
             void apply(DropSink sink);
-        }
-
-        @Override
-        public String source() {
-            return "tracepoint";
-        }
-
-        @Override
-        public String why() {
-            return "scripted";
-        }
-
-        @Override
-        public boolean hasReasons() {
-            return true;
-        }
-
-        @Override
-        public DropReasons reasons() {
-            return new DropReasons(Map.of(2L, "NO_SOCKET"));
         }
 
         @Override
@@ -68,11 +52,7 @@ class LiveFeedTest {
             }
             DropSinkAction a = script.poll();
             if (a == null) {
-                try {
-                    Thread.sleep(Math.min(timeoutMillis, 5));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                idle(timeoutMillis);
                 return 0;
             }
             a.apply(sink);
@@ -82,10 +62,6 @@ class LiveFeedTest {
         @Override
         public Map<String, Long> health() {
             return Map.of("perf_lost", 0L);
-        }
-
-        @Override
-        public void close() {
         }
     }
 
