@@ -98,7 +98,15 @@ static void pin(long id) {
     pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
-static void run_loop(long id, int fd, struct mmsghdr *m) {
+/* Sends batches of one message (same address, same bytes) on fd until told to stop; closes fd. */
+static void send_until_stopped(long id, int fd, void *name, socklen_t namelen, struct iovec *iov) {
+    struct mmsghdr *m = calloc(batch, sizeof *m);
+    for (int i = 0; i < batch; i++) {
+        m[i].msg_hdr.msg_name = name;
+        m[i].msg_hdr.msg_namelen = namelen;
+        m[i].msg_hdr.msg_iov = iov;
+        m[i].msg_hdr.msg_iovlen = 1;
+    }
     unsigned long long n = 0, e = 0;
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
         unsigned int want = batch;
@@ -116,6 +124,8 @@ static void run_loop(long id, int fd, struct mmsghdr *m) {
     }
     sent[id] = n;
     errs[id] = e;
+    free(m);
+    close(fd);
 }
 
 static void *counted(void *(*fn)(void *), void *arg) {
@@ -133,16 +143,7 @@ static void *udp_worker(void *arg) {
     inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
     static char buf[16];
     struct iovec iov = {.iov_base = buf, .iov_len = sizeof buf};
-    struct mmsghdr *m = calloc(batch, sizeof *m);
-    for (int i = 0; i < batch; i++) {
-        m[i].msg_hdr.msg_name = &dst;
-        m[i].msg_hdr.msg_namelen = sizeof dst;
-        m[i].msg_hdr.msg_iov = &iov;
-        m[i].msg_hdr.msg_iovlen = 1;
-    }
-    run_loop(id, fd, m);
-    free(m);
-    close(fd);
+    send_until_stopped(id, fd, &dst, sizeof dst, &iov);
     return NULL;
 }
 
@@ -167,16 +168,7 @@ static void *raw_worker(void *arg) {
     ip[16] = 10; ip[17] = 99; ip[19] = 2;   // 10.99.0.2
     ip[20] = 0x30; ip[21] = 0x39; ip[23] = 0x09; ip[25] = 26; // UDP 12345 -> 9
     struct iovec iov = {f, sizeof f};
-    struct mmsghdr *m = calloc(batch, sizeof *m);
-    for (int i = 0; i < batch; i++) {
-        m[i].msg_hdr.msg_name = &sll;
-        m[i].msg_hdr.msg_namelen = sizeof sll;
-        m[i].msg_hdr.msg_iov = &iov;
-        m[i].msg_hdr.msg_iovlen = 1;
-    }
-    run_loop(id, fd, m);
-    free(m);
-    close(fd);
+    send_until_stopped(id, fd, &sll, sizeof sll, &iov);
     return NULL;
 }
 
