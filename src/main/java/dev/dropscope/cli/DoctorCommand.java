@@ -1,6 +1,6 @@
 package dev.dropscope.cli;
 
-import dev.dropscope.collect.DoctorProbe;
+import dev.dropscope.doctor.DoctorProbe;
 import dev.dropscope.export.DoctorJson;
 import dev.dropscope.export.DoctorText;
 import dev.dropscope.model.DoctorReport;

@@ -4,7 +4,7 @@ import static dev.dropscope.netlink.genl.netdm.NetDmConstants.NET_DM_ALERT_MODE_
 import static dev.dropscope.netlink.genl.netdm.NetDmConstants.NET_DM_ALERT_MODE_SUMMARY;
 
 import dev.dropscope.collect.DropMonitor;
-import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;

@@ -1,7 +1,7 @@
 package dev.dropscope.cli;
 
 import dev.dropscope.collect.DropMonitor;
-import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReasons;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropSink;

@@ -1,14 +1,14 @@
 package dev.dropscope.cli;
 
 import dev.dropscope.diagnosis.Diagnosis;
-import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.SymbolTable;
 import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
-import dev.dropscope.collect.Privileges;
+import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.SnapshotFile;

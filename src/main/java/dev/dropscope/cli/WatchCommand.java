@@ -1,13 +1,13 @@
 package dev.dropscope.cli;
 
 import dev.dropscope.collect.DropMonitor;
-import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.SymbolTable;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
-import dev.dropscope.collect.Privileges;
+import dev.dropscope.doctor.Privileges;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.WatchFormat;
 import dev.dropscope.model.DropSource;

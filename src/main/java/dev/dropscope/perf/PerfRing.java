@@ -19,9 +19,6 @@ final class PerfRing implements AutoCloseable {
     static final int PERF_RECORD_LOST = 2;
     static final int PERF_RECORD_SAMPLE = 9;
 
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
-    static final int MAP_SHARED = 1;
 
     // struct perf_event_mmap_page
     static final int OFFSET_DATA_HEAD = 1024;
@@ -85,7 +82,7 @@ final class PerfRing implements AutoCloseable {
         // PROT_WRITE: writing data_tail is what makes the ring non-overwriting (the kernel stops and
         // counts PERF_RECORD_LOST instead of overwriting unread records)
         long addr = NativeIoException.check("mmap(perf ring, " + length + " bytes)",
-                sys.mmap(length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+                sys.mmap(length, Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, fd, 0));
         return new PerfRing(sys, addr, length, NativeBuffer.wrap(addr, (int) length).buffer(), pageSize, dataPages);
     }
 

@@ -32,7 +32,7 @@ public final class TracepointReader implements AutoCloseable {
     /** _IO('$', 0) and _IO('$', 1): no direction, no size, type '$' = 0x24 in bits 8-15. */
     static final long PERF_EVENT_IOC_ENABLE = 0x2400;
     static final long PERF_EVENT_IOC_DISABLE = 0x2401;
-    static final long PERF_FLAG_FD_CLOEXEC = 1L << 3;
+    public static final long PERF_FLAG_FD_CLOEXEC = 1L << 3;
     private static final short POLLIN = 0x1;
 
     /**

@@ -11,6 +11,11 @@ package dev.dropscope.sys;
  */
 public interface Syscalls {
 
+    /** mmap(2) protection and flags (asm-generic/mman-common.h, the same on every Linux architecture). */
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 1;
+
     /** Backend name: "jna" or "jnr". */
     String name();
 

@@ -11,7 +11,7 @@ import com.googlecode.lanterna.TerminalSize;
 import com.googlecode.lanterna.input.KeyStroke;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import com.googlecode.lanterna.terminal.virtual.DefaultVirtualTerminal;
-import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropSink;
 import dev.dropscope.collect.LiveFeed;

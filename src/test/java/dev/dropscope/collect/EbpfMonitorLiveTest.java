@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dropscope.bpf.BpfConstants;
 import dev.dropscope.bpf.DropPrograms;
 import dev.dropscope.model.DropOrigin;
-import dev.dropscope.perf.Bpf;
+import dev.dropscope.bpf.Bpf;
 import dev.dropscope.procfs.ProtocolCounters;
 import dev.dropscope.sys.Fd;
 import dev.dropscope.sys.Syscalls;

@@ -2,7 +2,7 @@ package dev.dropscope.diagnosis;
 
 import dev.dropscope.cli.SnapshotCommand;
 import dev.dropscope.collect.DropMonitor;
-import dev.dropscope.collect.DropMonitors;
+import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;

@@ -1,4 +1,4 @@
-package dev.dropscope.perf;
+package dev.dropscope.bpf;
 
 import static dev.dropscope.bpf.BpfConstants.BPF_RINGBUF_BUSY_BIT;
 import static dev.dropscope.bpf.BpfConstants.BPF_RINGBUF_DISCARD_BIT;
@@ -57,8 +57,8 @@ public final class BpfRingBuffer implements AutoCloseable {
     /** Maps the ring of {@code map} ({@code size} bytes of data). */
     public static BpfRingBuffer map(Syscalls sys, Fd map, int size, int pageSize) throws NativeIoException {
         long c = NativeIoException.check("mmap(ringbuf consumer page)",
-                sys.mmap(pageSize, PerfRing.PROT_READ | PerfRing.PROT_WRITE, PerfRing.MAP_SHARED, map.get(), 0));
-        long p = sys.mmap(pageSize + 2L * size, PerfRing.PROT_READ, PerfRing.MAP_SHARED, map.get(), pageSize);
+                sys.mmap(pageSize, Syscalls.PROT_READ | Syscalls.PROT_WRITE, Syscalls.MAP_SHARED, map.get(), 0));
+        long p = sys.mmap(pageSize + 2L * size, Syscalls.PROT_READ, Syscalls.MAP_SHARED, map.get(), pageSize);
         if (p < 0) {
             sys.munmap(c, pageSize);
             throw new NativeIoException("mmap(ringbuf data)", (int) -p);

@@ -1,5 +1,11 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
+import dev.dropscope.collect.DropReasons;
+import dev.dropscope.collect.TracepointMonitor;
+import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.EbpfMonitor;
+import dev.dropscope.collect.NetDmMonitor;
+import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.model.DropSource;
 import dev.dropscope.sys.Syscalls;
 

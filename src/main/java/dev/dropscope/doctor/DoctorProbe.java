@@ -1,5 +1,6 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
+import dev.dropscope.collect.EbpfMonitor;
 import static dev.dropscope.model.CheckStatus.ERROR;
 
 import dev.dropscope.model.Check;
@@ -13,7 +14,7 @@ import dev.dropscope.netlink.NetlinkSocket;
 import dev.dropscope.netlink.NlMsg;
 import dev.dropscope.netlink.genl.GenlController;
 import dev.dropscope.netlink.genl.GenlFamily;
-import dev.dropscope.perf.Bpf;
+import dev.dropscope.bpf.Bpf;
 import dev.dropscope.perf.Tracefs;
 import dev.dropscope.perf.TracepointAccess;
 import dev.dropscope.perf.TracepointFormat;
@@ -97,7 +98,7 @@ public final class DoctorProbe {
         }
         try (EbpfMonitor m = EbpfMonitor.open(sys, "doctor", false)) {
             return DoctorChecks.ebpf(0, null, k.status(), unprivileged);
-        } catch (dev.dropscope.perf.Bpf.VerifierException e) {
+        } catch (dev.dropscope.bpf.Bpf.VerifierException e) {
             return DoctorChecks.ebpf(-e.errno(), e.logTail(3), k.status(), unprivileged);
         } catch (NativeIoException e) {
             return DoctorChecks.ebpf(-e.errno(), null, k.status(), unprivileged);

@@ -1,4 +1,4 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
 import dev.dropscope.model.DropSource;
 

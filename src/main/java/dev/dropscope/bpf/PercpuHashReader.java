@@ -1,4 +1,4 @@
-package dev.dropscope.perf;
+package dev.dropscope.bpf;
 
 import static dev.dropscope.bpf.BpfConstants.*;
 

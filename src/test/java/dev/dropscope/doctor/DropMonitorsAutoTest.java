@@ -1,5 +1,8 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
+import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.NetDmMonitor;
+import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.sys.Errno;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;

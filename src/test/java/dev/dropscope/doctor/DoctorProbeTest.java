@@ -1,4 +1,4 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
 import static dev.dropscope.model.CheckStatus.*;
 import static org.junit.jupiter.api.Assertions.*;

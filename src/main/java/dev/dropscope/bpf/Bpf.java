@@ -1,5 +1,7 @@
-package dev.dropscope.perf;
+package dev.dropscope.bpf;
 
+import dev.dropscope.perf.PerfEventAttr;
+import dev.dropscope.perf.TracepointReader;
 import static dev.dropscope.bpf.BpfConstants.*;
 
 import dev.dropscope.bpf.BpfConstants;

@@ -1,4 +1,4 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.dropscope.collect;
+package dev.dropscope.doctor;
 
 import dev.dropscope.procfs.Capability;
 import dev.dropscope.procfs.ProcessStatus;
