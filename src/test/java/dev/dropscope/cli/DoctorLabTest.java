@@ -1,5 +1,7 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +17,7 @@ import java.io.IOException;
  * straight from target/ with the test JVM's own class path; no jar needs to be built first.
  */
 @Tag("lab")
+@Needs(root = true, tools = "qemu-system-x86_64")
 class DoctorLabTest {
 
     @Test

@@ -1,5 +1,7 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * check is asserted here.
  */
 @Tag("lab")
+@Needs(root = true, tools = "qemu-system-x86_64")
 class NetDmLabTest {
     private static final String DEFAULT_CONFIG = "Alert mode: Summary;Truncation length: 0;Queue length: 1000;";
     private static final Map<String, String> checks = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,7 +12,6 @@ import dev.dropscope.sys.Syscalls;
 import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -102,7 +102,7 @@ class ServeCommandTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+    @Needs(root = true)
     void scrapesCountEveryNoSocketDropAndSigtermRestoresTheKernel() throws Exception {
         List<String> mountsBefore = tracefsMounts();
         Process p = start("--listen", "127.0.0.1:0", "--interval", "500ms", "--source", "tracepoint");

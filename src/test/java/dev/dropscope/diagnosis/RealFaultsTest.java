@@ -1,5 +1,6 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.testutil.Needs;
 import static dev.dropscope.diagnosis.FaultLab.SYS;
 import static dev.dropscope.diagnosis.FaultLab.exec;
 import static dev.dropscope.diagnosis.Snap.commands;
@@ -19,7 +20,6 @@ import dev.dropscope.model.Severity;
 import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,7 +38,7 @@ import java.util.List;
  * machine-wide, so they are only checked for the fault's own reason. Every namespace is deleted, and every
  * host setting restored, even when a test fails.
  */
-@EnabledIf("dev.dropscope.diagnosis.FaultLab#usable")
+@Needs(root = true, tools = {"ip", "tc", "nft", "sysctl"})
 class RealFaultsTest {
 
     /** The count in an evidence value "+N in S s (R/s)". */

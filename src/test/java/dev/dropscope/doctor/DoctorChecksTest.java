@@ -16,7 +16,6 @@ import dev.dropscope.procfs.ProcessStatus;
 import dev.dropscope.procfs.ProcfsFixtures;
 import dev.dropscope.sys.Errno;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -142,17 +141,13 @@ class DoctorChecksTest {
         assertTrue(DoctorChecks.kernel(k).detail().contains("will be guesses"));
     }
 
-    static boolean sharedNetDmFixturesExist() {
-        return Files.isRegularFile(sharedNetDm("ctrl-getfamily.hex"));
+    private static Path labNetDm(String file) {
+        return Path.of(System.getProperty("dropscope.repo", ".")).resolve("src/test/resources/fixtures/netdm").resolve(file);
     }
 
-    private static Path sharedNetDm(String file) {
-        return Path.of(System.getProperty("dropscope.repo", ".")).resolve("../shared/fixtures/netdm").resolve(file);
-    }
-
-    /** The CTRL_CMD_NEWFAMILY reply recorded in the lab (../shared/fixtures/netdm/ctrl-getfamily.hex). */
+    /** The CTRL_CMD_NEWFAMILY reply recorded in the lab (src/test/resources/fixtures/netdm/ctrl-getfamily.hex). */
     private static GenlFamilyInfo recordedNetDmFamily() throws IOException {
-        List<String> lines = Files.readAllLines(sharedNetDm("ctrl-getfamily.hex")).stream()
+        List<String> lines = Files.readAllLines(labNetDm("ctrl-getfamily.hex")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         byte[] reply = HexFormat.of().parseHex(lines.get(1).strip());
         ByteBuffer b = ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
@@ -161,7 +156,6 @@ class DoctorChecksTest {
     }
 
     @Test
-    @EnabledIf("sharedNetDmFixturesExist")
     void netDmPresentIsDeniedWithoutCapNetAdmin() throws IOException {
         GenlFamilyInfo netDm = recordedNetDmFamily();
         assertEquals("NET_DM", netDm.name());

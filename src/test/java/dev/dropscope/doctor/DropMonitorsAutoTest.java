@@ -1,5 +1,6 @@
 package dev.dropscope.doctor;
 
+import dev.dropscope.testutil.Needs;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.DropMonitor;
@@ -25,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refusal is made by a {@link Syscalls} whose bpf() answers EPERM, as it does for a process without CAP_BPF.
  */
 class DropMonitorsAutoTest {
+    private static final String NOT_WITH_NET_DM =
+            "this kernel has NET_DM; the test is about kernels without it (NetDmLabTest covers NET_DM)";
+
     private static final NetDmMonitor.Options SUMMARY = options(false, false);
     private static final NetDmMonitor.Options PACKET = options(true, false);
 
@@ -54,7 +58,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void summaryUsesEbpfFirst() throws IOException {
         try (DropMonitor m = DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, SUMMARY)) {
             assertEquals("ebpf", m.source());
@@ -65,7 +70,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void summaryFallsBackToTheTracepointWhenBpfIsRefused() throws IOException {
         List<String> before = tracefsMounts();
         try (DropMonitor m = DropMonitors.open(bpfDenied(), DropMonitors.Requested.AUTO, SUMMARY)) {
@@ -77,7 +83,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void packetModeUsesTheEbpfRingWithoutNetDm() throws IOException {
         try (DropMonitor m = DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, PACKET)) {
             assertEquals("ebpf", m.source());
@@ -86,7 +93,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void packetModeWithNeitherNetDmNorEbpfSaysWhyInOneLine() {
         DropMonitors.NoDropSourceException e = assertThrows(DropMonitors.NoDropSourceException.class,
                 () -> DropMonitors.open(bpfDenied(), DropMonitors.Requested.AUTO, PACKET).close());
@@ -97,7 +105,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void hardwareDropsNeedNetDmEvenWhenEbpfWorks() {
         DropMonitors.NoDropSourceException e = assertThrows(DropMonitors.NoDropSourceException.class,
                 () -> DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, options(false, true)).close());
