@@ -3,11 +3,12 @@
 # Usage: netdm-watch.sh JAVA CLASSPATH OUTDIR
 # Prints "CHECK name value" lines the tests assert on, and after "== name" the output behind them; doctor's
 # JSON goes to OUTDIR/doctor.json.
-# Under emulation every JVM start costs tens of seconds, so five JVMs do it all: NetDmLabGuest runs the
-# commands that need no outside signal in-process (first: doctor, summary, packet, --queue 1; last: refused,
-# --passive, --takeover, the dropwatch language, the final state); the script runs the three that need a
-# signal from outside as their own processes (SIGSTOP/SIGCONT, SIGINT, SIGKILL). Each run that START-s
-# NET_DM successfully proves the run before it stopped it (else EAGAIN). Drops: datagrams to 127.0.0.1:9,
+# Under emulation every JVM start costs tens of seconds, so four JVMs do it all, in this order: the stalled
+# reader (SIGSTOP/SIGCONT) and Ctrl-C (SIGINT) as their own processes; then NetDmLabGuest runs the commands
+# that need no outside signal in-process (first: doctor, summary, packet, --queue 1, and a watch left
+# running, whose JVM the script kills with SIGKILL: the stale session; last: refused, --passive,
+# --takeover, the dropwatch language, the final state). Each run that START-s NET_DM successfully proves
+# the run before it stopped it (else EAGAIN). Drops: datagrams to 127.0.0.1:9,
 # sent by the JVM or by bash's /dev/udp (no extra process to start).
 set -u
 J=$1
@@ -41,11 +42,6 @@ java_of() {  # the java process under `timeout` (pid $1)
     for p in $(pgrep -P "$1") "$1"; do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = java ] && { echo "$p"; return; }; done
 }
 
-# 0-2b. doctor, summary, packet, --queue 1: one JVM
-step first
-timeout -s QUIT -k 10 900 "${JAVA[@]}" dev.dropscope.cli.NetDmLabGuest first "$T"
-check first_exit $?
-
 # 2c. the reader is far behind when --duration ends: the JVM is stopped (SIGSTOP) through a burst and past
 #     its duration; on SIGCONT watch STOPs NET_DM and drains the alerts queued on its socket into the summary
 step 2c stalled
@@ -63,7 +59,8 @@ reap "$tpid" 300; check stall_exit "$REAPED"
 check stall_kernel $(( $(noports) - before ))
 show stall.err "$T/stall.err"
 
-# 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and its configuration restored: runs 4, 7)
+# 3. Ctrl-C in packet mode: summary printed, exit 130 (NET_DM off and configured as before: the next START
+#    and the final dropwatch show)
 step 3 sigint
 spawn "$T/int.txt" - "${JVM[@]}" watch --source netdm --mode packet
 pid=$PID
@@ -72,13 +69,14 @@ reap "$pid" 90; check sigint_exit "$REAPED"
 check sigint_summary "$(grep -c '^summary: ' "$T/int.txt")"
 show sigint "$T/int.txt"
 
-# 4. a stale session: a monitor killed with SIGKILL leaves NET_DM on (this START succeeding = run 3 stopped)
-step 4 stale
-"${JVM[@]}" watch --source netdm --format json > "$T/stale.json" 2>&1 &
-pid=$!
-wait_for "$T/stale.json" '"type":"start"'; kill -KILL $pid
-wait $pid 2>/dev/null
-check stale_started "$(grep -c '"type":"start"' "$T/stale.json")"
+# 0-2b, 4. doctor, summary (its START accepted = Ctrl-C stopped NET_DM), packet, --queue 1, then the stale
+#    session: one JVM, killed with SIGKILL once its last watch is live (exit 137)
+step first
+timeout -s QUIT -k 10 900 "${JAVA[@]}" dev.dropscope.cli.NetDmLabGuest first "$T" &
+tpid=$!
+while kill -0 "$tpid" 2>/dev/null && [ ! -e "$T/stale.live" ]; do sleep 1; done
+[ -e "$T/stale.live" ] && kill -KILL "$(java_of "$tpid")"
+wait "$tpid"; check first_exit $?
 
 # 5-7 and the stalled run's analysis: one JVM
 step last

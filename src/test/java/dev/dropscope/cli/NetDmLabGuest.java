@@ -26,7 +26,9 @@ import java.util.function.Predicate;
  * with the datagrams sent from here as soon as watch's start record is out. Prints the "CHECK name value"
  * lines the test asserts on, and after "== name" the output behind them. Not a test itself.
  *
- * <pre>NetDmLabGuest first DIR   doctor, then watch in summary, packet and --queue 1 packet mode
+ * <pre>NetDmLabGuest first DIR   doctor, then watch in summary, packet and --queue 1 packet mode, then a
+ *                          watch left running: once it is live (DIR/stale.live) the script kills this JVM
+ *                          with SIGKILL, which leaves NET_DM on (the stale session)
  * NetDmLabGuest last DIR    the refused stale session, --passive, --takeover, the dropwatch language, the
  *                          state left behind, and the stalled reader's output (DIR/stall.json)</pre>
  */
@@ -226,6 +228,22 @@ public final class NetDmLabGuest {
         check("queue1_accounted", packets + (s == null ? 0 : s.path("lost").asLong()));
         show("queue1", withoutPackets(r.out));
         show("queue1.err", r.err);
+
+        // 4. a stale session: a monitor killed with SIGKILL leaves NET_DM on (this START succeeding = 2b stopped)
+        step("4 stale");
+        StringWriter out = new StringWriter();
+        Thread t = new Thread(() -> Main.run(new String[] {"watch", "--source", "netdm", "--format", "json"},
+                new PrintWriter(out, true), new PrintWriter(out, true)), "dropscope watch (stale)");
+        t.setDaemon(true);
+        t.start();
+        long deadline = System.nanoTime() + 300_000_000_000L;
+        while (!out.toString().contains(START) && t.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        check("stale_started", out.toString().lines().filter(l -> l.contains(START)).count());
+        System.out.flush();
+        Files.writeString(dir.resolve("stale.live"), "live\n");
+        t.join(); // until the SIGKILL (had the watch ended on its own, the test would see first_exit 0, not 137)
     }
 
     static void last(Path dir) throws Exception {
