@@ -28,7 +28,7 @@ native/build/%: native/%.c
 
 # Every test, as root: a test that cannot have what it needs (root, a program, the NET_DM VM) fails with the
 # reason. The last line says how many ran and which were skipped, and why (scripts/test-summary); the exit
-# status is Maven's. test-fast: all but the NET_DM VM tests (tag lab, about 10 of the 15-25 minutes).
+# status is Maven's. test-fast: all but the NET_DM VM tests (tag lab: 7 to 14 minutes under a loaded host).
 # test-unprivileged: without root or the test tools; tests that need them are left out, each listed with why.
 TEST_REPORTS = target/surefire-reports target/failsafe-reports
 test:
