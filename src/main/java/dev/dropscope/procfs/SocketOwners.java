@@ -49,6 +49,8 @@ public final class SocketOwners {
     private final Map<Long, Owner> byInode = new HashMap<>();
     /** Asked for and not found by the last complete walk: not walked for again until something new is asked. */
     private final Set<Long> unowned = new HashSet<>();
+    /** The last pid a walk cut short by its budget looked at; the next walk starts after it. */
+    private int resumeAfter;
 
     public SocketOwners(Path proc) {
         this.proc = proc;
@@ -74,28 +76,29 @@ public final class SocketOwners {
                 byInode.keySet().retainAll(inodes);
             }
             long deadline = System.nanoTime() + budgetNanos;
-            try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc)) {
-                for (Path p : pids) {
-                    int pid = parsePid(p.getFileName().toString());
-                    if (pid <= 0) {
-                        continue;
-                    }
+            int[] pids = queryPids();
+            if (pids == null) {
+                complete = false;
+            } else {
+                // go on after the process the last cut-short walk stopped at, so a big host is covered in turns
+                int start = 0;
+                while (start < pids.length && pids[start] <= resumeAfter) {
+                    start++;
+                }
+                resumeAfter = 0;
+                for (int k = 0; k < pids.length && !missing.isEmpty(); k++) {
+                    int pid = pids[(start + k) % pids.length];
                     if (System.nanoTime() > deadline) {
                         complete = false;
+                        resumeAfter = pids[(start + k - 1 + pids.length) % pids.length];
                         break;
                     }
-                    int r = scanProcess(p, pid, missing);
-                    if (r < 0) {
+                    if (scanProcess(proc.resolve(Integer.toString(pid)), pid, missing) < 0) {
                         denied++;
                     } else {
                         scanned++;
                     }
-                    if (missing.isEmpty()) {
-                        break;
-                    }
                 }
-            } catch (IOException e) {
-                complete = false;
             }
             if (complete) {
                 unowned.clear();
@@ -110,6 +113,28 @@ public final class SocketOwners {
             }
         }
         return new Lookup(out, complete, denied, scanned);
+    }
+
+    /** The pids under proc, ascending; null when proc cannot be listed. */
+    private int[] queryPids() {
+        int[] pids = new int[256];
+        int n = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(proc)) {
+            for (Path p : entries) {
+                int pid = parsePid(p.getFileName().toString());
+                if (pid > 0) {
+                    if (n == pids.length) {
+                        pids = java.util.Arrays.copyOf(pids, n * 2);
+                    }
+                    pids[n++] = pid;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        int[] out = java.util.Arrays.copyOf(pids, n);
+        java.util.Arrays.sort(out);
+        return out;
     }
 
     /** Reads one process's fds; returns -1 when they are not readable to us. */

@@ -41,12 +41,18 @@ public final class InetDiag {
         return m;
     }
 
-    /** Dumps the sockets of one family and protocol; {@code visitor} sees each reply through a reused reader. */
-    public static void dump(NetlinkSocket s, int family, int protocol, Reader reader, Visitor visitor)
+    /** Every state but TIME-WAIT: those mini sockets hold no data, no memory and no owner. */
+    public static final int LIVE_STATES = ALL_STATES & ~(1 << 6);
+
+    /**
+     * Dumps the sockets of one family and protocol in {@code states} (bits 1 << TCP_*); {@code visitor}
+     * sees each reply through a reused reader.
+     */
+    public static void dump(NetlinkSocket s, int family, int protocol, int states, Reader reader, Visitor visitor)
             throws IOException {
         String op = "SOCK_DIAG_BY_FAMILY " + (protocol == IPPROTO_TCP ? "tcp" : protocol == IPPROTO_UDP ? "udp"
                 : "protocol " + protocol) + (family == AF_INET6 ? "6" : "") + " dump";
-        s.request(op, dumpRequest(family, protocol, ALL_STATES), (b, at, len) -> {
+        s.request(op, dumpRequest(family, protocol, states), (b, at, len) -> {
             if (reader.read(b, at, len, protocol)) {
                 visitor.onSocket(reader);
             }
