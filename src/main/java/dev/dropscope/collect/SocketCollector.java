@@ -37,8 +37,8 @@ public final class SocketCollector implements Collector {
     static final int TOP_QUEUE = 128;
     /** Listeners kept by their accept queue. */
     static final int TOP_LISTEN = 32;
-    /** Time the owner lookup may take per sample; the next sample goes on where it stopped. */
-    static final long OWNER_BUDGET_NANOS = 40_000_000L;
+    /** CPU time the owner lookup may take per sample; the next sample goes on where it stopped. */
+    static final long OWNER_BUDGET_NANOS = 50_000_000L;
 
     private static final String[] STATES = {"UNKNOWN", "ESTAB", "SYN-SENT", "SYN-RECV", "FIN-WAIT-1", "FIN-WAIT-2",
         "TIME-WAIT", "UNCONN", "CLOSE-WAIT", "LAST-ACK", "LISTEN", "CLOSING", "NEW-SYN-RECV"};
@@ -128,12 +128,11 @@ public final class SocketCollector implements Collector {
         }
         Set<Long> inodes = new HashSet<>();
         kept.values().forEach(s -> inodes.add(s.inode()));
-        long t0 = System.nanoTime();
         SocketOwners.Lookup found = owners.query(inodes, OWNER_BUDGET_NANOS);
         String note = null;
         if (!found.complete()) {
-            note = "owner lookup cut short after " + (System.nanoTime() - t0) / 1_000_000
-                    + " ms (the next samples go on where it stopped)";
+            note = "owner lookup cut short after " + OWNER_BUDGET_NANOS / 1_000_000 + " ms of CPU, " + found.scanned()
+                    + " processes looked at (the next samples go on where it stopped)";
         }
         if (found.denied() > 0) {
             String d = found.denied() + " processes' sockets not readable: /proc/PID/fd of another user's process "

@@ -24,7 +24,7 @@ final class StalledReaderRule implements Rule {
     static final List<String> DROP_COUNTERS = List.of("TcpExt.TCPRcvQDrop", "TcpExt.TCPZeroWindowDrop",
             "TcpExt.RcvPruned", "TcpExt.PruneCalled");
     static final List<String> WINDOW_COUNTERS = List.of("TcpExt.TCPToZeroWindowAdv", "TcpExt.TCPWantZeroWindowAdv");
-    /** jcmd's thread dump command, split so the purity check does not read it as a use of java.lang.Thread. */
+    /** jcmd's thread dump command, split so the purity check does not take it for a use of the Thread class. */
     static final String JCMD_THREAD_DUMP = "Thread" + ".print";
     /** Sockets shown one by one in the evidence; the rest are counted. */
     static final int SHOWN = 3;

@@ -59,7 +59,8 @@ public final class SocketOwners {
     /**
      * The owners of {@code inodes} (0 is no inode: a connection still in an accept queue). Walks
      * {@code /proc} only when one of them is neither cached nor known to be unowned, for at most
-     * {@code budgetNanos}.
+     * {@code budgetNanos} of this thread's CPU time (wall time where the JVM cannot measure it): on a busy
+     * host wall time would mostly measure the wait for a CPU.
      */
     public Lookup query(Set<Long> inodes, long budgetNanos) {
         Set<Long> missing = new HashSet<>();
@@ -75,7 +76,7 @@ public final class SocketOwners {
             if (byInode.size() > CACHE_LIMIT) {
                 byInode.keySet().retainAll(inodes);
             }
-            long deadline = System.nanoTime() + budgetNanos;
+            long deadline = now() + budgetNanos;
             int[] pids = queryPids();
             if (pids == null) {
                 complete = false;
@@ -88,7 +89,7 @@ public final class SocketOwners {
                 resumeAfter = 0;
                 for (int k = 0; k < pids.length && !missing.isEmpty(); k++) {
                     int pid = pids[(start + k) % pids.length];
-                    if (System.nanoTime() > deadline) {
+                    if (now() > deadline) {
                         complete = false;
                         resumeAfter = pids[(start + k - 1 + pids.length) % pids.length];
                         break;
@@ -113,6 +114,13 @@ public final class SocketOwners {
             }
         }
         return new Lookup(out, complete, denied, scanned);
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
+
+    private static long now() {
+        return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
     }
 
     /** The pids under proc, ascending; null when proc cannot be listed. */
