@@ -51,6 +51,8 @@ public final class SocketOwners {
     private final Set<Long> unowned = new HashSet<>();
     /** The last pid a walk cut short by its budget looked at; the next walk starts after it. */
     private int resumeAfter;
+    /** The process a walk's budget ran out inside of (0: none). */
+    private int cutInside;
 
     public SocketOwners(Path proc) {
         this.proc = proc;
@@ -94,7 +96,22 @@ public final class SocketOwners {
                         resumeAfter = pids[(start + k - 1 + pids.length) % pids.length];
                         break;
                     }
-                    if (scanProcess(proc.resolve(Integer.toString(pid)), pid, missing) < 0) {
+                    // a process cut short last time is read to its end now, so every walk gets past it
+                    int r = scanProcess(proc.resolve(Integer.toString(pid)), pid, missing,
+                            pid == cutInside ? Long.MAX_VALUE : deadline);
+                    if (r == CUT && missing.isEmpty()) {
+                        break; // everything asked for was found before the budget ran out
+                    }
+                    if (r == CUT) {
+                        complete = false;
+                        cutInside = pid;
+                        resumeAfter = pids[(start + k - 1 + pids.length) % pids.length];
+                        break;
+                    }
+                    if (pid == cutInside) {
+                        cutInside = 0;
+                    }
+                    if (r < 0) {
                         denied++;
                     } else {
                         scanned++;
@@ -145,12 +162,23 @@ public final class SocketOwners {
         return out;
     }
 
-    /** Reads one process's fds; returns -1 when they are not readable to us. */
-    private int scanProcess(Path dir, int pid, Set<Long> missing) {
+    private static final int CUT = -2;
+    /** Fds read between two looks at the clock inside one process. */
+    private static final int FDS_PER_CHECK = 1024;
+
+    /**
+     * Reads one process's fds; returns how many asked-for inodes it held, -1 when its fds are not readable
+     * to us, {@link #CUT} when {@code deadline} passed in the middle (a process with a huge fd table).
+     */
+    private int scanProcess(Path dir, int pid, Set<Long> missing, long deadline) {
         Owner owner = null;
         int found = 0;
+        int seen = 0;
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir.resolve("fd"))) {
             for (Path fd : fds) {
+                if (++seen % FDS_PER_CHECK == 0 && now() > deadline) {
+                    return CUT;
+                }
                 String target;
                 try {
                     target = Files.readSymbolicLink(fd).toString();
