@@ -29,20 +29,22 @@ public final class Bpf {
     private Bpf() {
     }
 
-    /** The verifier (or the loader) refused a program; {@link #log()} holds what the verifier said. */
-    public static final class VerifierException extends IOException {
+    /**
+     * The verifier (or the loader) refused a program; {@link #log()} holds what the verifier said. Only
+     * EPERM is a refusal of this process: EACCES from BPF_PROG_LOAD is the verifier rejecting the program.
+     */
+    public static final class VerifierException extends NativeIoException {
         private static final long serialVersionUID = 1L;
-        private final int errno;
         private final String log;
 
-        VerifierException(String message, int errno, String log) {
-            super(message);
-            this.errno = errno;
+        VerifierException(String message, String operation, int errno, String log) {
+            super(message, operation, errno);
             this.log = log;
         }
 
-        public int errno() {
-            return errno;
+        @Override
+        public boolean isDenied() {
+            return errno() == Errno.EPERM;
         }
 
         public String log() {
@@ -122,8 +124,9 @@ public final class Bpf {
         String why = r == -Errno.EPERM ? "not permitted (needs CAP_BPF and CAP_PERFMON, or root)"
                 : r == -Errno.EACCES || r == -Errno.EINVAL ? "the verifier refused it"
                 : Errno.describe(-r);
-        throw new VerifierException("bpf(BPF_PROG_LOAD " + name + "): " + why
-                + (text.isBlank() ? "" : "; verifier log ends:\n" + tail(text, 8)), -r, text);
+        String operation = "bpf(BPF_PROG_LOAD " + name + ")";
+        throw new VerifierException(operation + ": " + why
+                + (text.isBlank() ? "" : "; verifier log ends:\n" + tail(text, 8)), operation, -r, text);
     }
 
     private static String tail(String log, int n) {

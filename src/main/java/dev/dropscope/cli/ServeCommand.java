@@ -20,6 +20,7 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.NativeIoException;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -142,8 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
                                 new NetDmMonitor.Options(true, false, false, null, null,
                                         takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
                     } catch (IOException e) {
-                        boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")
-                                || e.getMessage().contains("Permission denied"));
+                        boolean denied = NativeIoException.denied(e);
                         if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
                             err.println("dropscope serve: " + e.getMessage());
                             return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;

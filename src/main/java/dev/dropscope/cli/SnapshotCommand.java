@@ -25,7 +25,6 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.perf.CpuList;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
-import dev.dropscope.sys.Errno;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
@@ -123,9 +122,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             scope = netns == null ? NetnsScope.current() : NetnsScope.named(sys, netns);
         } catch (IOException e) {
             err.println("dropscope: " + e.getMessage());
-            boolean denied = e instanceof NativeIoException
-                    && (((NativeIoException) e).errno() == Errno.EPERM || ((NativeIoException) e).errno() == Errno.EACCES);
-            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+            return NativeIoException.denied(e) ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
         }
         if (fixesFile != null && Files.exists(fixesFile, LinkOption.NOFOLLOW_LINKS)) {
             scope.close();
@@ -146,10 +143,9 @@ public final class SnapshotCommand implements Callable<Integer> {
                 } catch (IOException e) {
                     if (source != Source.auto) {
                         err.println("dropscope: " + e.getMessage());
-                        return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
-                                ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                        return NativeIoException.denied(e) ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
                     }
-                    boolean denied = Privileges.isDenied(e);
+                    boolean denied = NativeIoException.denied(e);
                     dropsWhy = "no drop source: " + e.getMessage() + (denied ? " (" + Privileges.dropSourceNeeds() + ")" : "")
                             + "; findings from counters alone";
                     if (!denied) {

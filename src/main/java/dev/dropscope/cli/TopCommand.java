@@ -28,6 +28,7 @@ import dev.dropscope.ui.TopModel;
 import dev.dropscope.ui.TopScreen;
 import dev.dropscope.ui.TopState;
 import dev.dropscope.ui.TopUi;
+import dev.dropscope.sys.NativeIoException;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -239,7 +240,7 @@ public final class TopCommand implements Callable<Integer> {
         }
         Throwable failed = start.failure();
         if (failed instanceof DropMonitors.NoDropSourceException || failed instanceof NetDmSession.AlreadyMonitoringException) {
-            if (Privileges.isDenied(failed)) {
+            if (NativeIoException.denied(failed)) {
                 err.println("dropscope top: " + failed.getMessage() + "; " + Privileges.dropSourceNeeds());
                 return ExitCodes.PERMISSION;
             }

@@ -17,6 +17,7 @@ import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.perf.CpuList;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.NativeIoException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -188,7 +189,7 @@ public final class WatchCommand implements Callable<Integer> {
             try {
                 monitor = stop.guard(DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
-                if (Privileges.isDenied(e)) {
+                if (NativeIoException.denied(e)) {
                     err.println("dropscope watch: " + e.getMessage() + "; " + Privileges.dropSourceNeeds());
                     return ExitCodes.PERMISSION;
                 }

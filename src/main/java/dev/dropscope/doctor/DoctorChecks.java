@@ -83,8 +83,18 @@ final class DoctorChecks {
     }
 
     static Check perfEventParanoid(OptionalInt paranoid, ProcessStatus s) {
+        return perfEventParanoid(paranoid, null, s);
+    }
+
+    /** {@code unreadable}: why the sysctl exists but could not be read, or null. */
+    static Check perfEventParanoid(OptionalInt paranoid, KernelFacts.Unreadable unreadable, ProcessStatus s) {
         String id = "privileges.perf_event_paranoid";
         String title = "perf_event_paranoid";
+        if (unreadable != null) {
+            // a refusal is about us, not the kernel: it has perf events, we may not even read the setting
+            return Check.of(id, unreadable.denied() ? DENIED : ERROR, title, "/proc/sys/kernel/perf_event_paranoid "
+                    + "cannot be read: " + unreadable.why()).withFix(unreadable.denied() ? RUN_AS_ROOT : null);
+        }
         if (paranoid.isEmpty()) {
             return Check.of(id, MISSING, title, "/proc/sys/kernel/perf_event_paranoid is absent: this kernel "
                     + "has no perf events").withFix("rebuild the kernel with CONFIG_PERF_EVENTS=y");

@@ -161,7 +161,7 @@ public final class DoctorProbe {
         return new DoctorReport(k.release(), checks, families, tp.dropReasons(), choice.source(), choice.reason());
     }
 
-    private static List<Check> privileges(KernelFacts k) {
+    static List<Check> privileges(KernelFacts k) {
         if (k.status() == null) {
             return List.of(new Check("privileges.uid", ERROR, "uid", "cannot tell who we are",
                     k.statusProblem(), null));
@@ -172,7 +172,8 @@ public final class DoctorProbe {
                 isolated("privileges.cap_perfmon", "CAP_PERFMON",
                         () -> DoctorChecks.capPerfmon(k.status(), k.capLastCap())),
                 isolated("privileges.perf_event_paranoid", "perf_event_paranoid",
-                        () -> DoctorChecks.perfEventParanoid(k.perfEventParanoid(), k.status())),
+                        () -> DoctorChecks.perfEventParanoid(k.perfEventParanoid(),
+                                k.unreadable().get("kernel.perf_event_paranoid"), k.status())),
                 isolated("privileges.kptr_restrict", "kptr_restrict",
                         () -> DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), k.status())));
     }
