@@ -67,19 +67,22 @@ public final class Main extends RootCommand {
         return configure(cl);
     }
 
-    private static CommandLine configure(CommandLine cl) {
+    static CommandLine configure(CommandLine cl) {
+        cl.setExitCodeExceptionMapper(ExitCodes.MAPPER);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter e = ex.getCommandLine().getErr();
             e.println("dropscope: " + ex.getMessage());
             e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
-            return ExitCodes.USAGE;
+            return ex.getCommandLine().getExitCodeExceptionMapper().getExitCode(ex);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("dropscope: error: " + oneLine(ex));
+            // a CommandFailure is already worded by its command; anything else gets the generic prefix
+            commandLine.getErr().println(ex instanceof CommandFailure ? ex.getMessage() : "dropscope: error: " + oneLine(ex));
             if (System.getenv("DROPSCOPE_DEBUG") != null) {
-                ex.printStackTrace(commandLine.getErr());
+                (ex instanceof CommandFailure && ex.getCause() != null ? ex.getCause() : ex)
+                        .printStackTrace(commandLine.getErr());
             }
-            return ExitCodes.FAILURE;
+            return commandLine.getExitCodeExceptionMapper().getExitCode(ex);
         });
         return cl;
     }

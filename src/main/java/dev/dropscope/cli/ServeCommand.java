@@ -20,7 +20,6 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
-import dev.dropscope.sys.NativeIoException;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -104,7 +103,7 @@ public final class ServeCommand implements Callable<Integer> {
     boolean takeover;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, CommandFailure {
         if (intervalMillis < 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
         }
@@ -143,10 +142,8 @@ public final class ServeCommand implements Callable<Integer> {
                                 new NetDmMonitor.Options(true, false, false, null, null,
                                         takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
                     } catch (IOException e) {
-                        boolean denied = NativeIoException.denied(e);
                         if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
-                            err.println("dropscope serve: " + e.getMessage());
-                            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                            throw new CommandFailure("dropscope serve: " + e.getMessage(), e);
                         }
                         monitor = new NoDrops("no drop source: " + e.getMessage());
                         err.println("dropscope serve: warning: " + monitor.why() + "; serving the counters alone");

@@ -121,8 +121,7 @@ public final class SnapshotCommand implements Callable<Integer> {
         try {
             scope = netns == null ? NetnsScope.current() : NetnsScope.named(sys, netns);
         } catch (IOException e) {
-            err.println("dropscope: " + e.getMessage());
-            return NativeIoException.denied(e) ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+            throw new CommandFailure("dropscope: " + e.getMessage(), e);
         }
         if (fixesFile != null && Files.exists(fixesFile, LinkOption.NOFOLLOW_LINKS)) {
             scope.close();
@@ -142,8 +141,7 @@ public final class SnapshotCommand implements Callable<Integer> {
                     dropsWhy = monitor.why();
                 } catch (IOException e) {
                     if (source != Source.auto) {
-                        err.println("dropscope: " + e.getMessage());
-                        return NativeIoException.denied(e) ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                        throw new CommandFailure("dropscope: " + e.getMessage(), e);
                     }
                     boolean denied = NativeIoException.denied(e);
                     dropsWhy = "no drop source: " + e.getMessage() + (denied ? " (" + Privileges.dropSourceNeeds() + ")" : "")

@@ -8,7 +8,6 @@ import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
-import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.SnapshotFile;
@@ -28,7 +27,6 @@ import dev.dropscope.ui.TopModel;
 import dev.dropscope.ui.TopScreen;
 import dev.dropscope.ui.TopState;
 import dev.dropscope.ui.TopUi;
-import dev.dropscope.sys.NativeIoException;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -148,7 +146,7 @@ public final class TopCommand implements Callable<Integer> {
     boolean takeover;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, CommandFailure {
         if (intervalMillis < 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
         }
@@ -204,7 +202,7 @@ public final class TopCommand implements Callable<Integer> {
      * closes what was opened before the exit code is decided.
      */
     private int show(CompletableFuture<TerminalScreen> terminal, Charset charset, StopSignal stop, PrintWriter err)
-            throws IOException, InterruptedException {
+            throws IOException, InterruptedException, CommandFailure {
         Sysctls kernel = Sysctls.query(ProcFiles.PROC, "kernel.hostname", "kernel.osrelease");
         TopModel.Header header = TopModel.Header.opening(kernel.get("kernel.hostname").orElse(null),
                 kernel.get("kernel.osrelease").orElse(null), "--source " + source.name(), intervalMillis);
@@ -240,12 +238,7 @@ public final class TopCommand implements Callable<Integer> {
         }
         Throwable failed = start.failure();
         if (failed instanceof DropMonitors.NoDropSourceException || failed instanceof NetDmSession.AlreadyMonitoringException) {
-            if (NativeIoException.denied(failed)) {
-                err.println("dropscope top: " + failed.getMessage() + "; " + Privileges.dropSourceNeeds());
-                return ExitCodes.PERMISSION;
-            }
-            err.println("dropscope top: " + failed.getMessage());
-            return ExitCodes.FAILURE;
+            throw WatchCommand.dropSourceFailure("dropscope top: ", failed);
         }
         rethrow(failed);
         if (outcome.failure() != null) {

@@ -177,7 +177,7 @@ public final class WatchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, CommandFailure {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -189,12 +189,7 @@ public final class WatchCommand implements Callable<Integer> {
             try {
                 monitor = stop.guard(DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
-                if (NativeIoException.denied(e)) {
-                    err.println("dropscope watch: " + e.getMessage() + "; " + Privileges.dropSourceNeeds());
-                    return ExitCodes.PERMISSION;
-                }
-                err.println("dropscope watch: " + e.getMessage());
-                return ExitCodes.FAILURE;
+                throw dropSourceFailure("dropscope watch: ", e);
             }
             try {
                 if (!reasons.isEmpty() && !monitor.hasReasons()) {
@@ -237,6 +232,15 @@ public final class WatchCommand implements Callable<Integer> {
             }
             return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.OK;
         }
+    }
+
+    /**
+     * A drop source that would not open, as watch and top word it: "dropscope watch: why", and for a
+     * refusal which capabilities would help (the exit code, 4 for a refusal, is {@link ExitCodes#of}'s).
+     */
+    static CommandFailure dropSourceFailure(String prefix, Throwable e) {
+        return new CommandFailure(prefix + e.getMessage()
+                + (NativeIoException.denied(e) ? "; " + Privileges.dropSourceNeeds() : ""), e);
     }
 
     private static void kallsymsWarning(PrintWriter err, IOException e) {
