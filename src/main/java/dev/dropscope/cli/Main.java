@@ -1,5 +1,7 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.sys.Failures;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,7 +44,7 @@ public final class Main extends RootCommand {
             return exit;
         } catch (LinkageError e) {
             // an Error, so picocli's exception handler never sees it: JNA or jnr could not load libc's binding
-            err.println("dropscope: error: the native library could not be loaded: " + oneLine(e));
+            err.println("dropscope: error: the native library could not be loaded: " + Failures.oneLine(e));
             return ExitCodes.FAILURE;
         }
     }
@@ -77,7 +79,7 @@ public final class Main extends RootCommand {
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // a CommandFailure is already worded by its command; anything else gets the generic prefix
-            commandLine.getErr().println(ex instanceof CommandFailure ? ex.getMessage() : "dropscope: error: " + oneLine(ex));
+            commandLine.getErr().println(ex instanceof CommandFailure ? ex.getMessage() : "dropscope: error: " + Failures.oneLine(ex));
             if (System.getenv("DROPSCOPE_DEBUG") != null) {
                 (ex instanceof CommandFailure && ex.getCause() != null ? ex.getCause() : ex)
                         .printStackTrace(commandLine.getErr());
@@ -87,14 +89,6 @@ public final class Main extends RootCommand {
         return cl;
     }
 
-    /** A one-line description of an unexpected failure; never a stack trace (DROPSCOPE_DEBUG=1 for one). */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            m = t.getClass().getSimpleName();
-        }
-        return m.replace('\n', ' ');
-    }
 
     /** Version from the jar's filtered properties file. */
     static final class Version implements CommandLine.IVersionProvider {

@@ -3,6 +3,7 @@ package dev.dropscope.collect;
 import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.ProcFiles;
 import dev.dropscope.procfs.Sysctls;
+import dev.dropscope.sys.Failures;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,20 +108,12 @@ public final class Sampler implements AutoCloseable {
                     out.error(name, what);
                 }
             } catch (ExecutionException e) {
-                out.error(name, oneLine(e.getCause()));
+                out.error(name, Failures.oneLine(e.getCause()));
             }
         }
         return out.build();
     }
 
-    /** An exception as one line: its message, or its class name when it has none. */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            m = t.getClass().getSimpleName();
-        }
-        return m.replace('\n', ' ');
-    }
 
     @Override
     public void close() {

@@ -21,6 +21,7 @@ import dev.dropscope.perf.TracepointFormat;
 import dev.dropscope.procfs.KallsymsAccess;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.Failures;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
@@ -80,7 +81,7 @@ public final class DoctorProbe {
         try {
             return body.run();
         } catch (Exception e) {
-            return new Check(id, ERROR, title, "the check failed: " + oneLine(e), e.getClass().getSimpleName(), null);
+            return new Check(id, ERROR, title, "the check failed: " + Failures.oneLine(e), e.getClass().getSimpleName(), null);
         }
     }
 
@@ -103,15 +104,10 @@ public final class DoctorProbe {
         } catch (NativeIoException e) {
             return DoctorChecks.ebpf(-e.errno(), null, k.status(), unprivileged);
         } catch (IOException e) {
-            return new Check("source.ebpf", ERROR, "eBPF source", "not usable: " + oneLine(e), null, null);
+            return new Check("source.ebpf", ERROR, "eBPF source", "not usable: " + Failures.oneLine(e), null, null);
         }
     }
 
-    /** A one-line description of a failure, never a stack trace. */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        return (m == null || m.isBlank() ? t.getClass().getSimpleName() : m).replace('\n', ' ');
-    }
 
     public DoctorReport run() {
         KernelFacts k = KernelFacts.gather(root);
@@ -128,9 +124,9 @@ public final class DoctorProbe {
             netDm = isolated("source.netdm", "NET_DM", () -> netDm(genl, k, tp.works(), families));
             ethtool = isolated("family.ethtool", "ethtool netlink", () -> ethtool(genl, k, families));
         } catch (NativeIoException e) {
-            netDm = new Check("source.netdm", ERROR, "NET_DM", "no generic netlink socket: " + oneLine(e), null, null);
+            netDm = new Check("source.netdm", ERROR, "NET_DM", "no generic netlink socket: " + Failures.oneLine(e), null, null);
             ethtool = new Check("family.ethtool", ERROR, "ethtool netlink", "no generic netlink socket: "
-                    + oneLine(e), null, null);
+                    + Failures.oneLine(e), null, null);
         }
         checks.add(netDm);
         checks.addAll(tp.checks());
@@ -152,7 +148,7 @@ public final class DoctorProbe {
             try {
                 return DoctorChecks.kallsyms(KallsymsAccess.query(root));
             } catch (IOException | IllegalArgumentException e) {
-                return DoctorChecks.kallsymsUnreadable(oneLine(e));
+                return DoctorChecks.kallsymsUnreadable(Failures.oneLine(e));
             }
         }));
 
@@ -292,18 +288,18 @@ public final class DoctorProbe {
                 formatCheck = DoctorChecks.kfreeSkb(format);
             } catch (IOException | RuntimeException e) {
                 formatCheck = new Check("tracepoint.kfree_skb", ERROR, "skb:kfree_skb",
-                        "its format cannot be read: " + oneLine(e), null, null);
+                        "its format cannot be read: " + Failures.oneLine(e), null, null);
             }
         } catch (NativeIoException e) {
             tracefsCheck = DoctorChecks.tracefsUnavailable(e.errno());
         } catch (IOException | RuntimeException e) {
-            tracefsCheck = new Check("tracefs", ERROR, "tracefs", "the check failed: " + oneLine(e), null, null);
+            tracefsCheck = new Check("tracefs", ERROR, "tracefs", "the check failed: " + Failures.oneLine(e), null, null);
         } finally {
             if (tracefs != null) {
                 try {
                     tracefs.close();
                 } catch (IOException e) {
-                    tracefsCheck = DoctorChecks.tracefsNotRemoved(tracefs.directory(), oneLine(e));
+                    tracefsCheck = DoctorChecks.tracefsNotRemoved(tracefs.directory(), Failures.oneLine(e));
                 }
             }
         }

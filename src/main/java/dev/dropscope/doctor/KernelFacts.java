@@ -6,6 +6,7 @@ import dev.dropscope.procfs.KernelSysctl;
 import dev.dropscope.procfs.ProcessStatus;
 
 import dev.dropscope.sys.NativeIoException;
+import dev.dropscope.sys.Failures;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public record KernelFacts(String release, Optional<KernelConfig> config, String 
                 configProblem = "no kernel config: neither /proc/config.gz nor /boot/config-" + release + " exists";
             }
         } catch (IOException | IllegalArgumentException e) {
-            configProblem = "kernel config unreadable: " + DoctorProbe.oneLine(e);
+            configProblem = "kernel config unreadable: " + Failures.oneLine(e);
         }
         KernelModules modules;
         try {
@@ -75,7 +76,7 @@ public record KernelFacts(String release, Optional<KernelConfig> config, String 
         try {
             status = ProcessStatus.query(root);
         } catch (IOException | IllegalArgumentException e) {
-            statusProblem = "/proc/self/status: " + DoctorProbe.oneLine(e);
+            statusProblem = "/proc/self/status: " + Failures.oneLine(e);
         }
         Map<String, Unreadable> unreadable = new LinkedHashMap<>();
         return new KernelFacts(release, config, configProblem, modules, status, statusProblem,
@@ -95,9 +96,9 @@ public record KernelFacts(String release, Optional<KernelConfig> config, String 
             return r.read();
         } catch (IOException e) {
             boolean denied = NativeIoException.denied(e);
-            unreadable.put(name, new Unreadable(denied, denied ? "permission denied" : DoctorProbe.oneLine(e)));
+            unreadable.put(name, new Unreadable(denied, denied ? "permission denied" : Failures.oneLine(e)));
         } catch (IllegalArgumentException e) {
-            unreadable.put(name, new Unreadable(false, DoctorProbe.oneLine(e)));
+            unreadable.put(name, new Unreadable(false, Failures.oneLine(e)));
         }
         return OptionalInt.empty();
     }
