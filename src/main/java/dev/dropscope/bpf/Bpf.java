@@ -12,8 +12,10 @@ import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * bpf(2) for the eBPF drop source: create maps, load a program (with the verifier's log when it
@@ -55,7 +57,7 @@ public final class Bpf {
         public String logTail(int n) {
             String[] lines = log.strip().split("\n");
             int from = Math.max(0, lines.length - n);
-            return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+            return String.join("\n", Arrays.copyOfRange(lines, from, lines.length));
         }
 
         @Override
@@ -106,8 +108,8 @@ public final class Bpf {
         putName(b, ATTR_PROG_NAME, name);
         int r = sys.bpf(BPF_PROG_LOAD, a, 0, ATTR_SIZE);
         if (r >= 0) {
-            java.lang.ref.Reference.reachabilityFence(code);
-            java.lang.ref.Reference.reachabilityFence(lic);
+            Reference.reachabilityFence(code);
+            Reference.reachabilityFence(lic);
             return Fd.own(sys, "bpf(BPF_PROG_LOAD)", r);
         }
         NativeBuffer log = NativeBuffer.allocate(LOG_SIZE);
@@ -115,8 +117,8 @@ public final class Bpf {
         b.putInt(ATTR_LOG_SIZE, LOG_SIZE);
         b.putLong(ATTR_LOG_BUF, log.address());
         int again = sys.bpf(BPF_PROG_LOAD, a, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(code);
-        java.lang.ref.Reference.reachabilityFence(lic);
+        Reference.reachabilityFence(code);
+        Reference.reachabilityFence(lic);
         if (again >= 0) { // passed the second time (a transient ENOMEM, say): use it
             return Fd.own(sys, "bpf(BPF_PROG_LOAD)", again);
         }
@@ -131,7 +133,7 @@ public final class Bpf {
 
     private static String tail(String log, int n) {
         String[] lines = log.strip().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
+        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
     }
 
     static String cString(ByteBuffer b) {
@@ -199,8 +201,8 @@ public final class Bpf {
         b.putLong(ATTR_KEY, key.address() + keyOffset);
         b.putLong(ATTR_VALUE, value.address() + valueOffset);
         int r = sys.bpf(BPF_MAP_LOOKUP_ELEM, attr, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(key);
-        java.lang.ref.Reference.reachabilityFence(value);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
         return r;
     }
 
@@ -213,8 +215,8 @@ public final class Bpf {
         b.putLong(ATTR_KEY, key == null ? 0 : key.address() + keyOffset);
         b.putLong(ATTR_NEXT_KEY, next.address() + nextOffset);
         int r = sys.bpf(BPF_MAP_GET_NEXT_KEY, attr, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(key);
-        java.lang.ref.Reference.reachabilityFence(next);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(next);
         return r;
     }
 

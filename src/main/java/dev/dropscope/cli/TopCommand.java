@@ -42,6 +42,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -93,7 +94,7 @@ public final class TopCommand implements Callable<Integer> {
      */
     static void preloadNative(String[] args) {
         boolean top = args.length == 0 || args[0].equals("top");
-        if (!top || System.getProperty("dropscope.native") != null || java.util.Arrays.stream(args).anyMatch(a ->
+        if (!top || System.getProperty("dropscope.native") != null || Arrays.stream(args).anyMatch(a ->
                 a.startsWith("--native") || a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version"))) {
             return; // another backend, or no start at all: the JVM may exit while JNA unpacks its library
         }

@@ -4,10 +4,12 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.ProcFiles;
 import dev.dropscope.procfs.Sysctls;
 import dev.dropscope.sys.Failures;
+import dev.dropscope.sys.Syscalls;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -63,7 +65,7 @@ public final class Sampler implements AutoCloseable {
      * The standard collectors: links with ethtool, /proc/net, sysctls, conntrack, neighbour tables, qdiscs;
      * for a named namespace also the machine-wide sysctls, which a namespace does not show.
      */
-    public static List<Collector> standardCollectors(dev.dropscope.sys.Syscalls sys, NetnsScope scope) {
+    public static List<Collector> standardCollectors(Syscalls sys, NetnsScope scope) {
         List<Collector> l = new ArrayList<>(List.of(new LinkCollector(sys), new ProcNetCollector(), new SysctlCollector(),
                 new ConntrackCollector(sys), new NeighbourCollector(sys), new QdiscCollector(sys)));
         if (scope.name() != null) {
@@ -83,7 +85,7 @@ public final class Sampler implements AutoCloseable {
                 continue;
             }
             Collector c = s.collector;
-            java.util.concurrent.Callable<Snapshot.Builder> task = () -> {
+            Callable<Snapshot.Builder> task = () -> {
                 Snapshot.Builder part = Snapshot.builder();
                 c.collect(part);
                 return part;

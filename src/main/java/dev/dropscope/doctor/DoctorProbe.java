@@ -19,18 +19,22 @@ import dev.dropscope.perf.Tracefs;
 import dev.dropscope.perf.TracepointAccess;
 import dev.dropscope.perf.TracepointFormat;
 import dev.dropscope.procfs.KallsymsAccess;
+import dev.dropscope.procfs.KernelModules;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 import dev.dropscope.sys.Failures;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Runs every doctor check against the live kernel and the files under a root. Each check is isolated:
@@ -90,16 +94,16 @@ public final class DoctorProbe {
      * this kernel takes it), then closes everything: nothing stays attached.
      */
     private Check ebpf(KernelFacts k) {
-        java.util.OptionalInt unprivileged = java.util.OptionalInt.empty();
+        OptionalInt unprivileged = OptionalInt.empty();
         try {
-            unprivileged = java.util.OptionalInt.of(Integer.parseInt(java.nio.file.Files.readString(
+            unprivileged = OptionalInt.of(Integer.parseInt(Files.readString(
                     root.resolve("proc/sys/kernel/unprivileged_bpf_disabled")).strip()));
-        } catch (IOException | NumberFormatException | java.nio.file.InvalidPathException e) {
+        } catch (IOException | NumberFormatException | InvalidPathException e) {
             // absent on kernels without CONFIG_BPF_SYSCALL; the load attempt says the rest
         }
         try (EbpfMonitor m = EbpfMonitor.open(sys, "doctor", false)) {
             return DoctorChecks.ebpf(0, null, k.status(), unprivileged);
-        } catch (dev.dropscope.bpf.Bpf.VerifierException e) {
+        } catch (Bpf.VerifierException e) {
             return DoctorChecks.ebpf(-e.errno(), e.logTail(3), k.status(), unprivileged);
         } catch (NativeIoException e) {
             return DoctorChecks.ebpf(-e.errno(), null, k.status(), unprivileged);
@@ -179,7 +183,7 @@ public final class DoctorProbe {
     private Check netDm(NetlinkSocket genl, KernelFacts k, boolean tracepointWorks,
                         Map<String, GenlFamilyInfo> families) throws IOException {
         if (k.availability("drop_monitor", "CONFIG_NET_DROP_MONITOR")
-                == dev.dropscope.procfs.KernelModules.Availability.NOT_LOADED) {
+                == KernelModules.Availability.NOT_LOADED) {
             return DoctorChecks.netDmModuleNotLoaded(k, tracepointWorks);
         }
         Optional<GenlFamily> found = GenlController.resolve(genl, NET_DM_GENL_NAME);
