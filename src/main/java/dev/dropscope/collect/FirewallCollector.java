@@ -33,22 +33,24 @@ public final class FirewallCollector implements Collector {
     public static final String NAME = "firewall";
     /** Rules decoded per sample at most; a bigger ruleset is cut, and the snapshot says so. */
     public static final int MAX_RULES = 5000;
-    static final String REFUSED = "nft rules not readable: the kernel answers nf_tables dumps only with"
-            + " CAP_NET_ADMIN in the network namespace (run as root, or grant it: setcap cap_net_admin+ep)";
+    static final String REFUSED = "nf_tables rules not readable: the kernel answers their dumps only with"
+            + " CAP_NET_ADMIN in the network namespace";
 
     private final Syscalls sys;
     private final Path root;
+    private final int maxRules;
     private NetlinkSocket nfnl;
     private String refused;
     private boolean present;
 
     public FirewallCollector(Syscalls sys) {
-        this(sys, Path.of("/"));
+        this(sys, Path.of("/"), MAX_RULES);
     }
 
-    FirewallCollector(Syscalls sys, Path root) {
+    FirewallCollector(Syscalls sys, Path root, int maxRules) {
         this.sys = sys;
         this.root = root;
+        this.maxRules = maxRules;
     }
 
     @Override
@@ -70,10 +72,10 @@ public final class FirewallCollector implements Collector {
             if (nfnl == null) {
                 nfnl = NetlinkSocket.open(sys, NETLINK_NETFILTER);
             }
-            Nftables.Ruleset r = Nftables.query(nfnl, MAX_RULES);
+            Nftables.Ruleset r = Nftables.query(nfnl, maxRules);
             into.firewall(toModel(r));
             if (r.truncated()) {
-                into.error(NAME, "only the first " + MAX_RULES + " rules were read");
+                into.error(NAME, "only the first " + maxRules + " rules were read");
             }
         } catch (NativeIoException e) {
             if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
