@@ -40,6 +40,7 @@ public final class FirewallCollector implements Collector {
     private final Path root;
     private final int maxRules;
     private NetlinkSocket nfnl;
+    private Nftables.Ruleset last;
     private String refused;
     private boolean present;
 
@@ -72,7 +73,8 @@ public final class FirewallCollector implements Collector {
             if (nfnl == null) {
                 nfnl = NetlinkSocket.open(sys, NETLINK_NETFILTER);
             }
-            Nftables.Ruleset r = Nftables.query(nfnl, maxRules);
+            Nftables.Ruleset r = Nftables.query(nfnl, maxRules, last);
+            last = r;
             into.firewall(toModel(r));
             if (r.truncated()) {
                 into.error(NAME, "only the first " + maxRules + " rules were read");

@@ -52,6 +52,7 @@ class FirewallCollectorLiveTest {
         Netns ns = Netns.create("nftcoll");
         Path rules = Files.createTempFile("ds-ruleset-", ".nft");
         try {
+            ns.ip("link", "set", "lo", "up");
             Files.writeString(rules, RecordedReplies.text("netlink/nftables/ruleset.nft"));
             Netns.run("ip", "netns", "exec", ns.name(), "nft", "-f", rules.toString());
         } catch (Exception e) {
@@ -108,6 +109,59 @@ class FirewallCollectorLiveTest {
                     .orElseThrow();
             assertEquals(0L, counted.packets());
             assertEquals("drop", counted.verdict());
+        }
+    }
+
+    @Test
+    void countersAreReadAgainEverySampleAndAChangedRulesetIsDecodedAgain() throws Exception {
+        try (Netns ns = withRuleset(); NetnsScope scope = NetnsScope.named(SYS, ns.name());
+             FirewallCollector c = new FirewallCollector(SYS)) {
+            java.util.concurrent.Callable<FirewallRuleset> sample = () -> scope.call(() -> {
+                Snapshot.Builder b = Snapshot.builder();
+                c.collect(b);
+                assertEquals(List.of(), b.build().errors());
+                return b.build().firewall();
+            });
+            FirewallRuleset first = sample.call();
+            ns.inside(SYS, () -> {
+                try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+                    for (int i = 0; i < 5; i++) {
+                        s.send(new java.net.DatagramPacket(new byte[8], 8, java.net.InetAddress.getLoopbackAddress(), 12345));
+                    }
+                }
+                return null;
+            });
+            FirewallRuleset second = sample.call();
+            assertEquals(first.rules().size(), second.rules().size());
+            for (int i = 0; i < first.rules().size(); i++) {
+                FirewallRuleset.Rule a = first.rules().get(i);
+                FirewallRuleset.Rule b = second.rules().get(i);
+                assertEquals(a.key() + ": " + a.text(), b.key() + ": " + b.text());
+                long rise = a.text().contains("udp dport 12345 counter") ? 5 : 0;
+                if (a.packets() != null) {
+                    assertEquals(a.packets() + rise, b.packets(), a.key());
+                }
+            }
+            scope.call(() -> {
+                try (dev.dropscope.netlink.NetlinkSocket n = dev.dropscope.netlink.NetlinkSocket.open(SYS,
+                        dev.dropscope.netlink.NetlinkConstants.NETLINK_NETFILTER)) {
+                    var a = dev.dropscope.netlink.nftables.Nftables.query(n, 100);
+                    var b = dev.dropscope.netlink.nftables.Nftables.query(n, 100, a);
+                    assertTrue(a.generation() >= 0);
+                    assertEquals(a.generation(), b.generation());
+                    for (int i = 0; i < a.rules().size(); i++) {
+                        org.junit.jupiter.api.Assertions.assertSame(a.rules().get(i).statements(),
+                                b.rules().get(i).statements(), "same generation: the decoded text is reused");
+                    }
+                }
+                return null;
+            });
+            Netns.run("ip", "netns", "exec", ns.name(), "nft", "add", "rule", "inet", "filter", "dns", "udp", "dport",
+                    "9999", "counter", "drop");
+            FirewallRuleset third = sample.call();
+            assertEquals(first.rules().size() + 1, third.rules().size());
+            assertTrue(third.rules().stream().anyMatch(r -> r.chainPath().equals("inet filter dns")
+                    && r.text().equals("udp dport 9999 counter drop") && r.packets() == 0L), third.rules().toString());
         }
     }
 

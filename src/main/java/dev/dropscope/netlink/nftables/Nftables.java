@@ -26,8 +26,13 @@ import java.util.List;
  */
 public final class Nftables {
 
-    /** The ruleset as dumped; {@code truncated} when rules beyond the cap were left out. */
-    public record Ruleset(List<NftTable> tables, List<NftChain> chains, List<NftRule> rules, boolean truncated) {
+    /**
+     * The ruleset as dumped; {@code truncated} when rules beyond the cap were left out. {@code generation}
+     * is the ruleset generation the rule dump carried (nfgenmsg.res_id: the low 16 bits of the kernel's
+     * base_seq, bumped by every ruleset change), or -1.
+     */
+    public record Ruleset(List<NftTable> tables, List<NftChain> chains, List<NftRule> rules, boolean truncated,
+                          int generation) {
         public Ruleset {
             tables = List.copyOf(tables);
             chains = List.copyOf(chains);
@@ -64,22 +69,90 @@ public final class Nftables {
      * read and skipped, and {@code truncated} says so).
      */
     public static Ruleset query(NetlinkSocket nfnl, int maxRules) throws IOException {
+        return query(nfnl, maxRules, null);
+    }
+
+    /**
+     * As {@link #query(NetlinkSocket, int)}, reusing {@code previous}'s decoded rules while the ruleset
+     * generation has not changed: a rule's expressions cannot change without a new generation, so only
+     * its counter is read again. Decoding every rule's text each sample would cost a big ruleset
+     * milliseconds and megabytes per sample for nothing.
+     */
+    public static Ruleset query(NetlinkSocket nfnl, int maxRules, Ruleset previous) throws IOException {
         List<NftTable> tables = new ArrayList<>();
         List<NftChain> chains = new ArrayList<>();
         List<NftRule> rules = new ArrayList<>();
         boolean[] cut = new boolean[1];
+        int[] generation = {-1};
+        java.util.Map<String, NftRule> known = new java.util.HashMap<>();
+        if (previous != null && previous.generation() >= 0) {
+            previous.rules().forEach(r -> known.put(ruleKey(r.family(), r.table(), r.chain(), r.handle()), r));
+        }
         typed(nfnl, "NFT_MSG_GETTABLE dump", tableDumpRequest(), NFT_MSG_NEWTABLE,
                 (b, at, len) -> tables.add(parseTable(b, at, len)));
         typed(nfnl, "NFT_MSG_GETCHAIN dump", chainDumpRequest(), NFT_MSG_NEWCHAIN,
                 (b, at, len) -> chains.add(parseChain(b, at, len)));
         typed(nfnl, "NFT_MSG_GETRULE dump", ruleDumpRequest(), NFT_MSG_NEWRULE, (b, at, len) -> {
-            if (rules.size() < maxRules) {
-                rules.add(parseRule(b, at, len));
-            } else {
+            if (rules.size() >= maxRules) {
                 cut[0] = true;
+                return;
             }
+            int gen = generation(b, at, len);
+            if (generation[0] < 0) {
+                generation[0] = gen;
+            } else if (generation[0] != gen) {
+                generation[0] = -2; // changed during the dump: reuse nothing next time
+            }
+            NftRule again = previous != null && gen == previous.generation() ? reuse(b, at, len, known) : null;
+            rules.add(again != null ? again : parseRule(b, at, len));
         });
-        return new Ruleset(tables, chains, rules, cut[0]);
+        return new Ruleset(tables, chains, rules, cut[0], generation[0] < 0 ? -1 : generation[0]);
+    }
+
+    private static String ruleKey(String family, String table, String chain, long handle) {
+        return family + ' ' + table + ' ' + chain + ' ' + handle;
+    }
+
+    /** nfgenmsg.res_id of a message: the ruleset generation nf_tables put there (big-endian u16). */
+    static int generation(ByteBuffer b, int at, int len) throws MalformedMessageException {
+        family(b, at, len);
+        int p = at + NLMSG_HDRLEN + dev.dropscope.netlink.nfct.NfctConstants.NFGENMSG_RES_ID_OFFSET;
+        return (Byte.toUnsignedInt(b.get(p)) << 8) | Byte.toUnsignedInt(b.get(p + 1));
+    }
+
+    /** The previously decoded rule with this message's counter, or null when it is not known. */
+    private static NftRule reuse(ByteBuffer b, int at, int len, java.util.Map<String, NftRule> known)
+            throws MalformedMessageException {
+        int family = family(b, at, len);
+        String table = null;
+        String chain = null;
+        long handle = -1;
+        int exprAt = -1;
+        int exprEnd = -1;
+        AttributeCursor c = attrs(b, at, len);
+        while (c.next()) {
+            switch (c.type()) {
+                case NFTA_RULE_TABLE -> table = c.string();
+                case NFTA_RULE_CHAIN -> chain = c.string();
+                case NFTA_RULE_HANDLE -> handle = be64(c);
+                case NFTA_RULE_EXPRESSIONS -> {
+                    exprAt = c.payloadOffset();
+                    exprEnd = exprAt + c.payloadLength();
+                }
+                default -> {
+                }
+            }
+        }
+        NftRule old = known.get(ruleKey(familyName(family), table, chain, handle));
+        if (old == null || !old.hasCounter() || exprAt < 0) {
+            return old;
+        }
+        long[] counter = RuleText.firstCounter(b, exprAt, exprEnd);
+        if (counter == null) {
+            return null; // it had a counter before: not the same rule after all, decode it
+        }
+        return new NftRule(old.family(), old.table(), old.chain(), old.handle(), old.position(), old.statements(),
+                counter[0], counter[1], old.verdict());
     }
 
     private static void typed(NetlinkSocket s, String op, MessageBuilder m, int msg, NetlinkSocket.Handler h)

@@ -72,25 +72,67 @@ final class RuleText {
     void expressions(ByteBuffer b, int start, int end) throws MalformedMessageException {
         AttributeCursor list = new AttributeCursor(b, start, end);
         AttributeCursor e = new AttributeCursor();
+        Attrs data = new Attrs(b);
         while (list.next()) {
             if (list.type() != NFTA_LIST_ELEM) {
                 continue;
             }
             list.nested(e);
             String name = null;
-            Attrs data = null;
+            data.reset(0, 0);
             while (e.next()) {
                 if (e.type() == NFTA_EXPR_NAME) {
                     name = e.string();
                 } else if (e.type() == NFTA_EXPR_DATA) {
-                    data = new Attrs(b, e.payloadOffset(), e.payloadOffset() + e.payloadLength());
+                    data.reset(e.payloadOffset(), e.payloadOffset() + e.payloadLength());
                 }
             }
             if (name == null) {
                 throw new MalformedMessageException("nf_tables expression without NFTA_EXPR_NAME");
             }
-            expression(name, data == null ? new Attrs(b, 0, 0) : data);
+            expression(name, data);
         }
+    }
+
+    private static final byte[] COUNTER_NAME = "counter\0".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The first counter expression's {packets, bytes} in {@code [start, end)} (an NFTA_RULE_EXPRESSIONS
+     * payload), found without decoding anything else; null when there is none.
+     */
+    static long[] firstCounter(ByteBuffer b, int start, int end) throws MalformedMessageException {
+        AttributeCursor list = new AttributeCursor(b, start, end);
+        AttributeCursor e = new AttributeCursor();
+        while (list.next()) {
+            if (list.type() != NFTA_LIST_ELEM) {
+                continue;
+            }
+            list.nested(e);
+            boolean counter = false;
+            while (e.next()) {
+                if (e.type() == NFTA_EXPR_NAME) {
+                    counter = isCounter(b, e.payloadOffset(), e.payloadLength());
+                } else if (e.type() == NFTA_EXPR_DATA && counter) {
+                    Attrs a = new Attrs(b);
+                    a.reset(e.payloadOffset(), e.payloadOffset() + e.payloadLength());
+                    return new long[] {a.has(NFTA_COUNTER_PACKETS) ? a.be64(NFTA_COUNTER_PACKETS) : 0,
+                        a.has(NFTA_COUNTER_BYTES) ? a.be64(NFTA_COUNTER_BYTES) : 0};
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isCounter(ByteBuffer b, int at, int len) {
+        if (len < COUNTER_NAME.length) {
+            return false;
+        }
+        for (int i = 0; i < COUNTER_NAME.length; i++) {
+            if (b.get(at + i) != COUNTER_NAME[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** NFTA_RULE_USERDATA: nft's TLVs (u8 type, u8 length); type 0 is the rule's comment. */
@@ -786,14 +828,19 @@ final class RuleText {
         private final ByteBuffer b;
         private final int[] at = new int[MAX];
         private final int[] len = new int[MAX];
+        private final AttributeCursor c = new AttributeCursor();
 
-        Attrs(ByteBuffer b, int start, int end) throws MalformedMessageException {
+        Attrs(ByteBuffer b) {
             this.b = b;
+        }
+
+        /** Points at the attributes in {@code [start, end)}; an empty region has none. */
+        void reset(int start, int end) throws MalformedMessageException {
             java.util.Arrays.fill(at, -1);
             if (end <= start) {
                 return;
             }
-            AttributeCursor c = new AttributeCursor(b, start, end);
+            c.reset(b, start, end);
             while (c.next()) {
                 if (c.type() < MAX) {
                     at[c.type()] = c.payloadOffset();
