@@ -151,7 +151,7 @@ final class NetfilterRule implements Rule {
                 continue;
             }
             if (listed++ < MAX_LISTED) {
-                ev.add(new Evidence("candidate without a counter: " + r.key() + " (hook " + c.hook() + ")", r.text()));
+                ev.add(new Evidence(r.key() + ": " + r.text(), "candidate (no counter, hook " + c.hook() + ")"));
             } else {
                 more++;
             }
@@ -159,7 +159,7 @@ final class NetfilterRule implements Rule {
         for (FirewallRuleset.Chain c : fw.chains()) {
             if (c.isBase() && "drop".equals(c.policy())) {
                 if (listed++ < MAX_LISTED * 2) {
-                    ev.add(new Evidence("candidate: policy of " + c.path() + " (hook " + c.hook() + ")", "drop"));
+                    ev.add(new Evidence(c.path() + ": policy drop", "candidate (hook " + c.hook() + ")"));
                 } else {
                     more++;
                 }

@@ -91,10 +91,10 @@ class FirewallFaultTest {
             String iptRule = "ip filter INPUT handle " + iptHandle
                     + ": udp dport 5556 xt match \"comment\" counter xt target \"REJECT\"";
             assertEquals(IPT, rise(evidence(f, iptRule)), "iptables-nft's rule by its match and target names");
-            assertEquals("tcp dport 2223 drop", evidence(f,
-                    "candidate without a counter: inet dsnft input handle " + tcpHandle + " (hook input)"));
-            assertFalse(f.evidence().stream().anyMatch(e -> e.name().startsWith("candidate")
-                    && e.name().contains("handle " + udpHandle + " ")), "a counted rule is no candidate");
+            assertEquals("candidate (no counter, hook input)", evidence(f,
+                    "inet dsnft input handle " + tcpHandle + ": tcp dport 2223 drop"));
+            assertFalse(f.evidence().stream().anyMatch(e -> e.value().startsWith("candidate")
+                    && e.name().contains("handle " + udpHandle + ":")), "a counted rule is no candidate");
 
             List<String> c = commands(f);
             String list = "ip netns exec " + ns.name() + " nft -a list chain inet dsnft input";

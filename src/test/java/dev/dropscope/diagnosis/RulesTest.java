@@ -518,7 +518,7 @@ class RulesTest {
         assertEquals("+3535 in 4.0 s (884/s)", evidence(f, "inet filter input handle 7: udp dport 12345 counter drop"));
         assertEquals(List.of("nft -a list chain inet filter input"), commands(f),
                 "the counter explains every drop: no search, no candidates");
-        assertFalse(f.evidence().stream().anyMatch(e -> e.name().startsWith("candidate")), f.evidence().toString());
+        assertFalse(f.evidence().stream().anyMatch(e -> e.value().startsWith("candidate")), f.evidence().toString());
     }
 
     @Test
@@ -528,8 +528,8 @@ class RulesTest {
         Finding f = only(Diagnosis.diagnose(b, a, drops(site("nf_hook_slow", "NETFILTER_DROP", 80)), null),
                 "netfilter_drops");
         assertEquals("+50 in 1.0 s (50/s)", evidence(f, "inet filter input handle 7: udp dport 12345 counter drop"));
-        assertEquals("tcp dport 2222 drop", evidence(f, "candidate without a counter: inet filter input handle 8 (hook input)"));
-        assertEquals("drop", evidence(f, "candidate: policy of inet filter fw (hook forward)"));
+        assertEquals("candidate (no counter, hook input)", evidence(f, "inet filter input handle 8: tcp dport 2222 drop"));
+        assertEquals("candidate (hook forward)", evidence(f, "inet filter fw: policy drop"));
         assertFalse(f.evidence().stream().anyMatch(e -> e.name().contains("handle 9")), "a regular chain's rule is no candidate");
         assertFalse(f.evidence().stream().anyMatch(e -> e.name().contains("handle 5")), "an accept rule is no candidate");
         List<String> c = commands(f);
