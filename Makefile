@@ -82,6 +82,7 @@ jmh:
 # libFuzzer's working corpus in .cifuzz-corpus/ (not committed). One target: make fuzz FUZZ_TARGETS=NetlinkFuzzTest#netDm
 FUZZ_TIME ?= 60s
 FUZZ_TARGETS ?= NetlinkFuzzTest\#netDm NetlinkFuzzTest\#rtnetlink NetlinkFuzzTest\#ethtool NetlinkFuzzTest\#nfct NetlinkFuzzTest\#sockDiag \
+	NetlinkFuzzTest\#nftables \
 	NetlinkFuzzTest\#packetHeaders PerfFuzzTest\#perfRing PerfFuzzTest\#tracepointFormat PerfFuzzTest\#cpuList \
 	ProcfsFuzzTest\#snmp ProcfsFuzzTest\#snmp6 ProcfsFuzzTest\#softnet ProcfsFuzzTest\#sockstat \
 	ProcfsFuzzTest\#conntrackStat ProcfsFuzzTest\#kallsyms ProcfsFuzzTest\#kernelConfig \

@@ -34,6 +34,7 @@ public final class Privileges {
         }
         if (!netAdmin) {
             out.add(new Missing("conntrack statistics", "ctnetlink needs CAP_NET_ADMIN"));
+            out.add(new Missing("firewall rules", "nf_tables dumps need CAP_NET_ADMIN"));
         }
         if ((netAdmin || perf) && !status.has(Capability.CAP_SYSLOG)) {
             out.add(new Missing("drop site names when kernel.kptr_restrict hides addresses", "needs CAP_SYSLOG"));
