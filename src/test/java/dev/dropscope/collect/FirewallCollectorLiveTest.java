@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import dev.dropscope.testutil.Netns;
 import dev.dropscope.testutil.Root;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +28,9 @@ import java.util.regex.Pattern;
  * FirewallCollector on this kernel, in a namespace of its own: the ruleset it reads is the one nft lists,
  * it stops at its cap and says so, and without CAP_NET_ADMIN it says the kernel refused and why.
  */
-@EnabledIf("dev.dropscope.collect.FirewallCollectorLiveTest#usable")
+@Needs(root = true, tools = {"ip", "nft", "setpriv"})
 class FirewallCollectorLiveTest {
     static final Syscalls SYS = Syscalls.get();
-
-    static boolean usable() {
-        return Root.isRoot() && Tools.has("nft");
-    }
 
     private static Snapshot collect(Netns ns, FirewallCollector c) throws Exception {
         try (NetnsScope scope = NetnsScope.named(SYS, ns.name())) {

@@ -1,5 +1,6 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.testutil.Needs;
 import static dev.dropscope.diagnosis.FaultLab.SYS;
 import static dev.dropscope.diagnosis.FaultLab.exec;
 import static dev.dropscope.diagnosis.RealFaultsTest.rise;
@@ -11,14 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,7 +34,7 @@ import java.util.regex.Pattern;
  * with the rise of their counters (checked against nft's own counters), and list the uncounted one as a
  * candidate. Drop sites are machine-wide, so only this namespace's rules and counters are asserted.
  */
-@EnabledIf("dev.dropscope.diagnosis.FaultLab#usable")
+@Needs(root = true, tools = {"ip", "nft", "iptables-nft", "sysctl"})
 class FirewallFaultTest {
     static final int UDP = 40;
     static final int IPT = 25;
@@ -43,7 +42,6 @@ class FirewallFaultTest {
 
     @Test
     void theCountedRuleIsNamedWithItsRiseAndTheUncountedOneIsACandidate() throws Exception {
-        assumeTrue(dev.dropscope.collect.Tools.has("iptables-nft"), "iptables-nft (Debian package iptables) is needed");
         try (FaultLab lab = new FaultLab()) {
             Netns ns = lab.namespace();
             exec(ns, "nft", "add", "table", "inet", "dsnft");
