@@ -46,6 +46,14 @@ public interface DropMonitor extends AutoCloseable {
         return poll(sink, 0);
     }
 
+    /**
+     * Null when each drop site carries its interface and network namespace; otherwise why not, one line for
+     * doctor, the start record and top's header.
+     */
+    default String identityUnknownWhy() {
+        return "network namespaces are unknown: the " + source() + " source does not report them";
+    }
+
     /** Counters about the monitor itself (lost, overruns, ...) as label -> value, for display. */
     java.util.Map<String, Long> health();
 
