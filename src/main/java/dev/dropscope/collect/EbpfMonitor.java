@@ -322,8 +322,9 @@ public final class EbpfMonitor implements DropMonitor {
         return sum;
     }
 
+    /** Under the lock {@link #collect} holds: another thread (a serve scrape) sees one read's values. */
     @Override
-    public Map<String, Long> health() {
+    public synchronized Map<String, Long> health() {
         Map<String, Long> m = new LinkedHashMap<>();
         if (ring != null) {
             m.put("bpf_ring_bytes", (long) RING_BYTES);

@@ -367,6 +367,28 @@ class EbpfMonitorLiveTest {
         }
     }
 
+    /**
+     * health() is read by another thread than the one polling (serve's scrapes): it takes the lock collect()
+     * holds, so it waits while a read is under way instead of seeing half of one.
+     */
+    @Test
+    void healthWaitsForACollectInProgress() throws Exception {
+        try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false)) {
+            Map<String, Long>[] seen = new Map[1];
+            Thread reader = new Thread(() -> seen[0] = m.health(), "health-reader");
+            synchronized (m) { // as collect() holds it
+                reader.start();
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (reader.getState() != Thread.State.BLOCKED && reader.isAlive() && System.nanoTime() < until) {
+                    Thread.sleep(1);
+                }
+                assertEquals(Thread.State.BLOCKED, reader.getState(), "health() waits for the lock");
+            }
+            reader.join(10_000);
+            assertEquals(1L, seen[0].get("bpf_batch_reads"));
+        }
+    }
+
     /** A number from /proc/self/fdinfo/FD ("prog_id:\t42"). */
     private static int fdinfo(int fd, String key) throws IOException {
         for (String l : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
