@@ -237,11 +237,13 @@ public final class EbpfMonitor implements DropMonitor {
     @Override
     public long poll(DropSink sink, int timeoutMillis, long reportInMillis) throws IOException {
         int wait = Math.min(timeoutMillis, ring != null ? RING_DRAIN_MILLIS : MAX_WAIT_MILLIS);
+        DropMonitor.failIfInterrupted();
         if (wait > 0) {
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                DropMonitor.failIfInterrupted();
             }
         }
         if (ring == null && reportInMillis > wait) {
