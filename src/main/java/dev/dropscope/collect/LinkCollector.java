@@ -136,17 +136,17 @@ public final class LinkCollector implements Collector {
         int id = family.id();
         dump(into, e, e.features, "FEATURES_GET", EthtoolMessages.request(id, ETHTOOL_MSG_FEATURES_GET,
                 ETHTOOL_A_FEATURES_HEADER, null, ETHTOOL_FLAG_COMPACT_BITSETS), ETHTOOL_MSG_FEATURES_GET_REPLY,
-                (b, at, len) -> {
+                e.features::clear, (b, at, len) -> {
                     DeviceFeatures f = EthtoolMessages.parseFeatures(b, at, len);
                     e.features.put(f.ifindex(), features(f));
                 });
         dump(into, e, e.rings, "RINGS_GET", EthtoolMessages.request(id, ETHTOOL_MSG_RINGS_GET,
-                ETHTOOL_A_RINGS_HEADER, null, 0), ETHTOOL_MSG_RINGS_GET_REPLY, (b, at, len) -> {
+                ETHTOOL_A_RINGS_HEADER, null, 0), ETHTOOL_MSG_RINGS_GET_REPLY, e.rings::clear, (b, at, len) -> {
                     DeviceValues v = EthtoolMessages.parseRings(b, at, len);
                     e.rings.put(v.ifindex(), v.values());
                 });
         dump(into, e, e.channels, "CHANNELS_GET", EthtoolMessages.request(id, ETHTOOL_MSG_CHANNELS_GET,
-                ETHTOOL_A_CHANNELS_HEADER, null, 0), ETHTOOL_MSG_CHANNELS_GET_REPLY, (b, at, len) -> {
+                ETHTOOL_A_CHANNELS_HEADER, null, 0), ETHTOOL_MSG_CHANNELS_GET_REPLY, e.channels::clear, (b, at, len) -> {
                     DeviceValues v = EthtoolMessages.parseChannels(b, at, len);
                     e.channels.put(v.ifindex(), v.values());
                 });
@@ -154,7 +154,7 @@ public final class LinkCollector implements Collector {
         int groups = sets.get(ETH_SS_STATS_STD).count();
         if (groups > 0) { // before 5.13 there are no standard groups: every device reads "not supported"
             dump(into, e, e.standard, "STATS_GET", EthtoolMessages.statsRequest(id, null, groups),
-                    ETHTOOL_MSG_STATS_GET_REPLY, (b, at, len) -> std.add(EthtoolMessages.parseStats(b, at, len)));
+                    ETHTOOL_MSG_STATS_GET_REPLY, std::clear, (b, at, len) -> std.add(EthtoolMessages.parseStats(b, at, len)));
         }
         for (DeviceStats s : std) {
             try {
@@ -168,9 +168,9 @@ public final class LinkCollector implements Collector {
     }
 
     private void dump(Snapshot.Builder into, Ethtool e, Map<?, ?> results, String op, MessageBuilder request,
-                      int replyCmd, NetlinkSocket.Handler handler) {
+                      int replyCmd, Runnable restart, NetlinkSocket.Handler handler) {
         try {
-            genl.get().request("ethtool " + op + " dump", request, (b, at, len) -> {
+            genl.get().dump("ethtool " + op + " dump", request, restart, (b, at, len) -> {
                 if (len >= NLMSG_HDRLEN + GENL_HDRLEN && Byte.toUnsignedInt(b.get(at + NLMSG_HDRLEN)) == replyCmd && NlMsg.type(b, at) == ethtool.get().id()) {
                     handler.onMessage(b, at, len);
                 }
