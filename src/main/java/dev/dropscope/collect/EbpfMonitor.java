@@ -184,6 +184,7 @@ public final class EbpfMonitor implements DropMonitor {
         DropReasons reasons = new DropReasons(f.symbols("reason"));
         List<Fd> made = new ArrayList<>();
         BpfRingBuffer ring = null;
+        Fd event = null;
         try {
             Fd lost = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
                     "dropscope_lost"));
@@ -194,9 +195,15 @@ public final class EbpfMonitor implements DropMonitor {
                 // GPL: bpf_ringbuf_output and bpf_ktime_get_ns are GPL-only helpers
                 Fd prog = keep(made, Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
                         "dropscope_pkt"));
-                Fd event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
-                return new EbpfMonitor(sys, made, lost, event, null, ring, reasons, layout.reasonOffset() >= 0, why,
-                        possible, capacity, Attach.PERF_EVENT, "packet mode's records do not carry them yet");
+                // from here on the program is attached: every failure below must detach it again
+                event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
+                EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, null, ring, reasons,
+                        layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT,
+                        "packet mode's records do not carry them yet");
+                // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
+                // policy) fails here, where --source auto can still fall back, not at the first report
+                m.readLost();
+                return m;
             }
             List<Plan> plans = new ArrayList<>();
             String identityWhyNot = null;
@@ -240,6 +247,7 @@ public final class EbpfMonitor implements DropMonitor {
             IOException first = null;
             for (Plan plan : plans) {
                 List<Fd> mine = new ArrayList<>();
+                Fd attached = null;
                 try {
                     int keySize = plan.identity() != null ? DropPrograms.IDENTITY_KEY_SIZE : DropPrograms.KEY_SIZE;
                     Fd counts = keep(mine, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, keySize,
@@ -251,19 +259,21 @@ public final class EbpfMonitor implements DropMonitor {
                     boolean rawTp = plan.attach() == Attach.RAW_TRACEPOINT;
                     Fd prog = keep(mine, Bpf.loadProgram(sys, rawTp ? BpfConstants.BPF_PROG_TYPE_RAW_TRACEPOINT
                             : BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL", "dropscope_sum"));
-                    Fd event = rawTp ? Bpf.attachRawTracepoint(sys, "kfree_skb", prog)
+                    // from here on the program is attached: every failure below must detach it again
+                    attached = rawTp ? Bpf.attachRawTracepoint(sys, "kfree_skb", prog)
                             : Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
                     PercpuHashReader reader = new PercpuHashReader(sys, counts, keySize, possible.length, BATCH_CHUNK,
                             batch);
-                    made.addAll(mine);
                     String whyNot = plan.identity() != null ? null : identityWhyNot != null ? identityWhyNot
                             : "the identity program did not load: " + firstLine(first);
-                    return new EbpfMonitor(sys, made, lost, event, reader, null, reasons, plan.layout().reasonOffset() >= 0, why,
-                            possible, capacity, plan.attach(), whyNot);
+                    List<Fd> objects = new ArrayList<>(made);
+                    objects.addAll(mine);
+                    EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
+                            plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot);
+                    m.readLost(); // as in packet mode: an unreadable map fails here, where auto can fall back
+                    return m;
                 } catch (IOException | RuntimeException e) {
-                    for (int i = mine.size() - 1; i >= 0; i--) {
-                        mine.get(i).close();
-                    }
+                    release(attached, null, mine);
                     if (e instanceof RuntimeException r) {
                         throw r;
                     }
@@ -276,14 +286,25 @@ public final class EbpfMonitor implements DropMonitor {
                 }
             }
             throw new IOException("no eBPF program to try"); // plans always hold the perf-event plan without identity
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
+            release(event, ring, made);
+            throw e;
+        }
+    }
+
+    /** Detaches first (closing the perf event), then unmaps the ring and closes program and maps, newest first. */
+    private static void release(Fd event, BpfRingBuffer ring, List<Fd> objects) {
+        try {
+            if (event != null) {
+                event.close();
+            }
+        } finally {
             if (ring != null) {
                 ring.close();
             }
-            for (int i = made.size() - 1; i >= 0; i--) {
-                made.get(i).close();
+            for (int i = objects.size() - 1; i >= 0; i--) {
+                objects.get(i).close();
             }
-            throw e;
         }
     }
 
@@ -354,11 +375,13 @@ public final class EbpfMonitor implements DropMonitor {
     @Override
     public long poll(DropSink sink, int timeoutMillis, long reportInMillis) throws IOException {
         int wait = Math.min(timeoutMillis, ring != null ? RING_DRAIN_MILLIS : MAX_WAIT_MILLIS);
+        DropMonitor.failIfInterrupted();
         if (wait > 0) {
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                DropMonitor.failIfInterrupted();
             }
         }
         if (ring == null && reportInMillis > wait) {
@@ -442,8 +465,9 @@ public final class EbpfMonitor implements DropMonitor {
         return sum;
     }
 
+    /** Under the lock {@link #collect} holds: another thread (a serve scrape) sees one read's values. */
     @Override
-    public Map<String, Long> health() {
+    public synchronized Map<String, Long> health() {
         Map<String, Long> m = new LinkedHashMap<>();
         if (ring != null) {
             m.put("bpf_ring_bytes", (long) RING_BYTES);
@@ -463,15 +487,6 @@ public final class EbpfMonitor implements DropMonitor {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            event.close();
-        } finally {
-            if (ring != null) {
-                ring.close();
-            }
-            for (int i = objects.size() - 1; i >= 0; i--) {
-                objects.get(i).close();
-            }
-        }
+        release(event, ring, objects);
     }
 }
