@@ -270,9 +270,16 @@ public final class EbpfMonitor implements DropMonitor {
                     objects.addAll(mine);
                     EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
                             plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot);
-                    m.readLost(); // as in packet mode: an unreadable map fails here, where auto can fall back
+                    made.addAll(mine);
+                    event = attached;
+                    // as in packet mode: an unreadable map fails here, where auto can still fall back; this is
+                    // no reason to try another program, so it fails the open (the outer catch detaches)
+                    m.readLost();
                     return m;
                 } catch (IOException | RuntimeException e) {
+                    if (event != null) {
+                        throw e;
+                    }
                     release(attached, null, mine);
                     if (e instanceof RuntimeException r) {
                         throw r;
