@@ -223,11 +223,11 @@ public final class NetDmMonitor implements DropMonitor {
     static DropPacket toPacket(PacketAlert a, DropOrigin origin) {
         PacketHeaders h = a.headers();
         return new DropPacket(a.timestampNs(), origin, a.pc(), a.symbol(), a.reason(), a.ifindex(), a.ifname(),
-                a.trapGroup(), a.trapName(), a.protocol(), a.payload().length, a.originalLength(), h.l4Name(),
-                h.source() == null ? null : h.source().getHostAddress(),
-                h.destination() == null ? null : h.destination().getHostAddress(),
-                h.sourcePort(), h.destinationPort(), h.vlanId(),
-                a.cookie() == null ? null : HexFormat.of().formatHex(a.cookie()));
+                new DropPacket.Trap(a.trapGroup(), a.trapName(), a.cookie() == null ? null : HexFormat.of().formatHex(a.cookie())),
+                new DropPacket.Payload(a.protocol(), a.payload().length, a.originalLength(), h.vlanId()),
+                new DropPacket.Tuple(h.l4Name(), h.source() == null ? null : h.source().getHostAddress(),
+                        h.destination() == null ? null : h.destination().getHostAddress(), h.sourcePort(),
+                        h.destinationPort()));
     }
 
     @Override

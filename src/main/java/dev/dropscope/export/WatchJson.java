@@ -109,16 +109,18 @@ public final class WatchJson implements WatchFormat {
     @Override
     public void packet(ResolvedPacket p, String src) {
         DropPacket d = p.packet();
-        boolean ports = d.sourcePort() >= 0;
+        DropPacket.Payload b = d.payload();
+        DropPacket.Tuple t = d.tuple();
+        boolean ports = t.sourcePort() >= 0;
         write(new PacketLine("packet", Instant.ofEpochSecond(0, d.timeEpochNs()).toString(), src,
-                d.origin() == DropOrigin.HARDWARE ? d.trapName() : p.symbol(), p.offset() >= 0 ? p.offset() : null,
+                d.origin() == DropOrigin.HARDWARE ? d.trap().name() : p.symbol(), p.offset() >= 0 ? p.offset() : null,
                 hex(d.location()), p.module(), d.kernelSymbol(), d.reason(), origin(d.origin()),
                 p.interfaceName() != null ? p.interfaceName() : d.interfaceName(), d.ifindex() >= 0 ? d.ifindex() : null,
-                1, d.trapGroup(), d.protocol() < 0 ? null : String.format("0x%04x", d.protocol()), d.length(),
+                1, d.trap().group(), b.protocol() < 0 ? null : String.format("0x%04x", b.protocol()), b.length(),
                 // not known: the eBPF ring carries no length
-                d.originalLength() >= 0 ? d.originalLength() : null, d.l4(), d.source(), d.destination(),
-                ports ? d.sourcePort() : null, ports ? d.destinationPort() : null, d.vlan() >= 0 ? d.vlan() : null,
-                d.flowCookie()));
+                b.originalLength() >= 0 ? b.originalLength() : null, t.l4(), t.source(), t.destination(),
+                ports ? t.sourcePort() : null, ports ? t.destinationPort() : null, b.vlan() >= 0 ? b.vlan() : null,
+                d.trap().flowCookie()));
     }
 
     @Override

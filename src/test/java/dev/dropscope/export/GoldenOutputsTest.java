@@ -6,6 +6,8 @@ import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
+import dev.dropscope.model.DropPacket.Payload;
+import dev.dropscope.model.DropPacket.Tuple;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
@@ -98,20 +100,22 @@ class GoldenOutputsTest {
         long ns = T * 1_000_000L + 123_456L;
         return List.of(
                 // NET_DM software drop, resolved by kallsyms
-                new ResolvedPacket(new DropPacket(ns, DropOrigin.SOFTWARE, 0xffffffff8204674cL, null, "NO_SOCKET", 3,
-                        null, null, null, 0x0800, 64, 1442, "udp", "10.9.0.1", "10.9.0.2", 40000, 9, -1, null),
+                new ResolvedPacket(DropPacket.software(ns, 0xffffffff8204674cL, "NO_SOCKET", 3,
+                        new Payload(0x0800, 64, 1442, -1), new Tuple("udp", "10.9.0.1", "10.9.0.2", 40000, 9)),
                         "__udp4_lib_rcv", 0x545, 0xdd0, null, "dsa"),
                 // NET_DM's own %pS, IPv6 TCP, no ifindex
                 new ResolvedPacket(new DropPacket(ns + 1, DropOrigin.SOFTWARE, 0xffffffffc0a81234L,
-                        "nf_hook_slow+0x9a/0x130 [nf_tables]", "NETFILTER_DROP", -1, null, null, null, 0x86dd, 128, 1500,
-                        "tcp", "fd00::1", "fd00::2", 443, 51000, 100, null), null, -1, -1, null, null),
+                        "nf_hook_slow+0x9a/0x130 [nf_tables]", "NETFILTER_DROP", -1, null, DropPacket.Trap.NONE,
+                        new Payload(0x86dd, 128, 1500, 100), new Tuple("tcp", "fd00::1", "fd00::2", 443, 51000)),
+                        null, -1, -1, null, null),
                 // a hardware trap with its group, VLAN and flow cookie
-                new ResolvedPacket(new DropPacket(ns + 2, DropOrigin.HARDWARE, 0, null, null, 2, "eth0", "l2_drops",
-                        "ingress_flow_action_drop", 0x0800, 60, 60, "icmp", "192.0.2.1", "192.0.2.2", -1, -1, 7,
-                        "deadbeef"), "ingress_flow_action_drop", -1, -1, null, "eth0"),
+                new ResolvedPacket(new DropPacket(ns + 2, DropOrigin.HARDWARE, 0, null, null, 2, "eth0",
+                        new DropPacket.Trap("l2_drops", "ingress_flow_action_drop", "deadbeef"),
+                        new Payload(0x0800, 60, 60, 7), new Tuple("icmp", "192.0.2.1", "192.0.2.2", -1, -1)),
+                        "ingress_flow_action_drop", -1, -1, null, "eth0"),
                 // the eBPF ring: no lengths, no headers
-                new ResolvedPacket(new DropPacket(ns + 3, DropOrigin.SOFTWARE, 0xffffffff81c0ffeeL, null, null, -1,
-                        null, null, null, -1, 0, -1, null, null, null, -1, -1, -1, null), null, -1, -1, null, null));
+                new ResolvedPacket(DropPacket.software(ns + 3, 0xffffffff81c0ffeeL, null, -1, Payload.protocolOnly(-1),
+                        Tuple.NONE), null, -1, -1, null, null));
     }
 
     /** Every record a watch format writes, for the same input. */
