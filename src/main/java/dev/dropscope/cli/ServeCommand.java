@@ -139,7 +139,7 @@ public final class ServeCommand implements Callable<Integer> {
                     try {
                         monitor = DropMonitors.open(sys,
                                 DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
-                                new NetDmMonitor.Options(true, false, false, null, null,
+                                NetDmMonitor.Options.defaults().withExisting(
                                         takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
                     } catch (IOException e) {
                         boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")

@@ -5,7 +5,6 @@ import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;
-import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
@@ -141,7 +140,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             } else {
                 try {
                     monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
-                            new NetDmMonitor.Options(true, false, false, null, null, NetDmSession.Existing.FAIL));
+                            NetDmMonitor.Options.defaults());
                     dropsWhy = monitor.why();
                 } catch (IOException e) {
                     if (source != Source.auto) {

@@ -211,7 +211,7 @@ public final class TopCommand implements Callable<Integer> {
         Composer composer = new Composer(header, latest, DIAGNOSIS);
         NetnsScope scope = NetnsScope.current();
         long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
-        NetDmMonitor.Options netdm = new NetDmMonitor.Options(true, false, false, null, null,
+        NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withExisting(
                 takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL);
         DropMonitors.Requested requested = DropMonitors.Requested.valueOf(source.name().toUpperCase());
         TopUi.Outcome outcome;

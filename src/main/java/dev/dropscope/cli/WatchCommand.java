@@ -180,8 +180,9 @@ public final class WatchCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NetDmMonitor.Options netdm = new NetDmMonitor.Options(software, hardware, mode == Mode.packet, trunc, queue,
-                takeover ? NetDmSession.Existing.TAKEOVER : passive ? NetDmSession.Existing.PASSIVE : NetDmSession.Existing.FAIL);
+        NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withSoftware(software).withHardware(hardware)
+                .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue).withExisting(
+                        takeover ? NetDmSession.Existing.TAKEOVER : passive ? NetDmSession.Existing.PASSIVE : NetDmSession.Existing.FAIL);
         Syscalls sys = Syscalls.get();
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;

@@ -1,6 +1,5 @@
 package dev.dropscope.doctor;
 
-import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.sys.Errno;
@@ -29,7 +28,7 @@ class DropMonitorsAutoTest {
     private static final NetDmMonitor.Options PACKET = options(true, false);
 
     private static NetDmMonitor.Options options(boolean packet, boolean hardware) {
-        return new NetDmMonitor.Options(true, hardware, packet, null, null, NetDmSession.Existing.FAIL);
+        return NetDmMonitor.Options.defaults().withHardware(hardware).withPacketMode(packet);
     }
 
     /** The real system calls, except that bpf() fails with EPERM. */
