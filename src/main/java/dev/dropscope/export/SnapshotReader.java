@@ -193,10 +193,11 @@ public final class SnapshotReader {
                 ifRates.put(i.name(), new Delta.InterfaceRates(i.rates().stats64(), i.rates().nicStats()));
             }
             Reading<Map<String, SnapshotDto.Feature>> f = i.features();
-            return new InterfaceStats(i.name(), i.ifindex(), i.kind(), i.driver(), i.operstate(), i.mtu(),
-                    i.txqueuelen(), i.master(), i.stats64(), i.ring(), i.channels(),
-                    f == null ? null : f.isPresent() ? Reading.of(features(f.value())) : Reading.unavailable(f.unavailable()),
-                    i.nicStats(), i.standardStats());
+            return new InterfaceStats(i.name(), i.ifindex(), i.kind(), new InterfaceStats.Settings(i.driver(),
+                    i.operstate(), i.mtu(), i.txqueuelen(), i.master(), i.ring(), i.channels(),
+                    f == null ? null : f.isPresent() ? Reading.of(features(f.value()))
+                            : Reading.unavailable(f.unavailable())),
+                    new InterfaceStats.Counters(i.stats64(), i.nicStats(), i.standardStats()));
         }).toList());
         Map<Integer, Map<String, Double>> softnetRates = new LinkedHashMap<>();
         b.softnet(list(root.softnet()).stream().map(c -> {
