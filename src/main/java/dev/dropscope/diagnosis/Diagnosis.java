@@ -22,11 +22,8 @@ public final class Diagnosis {
             new TcpBacklogRule(), new RingOverflowRule(), new ChecksumRule(), new OffloadRule(), new NeighbourRule(),
             new QdiscRule(), new NetfilterRule(), new NoSocketRule(), new RxDroppedRule(), new MonitorRule());
 
-    /** Every finding id this version can report. */
-    public static final List<String> IDS = List.of(RpFilterRule.ID, ConntrackRule.ID, SoftnetBacklogRule.ID,
-            TimeSqueezeRule.ID, UdpRcvbufRule.ID, ListenOverflowRule.ID, TcpBacklogRule.ID, RingOverflowRule.ID,
-            ChecksumRule.ID, OffloadRule.ID, NeighbourRule.ID, QdiscRule.ID, NetfilterRule.ID, NoSocketRule.ID,
-            RxDroppedRule.ID, MonitorRule.ID);
+    /** Every finding id this version can report, in the rules' order. */
+    public static final List<String> IDS = RULES.stream().map(Rule::id).toList();
 
     private Diagnosis() {
     }
