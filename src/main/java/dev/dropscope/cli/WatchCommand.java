@@ -184,6 +184,7 @@ public final class WatchCommand implements Callable<Integer> {
                 .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue).withExisting(
                         takeover ? NetDmSession.Existing.TAKEOVER : passive ? NetDmSession.Existing.PASSIVE : NetDmSession.Existing.FAIL);
         Syscalls sys = Syscalls.get();
+        WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {
@@ -212,7 +213,6 @@ public final class WatchCommand implements Callable<Integer> {
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
                 DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
-                WatchFormat fmt = WatchFormat.named(format.name(), out);
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
