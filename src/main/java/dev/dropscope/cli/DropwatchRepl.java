@@ -294,8 +294,8 @@ final class DropwatchRepl {
         out.flush();
         DropMonitor monitor;
         try {
-            NetDmMonitor.Options o = new NetDmMonitor.Options(software, hardware, packetMode, null, null,
-                    NetDmSession.Existing.FAIL);
+            NetDmMonitor.Options o = NetDmMonitor.Options.defaults().withSoftware(software).withHardware(hardware)
+                    .withPacketMode(packetMode);
             monitor = stop.guard(DropMonitors.open(sys, config.isPresent() ? DropMonitors.Requested.NETDM
                     : DropMonitors.Requested.TRACEPOINT, o));
         } catch (NetDmSession.AlreadyMonitoringException e) {

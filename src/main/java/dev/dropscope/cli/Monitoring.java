@@ -41,7 +41,7 @@ final class Monitoring {
 
     /** NET_DM's options for software drops in summary mode, as top, snapshot and serve watch them. */
     static NetDmMonitor.Options netDmSummary(NetDmSession.Existing existing) {
-        return new NetDmMonitor.Options(true, false, false, null, null, existing);
+        return NetDmMonitor.Options.defaults().withExisting(existing);
     }
 
     /** No drop source ({@code --source none}, or none works): the feed then only samples counters. */

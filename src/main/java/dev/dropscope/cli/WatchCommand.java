@@ -179,9 +179,11 @@ public final class WatchCommand implements Callable<Integer> {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        NetDmMonitor.Options netdm = new NetDmMonitor.Options(software, hardware, mode == Mode.packet, trunc, queue,
-                passive ? NetDmSession.Existing.PASSIVE : netDm.existing());
+        NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withSoftware(software).withHardware(hardware)
+                .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue)
+                .withExisting(passive ? NetDmSession.Existing.PASSIVE : netDm.existing());
         Syscalls sys = Syscalls.get();
+        WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {
@@ -205,7 +207,6 @@ public final class WatchCommand implements Callable<Integer> {
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
                 DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
-                WatchFormat fmt = WatchFormat.named(format.name(), out);
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,

@@ -88,7 +88,7 @@ public final class DropWatcher {
 
     private boolean packetPasses(ResolvedPacket p) {
         DropPacket d = p.packet();
-        ResolvedDropSite asSite = new ResolvedDropSite(d.location(), d.origin() == DropOrigin.HARDWARE ? d.trapName()
+        ResolvedDropSite asSite = new ResolvedDropSite(d.location(), d.origin() == DropOrigin.HARDWARE ? d.trap().name()
                 : p.symbol(), p.offset(), p.size(), p.module(), d.reason(), d.origin(), d.ifindex(), p.interfaceName(),
                 1, 1, 0, false, false);
         return settings.siteFilter().test(asSite);

@@ -456,9 +456,9 @@ public final class EbpfMonitor implements DropMonitor {
         int protocol = Short.toUnsignedInt(b.getShort(off + DropPrograms.RECORD_PROTOCOL));
         int cpu = b.getInt(off + DropPrograms.RECORD_CPU);
         sink.onDrops(location, reason, DropOrigin.SOFTWARE, -1, cpu, timeNs, 1);
-        sink.onPacket(new DropPacket(timeNs + epochOffsetNs, DropOrigin.SOFTWARE, location, null,
-                reason == DropReasons.UNKNOWN ? null : reasons.name(reason), -1, null, null, null, protocol,
-                0, -1, null, null, null, -1, -1, -1, null));
+        sink.onPacket(DropPacket.software(timeNs + epochOffsetNs, location,
+                reason == DropReasons.UNKNOWN ? null : reasons.name(reason), -1, DropPacket.Payload.protocolOnly(protocol),
+                DropPacket.Tuple.NONE));
         delivered++;
     }
 

@@ -81,10 +81,11 @@ public final class LinkCollector extends NetlinkCollector {
         List<InterfaceStats> out = new ArrayList<>();
         for (Link l : links) {
             Map<String, Long> stats = l.stats64().isEmpty() ? fallbackStats.getOrDefault(l.ifindex(), Map.of()) : l.stats64();
-            out.add(new InterfaceStats(l.name(), l.ifindex(), l.kind(), driver(l.name(), into), l.operstate(),
-                    l.mtu(), l.txqlen(), l.master() == 0 ? null : names.get(l.master()), stats,
-                    e.pick(e.rings, l.ifindex()), e.pick(e.channels, l.ifindex()), e.pick(e.features, l.ifindex()),
-                    nicStats(l.name(), into), e.pick(e.standard, l.ifindex())));
+            out.add(new InterfaceStats(l.name(), l.ifindex(), l.kind(),
+                    new InterfaceStats.Settings(driver(l.name(), into), l.operstate(), l.mtu(), l.txqlen(),
+                            l.master() == 0 ? null : names.get(l.master()), e.pick(e.rings, l.ifindex()),
+                            e.pick(e.channels, l.ifindex()), e.pick(e.features, l.ifindex())),
+                    new InterfaceStats.Counters(stats, nicStats(l.name(), into), e.pick(e.standard, l.ifindex()))));
         }
         into.interfaces(out);
     }

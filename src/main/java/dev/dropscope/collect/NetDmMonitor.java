@@ -24,9 +24,42 @@ import java.util.Map;
  */
 public final class NetDmMonitor implements DropMonitor {
 
-    /** How NET_DM is asked to monitor. */
+    /**
+     * How NET_DM is asked to monitor: start from {@link #defaults()} and change what differs.
+     *
+     * @param truncLen NET_DM_ATTR_TRUNC_LEN, null for the kernel's default
+     * @param queueLen NET_DM_ATTR_QUEUE_LEN, null for the kernel's default
+     */
     public record Options(boolean software, boolean hardware, boolean packetMode, Integer truncLen,
                           Integer queueLen, NetDmSession.Existing existing) {
+        /** Software drops in summary mode with the kernel's lengths; fails when another session runs. */
+        public static Options defaults() {
+            return new Options(true, false, false, null, null, NetDmSession.Existing.FAIL);
+        }
+
+        public Options withSoftware(boolean v) {
+            return new Options(v, hardware, packetMode, truncLen, queueLen, existing);
+        }
+
+        public Options withHardware(boolean v) {
+            return new Options(software, v, packetMode, truncLen, queueLen, existing);
+        }
+
+        public Options withPacketMode(boolean v) {
+            return new Options(software, hardware, v, truncLen, queueLen, existing);
+        }
+
+        public Options withTruncLen(Integer v) {
+            return new Options(software, hardware, packetMode, v, queueLen, existing);
+        }
+
+        public Options withQueueLen(Integer v) {
+            return new Options(software, hardware, packetMode, truncLen, v, existing);
+        }
+
+        public Options withExisting(NetDmSession.Existing v) {
+            return new Options(software, hardware, packetMode, truncLen, queueLen, v);
+        }
     }
 
     private static final long STATS_EVERY_NS = 1_000_000_000L;
@@ -225,11 +258,11 @@ public final class NetDmMonitor implements DropMonitor {
     static DropPacket toPacket(PacketAlert a, DropOrigin origin) {
         PacketHeaders h = a.headers();
         return new DropPacket(a.timestampNs(), origin, a.pc(), a.symbol(), a.reason(), a.ifindex(), a.ifname(),
-                a.trapGroup(), a.trapName(), a.protocol(), a.payload().length, a.originalLength(), h.l4Name(),
-                h.source() == null ? null : h.source().getHostAddress(),
-                h.destination() == null ? null : h.destination().getHostAddress(),
-                h.sourcePort(), h.destinationPort(), h.vlanId(),
-                a.cookie() == null ? null : HexFormat.of().formatHex(a.cookie()));
+                new DropPacket.Trap(a.trapGroup(), a.trapName(), a.cookie() == null ? null : HexFormat.of().formatHex(a.cookie())),
+                new DropPacket.Payload(a.protocol(), a.payload().length, a.originalLength(), h.vlanId()),
+                new DropPacket.Tuple(h.l4Name(), h.source() == null ? null : h.source().getHostAddress(),
+                        h.destination() == null ? null : h.destination().getHostAddress(), h.sourcePort(),
+                        h.destinationPort()));
     }
 
     @Override

@@ -15,6 +15,11 @@ import java.util.Set;
 /** {@code conntrack_table_full}: the connection-tracking table is full (or nearly), so new flows are dropped. */
 final class ConntrackRule implements Rule {
     static final String ID = "conntrack_table_full";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> REASONS = Set.of("NETFILTER_DROP");
     /**
      * Fill ratio that warns before loss: the table fills in bursts (a scan, a reconnect storm), and at 90%

@@ -23,11 +23,8 @@ public final class Diagnosis {
             new QdiscRule(), new NetfilterRule(), new NoSocketRule(), new RxDroppedRule(), new StalledReaderRule(),
             new MonitorRule());
 
-    /** Every finding id this version can report. */
-    public static final List<String> IDS = List.of(RpFilterRule.ID, ConntrackRule.ID, SoftnetBacklogRule.ID,
-            TimeSqueezeRule.ID, UdpRcvbufRule.ID, ListenOverflowRule.ID, TcpBacklogRule.ID, RingOverflowRule.ID,
-            ChecksumRule.ID, OffloadRule.ID, NeighbourRule.ID, QdiscRule.ID, NetfilterRule.ID, NoSocketRule.ID,
-            RxDroppedRule.ID, StalledReaderRule.ID, MonitorRule.ID);
+    /** Every finding id this version can report, in the rules' order. */
+    public static final List<String> IDS = RULES.stream().map(Rule::id).toList();
 
     private Diagnosis() {
     }

@@ -19,6 +19,11 @@ import java.util.Set;
  */
 final class NetfilterRule implements Rule {
     static final String ID = "netfilter_drops";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> REASONS = Set.of("NETFILTER_DROP");
     /** Where netfilter frees a dropped packet, for sources that give no reason (NET_DM summaries). */
     static final Set<String> FUNCTIONS = Set.of("nf_hook_slow");

@@ -18,6 +18,11 @@ import java.util.Set;
 /** {@code softnet_backlog_drops}: a CPU's input backlog (netdev_max_backlog) overflowed. */
 final class SoftnetBacklogRule implements Rule {
     static final String ID = "softnet_backlog_drops";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> REASONS = Set.of("CPU_BACKLOG");
     /**
      * Ceiling for the suggested netdev_max_backlog: each queued packet holds its buffer (2-4 KiB), so 65536

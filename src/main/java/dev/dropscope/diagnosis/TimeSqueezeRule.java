@@ -16,6 +16,11 @@ import java.util.Map;
 /** {@code softnet_time_squeeze}: packet processing ran out of budget with work left (a precursor of ring drops). */
 final class TimeSqueezeRule implements Rule {
     static final String ID = "softnet_time_squeeze";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /**
      * Squeezes per second from which it is a warning: an occasional squeeze under a burst is normal, but
      * ten a second means the NIC rings are left to fill every 100 ms, and ring drops follow.

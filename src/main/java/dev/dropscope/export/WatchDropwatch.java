@@ -66,12 +66,13 @@ public final class WatchDropwatch implements WatchFormat {
     }
 
     static String flow(DropPacket d) {
-        if (d.source() == null) {
+        DropPacket.Tuple t = d.tuple();
+        if (t.source() == null) {
             return "";
         }
-        String src = d.sourcePort() >= 0 ? endpoint(d.source(), d.sourcePort()) : d.source();
-        String dst = d.destinationPort() >= 0 ? endpoint(d.destination(), d.destinationPort()) : d.destination();
-        return (d.l4() == null ? "ip" : d.l4()) + " " + src + " -> " + dst;
+        String src = t.sourcePort() >= 0 ? endpoint(t.source(), t.sourcePort()) : t.source();
+        String dst = t.destinationPort() >= 0 ? endpoint(t.destination(), t.destinationPort()) : t.destination();
+        return (t.l4() == null ? "ip" : t.l4()) + " " + src + " -> " + dst;
     }
 
     private static String endpoint(String host, int port) {
@@ -82,7 +83,7 @@ public final class WatchDropwatch implements WatchFormat {
     public void packet(ResolvedPacket p, String source) {
         DropPacket d = p.packet();
         if (d.origin() == DropOrigin.HARDWARE) {
-            out.println("drop at: " + d.trapName() + " (" + d.trapGroup() + ")");
+            out.println("drop at: " + d.trap().name() + " (" + d.trap().group() + ")");
         } else {
             out.println("drop at: " + p.location() + " (0x" + Long.toHexString(d.location()) + ")");
         }
@@ -93,19 +94,20 @@ public final class WatchDropwatch implements WatchFormat {
         if (d.interfaceName() != null) {
             out.println("input port name: " + d.interfaceName());
         }
-        if (d.flowCookie() != null) {
-            out.println("cookie: " + d.flowCookie());
+        if (d.trap().flowCookie() != null) {
+            out.println("cookie: " + d.trap().flowCookie());
         }
         if (d.timeEpochNs() > 0) {
             Instant t = Instant.ofEpochSecond(0, d.timeEpochNs());
             out.printf(Locale.ROOT, "timestamp: %s %09d nsec%n", ASCTIME.format(t), t.getNano());
         }
-        if (d.protocol() >= 0) {
-            out.println("protocol: 0x" + Integer.toHexString(d.protocol()));
+        DropPacket.Payload b = d.payload();
+        if (b.protocol() >= 0) {
+            out.println("protocol: 0x" + Integer.toHexString(b.protocol()));
         }
-        out.println("length: " + d.length());
-        if (d.originalLength() >= 0) {
-            out.println("original length: " + d.originalLength());
+        out.println("length: " + b.length());
+        if (b.originalLength() >= 0) {
+            out.println("original length: " + b.originalLength());
         }
         if (d.reason() != null) {
             out.println("drop reason: " + d.reason());

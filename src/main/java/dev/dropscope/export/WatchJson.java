@@ -1,9 +1,12 @@
 package dev.dropscope.export;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
 import dev.dropscope.model.DropReport;
@@ -13,16 +16,16 @@ import dev.dropscope.model.ResolvedPacket;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
  * JSON Lines: a {@code "type": "start"} object once monitoring is live, one object per site per interval ({@code count} = drops of that site in that interval),
  * one per packet in packet mode, and a final {@code "type": "summary"} object with the totals per site
- * and the monitor's own lost/overrun counts.
+ * and the monitor's own lost/overrun counts. Each record type is a Java record below, written in its
+ * component order; optional keys are left out when null.
  */
 public final class WatchJson implements WatchFormat {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private final PrintWriter out;
     private String source = "";
 
@@ -30,147 +33,112 @@ public final class WatchJson implements WatchFormat {
         this.out = out;
     }
 
+    record StartLine(String type, String time, String source, String why, String mode, double intervalS,
+                     String symbolsNote) {
+    }
+
+    /** A site's identity, shared by the interval and summary records. */
+    record Site(String symbol, Long offset, String address, String module, String reason, String origin,
+                @JsonProperty("interface") String iface, @JsonInclude(NON_NULL) Integer ifindex, boolean benign) {
+        static Site of(ResolvedDropSite s) {
+            return new Site(s.other() ? "other" : s.symbol(), s.offset() >= 0 ? s.offset() : null, hex(s.address()),
+                    s.module(), s.reason(), WatchJson.origin(s.origin()), s.interfaceName(), s.ifindex() >= 0 ? s.ifindex() : null,
+                    s.benign());
+        }
+    }
+
+    record DropsLine(String type, String time, String source, @JsonUnwrapped Site site, long count, double ratePerS) {
+    }
+
+    record LostLine(String type, String time, String source, long count) {
+    }
+
+    record PacketLine(String type, String time, String source, String symbol, Long offset, String address,
+                      String module, String kernelSymbol, String reason, String origin,
+                      @JsonProperty("interface") String iface, @JsonInclude(NON_NULL) Integer ifindex, int count,
+                      @JsonInclude(NON_NULL) String trapGroup, String protocol, int length,
+                      Integer originalLength, String l4, String src, String dst, @JsonInclude(NON_NULL) Integer sport,
+                      @JsonInclude(NON_NULL) Integer dport, @JsonInclude(NON_NULL) Integer vlan,
+                      @JsonInclude(NON_NULL) String cookie) {
+    }
+
+    record SummarySite(@JsonUnwrapped Site site, long count) {
+    }
+
+    record SummaryLine(String type, String time, String source, double durationS, long total, long lost,
+                       List<SummarySite> sites, Map<String, Long> monitor) {
+    }
+
     /** A first {@code "type": "start"} object: which source, why, and that monitoring is now live. */
     @Override
     public void start(Start start) {
         source = start.source();
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("type", "start");
-        o.put("time", Instant.now().toString());
-        o.put("source", start.source());
-        o.put("why", start.why());
-        o.put("mode", start.mode());
-        o.put("interval_s", start.intervalMillis() / 1000.0);
-        o.put("symbols_note", start.symbolsNote());
-        write(o);
-        out.flush();
+        write(new StartLine("start", Instant.now().toString(), start.source(), start.why(), start.mode(),
+                start.intervalMillis() / 1000.0, start.symbolsNote()));
     }
 
-    private void write(ObjectNode o) {
+    /**
+     * The writers, serializers built when this class loads: {@code watch} creates its format before it opens
+     * the drop source, so the first record does not hold up the reader while Jackson inspects the records.
+     */
+    private static final Map<Class<?>, ObjectWriter> WRITERS = Map.of(
+            StartLine.class, Json.SNAKE.writerFor(StartLine.class),
+            DropsLine.class, Json.SNAKE.writerFor(DropsLine.class),
+            LostLine.class, Json.SNAKE.writerFor(LostLine.class),
+            PacketLine.class, Json.SNAKE.writerFor(PacketLine.class),
+            SummaryLine.class, Json.SNAKE.writerFor(SummaryLine.class));
+
+    private void write(Object record) {
         try {
-            out.println(MAPPER.writeValueAsString(o));
+            out.println(WRITERS.get(record.getClass()).writeValueAsString(record));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+        out.flush();
     }
 
     private static String origin(DropOrigin o) {
         return o == DropOrigin.HARDWARE ? "hardware" : "software";
     }
 
-    static ObjectNode site(ObjectNode o, ResolvedDropSite s) {
-        o.put("symbol", s.other() ? "other" : s.symbol());
-        if (s.offset() >= 0) {
-            o.put("offset", s.offset());
-        } else {
-            o.putNull("offset");
-        }
-        o.put("address", s.address() == 0 ? null : "0x" + Long.toHexString(s.address()));
-        o.put("module", s.module());
-        o.put("reason", s.reason());
-        o.put("origin", origin(s.origin()));
-        o.put("interface", s.interfaceName());
-        if (s.ifindex() >= 0) {
-            o.put("ifindex", s.ifindex());
-        }
-        o.put("benign", s.benign());
-        return o;
+    private static String hex(long address) {
+        return address == 0 ? null : "0x" + Long.toHexString(address);
     }
 
     @Override
     public int interval(DropReport r) {
         String time = Instant.ofEpochMilli(r.timeEpochMillis()).toString();
-        int n = 0;
         for (ResolvedDropSite s : r.sites()) {
-            ObjectNode o = MAPPER.createObjectNode();
-            o.put("type", "drops");
-            o.put("time", time);
-            o.put("source", r.source());
-            site(o, s);
-            o.put("count", s.delta());
-            o.put("rate_per_s", Math.round(s.ratePerSecond() * 10) / 10.0);
-            write(o);
-            n++;
+            write(new DropsLine("drops", time, r.source(), Site.of(s), s.delta(), Math.round(s.ratePerSecond() * 10) / 10.0));
         }
         if (r.lostDelta() > 0) {
-            ObjectNode o = MAPPER.createObjectNode();
-            o.put("type", "lost");
-            o.put("time", time);
-            o.put("source", r.source());
-            o.put("count", r.lostDelta());
-            write(o);
+            write(new LostLine("lost", time, r.source(), r.lostDelta()));
         }
         out.flush();
-        return n;
+        return r.sites().size();
     }
 
     @Override
     public void packet(ResolvedPacket p, String src) {
         DropPacket d = p.packet();
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("type", "packet");
-        o.put("time", Instant.ofEpochSecond(0, d.timeEpochNs()).toString());
-        o.put("source", src);
-        o.put("symbol", d.origin() == DropOrigin.HARDWARE ? d.trapName() : p.symbol());
-        if (p.offset() >= 0) {
-            o.put("offset", p.offset());
-        } else {
-            o.putNull("offset");
-        }
-        o.put("address", d.location() == 0 ? null : "0x" + Long.toHexString(d.location()));
-        o.put("module", p.module());
-        o.put("kernel_symbol", d.kernelSymbol());
-        o.put("reason", d.reason());
-        o.put("origin", origin(d.origin()));
-        o.put("interface", p.interfaceName() != null ? p.interfaceName() : d.interfaceName());
-        if (d.ifindex() >= 0) {
-            o.put("ifindex", d.ifindex());
-        }
-        o.put("count", 1);
-        if (d.trapGroup() != null) {
-            o.put("trap_group", d.trapGroup());
-        }
-        o.put("protocol", d.protocol() < 0 ? null : String.format("0x%04x", d.protocol()));
-        o.put("length", d.length());
-        if (d.originalLength() >= 0) {
-            o.put("original_length", d.originalLength());
-        } else {
-            o.putNull("original_length"); // not known: the eBPF ring carries no length
-        }
-        o.put("l4", d.l4());
-        o.put("src", d.source());
-        o.put("dst", d.destination());
-        if (d.sourcePort() >= 0) {
-            o.put("sport", d.sourcePort());
-            o.put("dport", d.destinationPort());
-        }
-        if (d.vlan() >= 0) {
-            o.put("vlan", d.vlan());
-        }
-        if (d.flowCookie() != null) {
-            o.put("cookie", d.flowCookie());
-        }
-        write(o);
-        out.flush();
+        DropPacket.Payload b = d.payload();
+        DropPacket.Tuple t = d.tuple();
+        boolean ports = t.sourcePort() >= 0;
+        write(new PacketLine("packet", Instant.ofEpochSecond(0, d.timeEpochNs()).toString(), src,
+                d.origin() == DropOrigin.HARDWARE ? d.trap().name() : p.symbol(), p.offset() >= 0 ? p.offset() : null,
+                hex(d.location()), p.module(), d.kernelSymbol(), d.reason(), origin(d.origin()),
+                p.interfaceName() != null ? p.interfaceName() : d.interfaceName(), d.ifindex() >= 0 ? d.ifindex() : null,
+                1, d.trap().group(), b.protocol() < 0 ? null : String.format("0x%04x", b.protocol()), b.length(),
+                // not known: the eBPF ring carries no length
+                b.originalLength() >= 0 ? b.originalLength() : null, t.l4(), t.source(), t.destination(),
+                ports ? t.sourcePort() : null, ports ? t.destinationPort() : null, b.vlan() >= 0 ? b.vlan() : null,
+                d.trap().flowCookie()));
     }
 
     @Override
     public void summary(DropReport t, Map<String, Long> health) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("type", "summary");
-        o.put("time", Instant.ofEpochMilli(t.timeEpochMillis()).toString());
-        o.put("source", t.source() == null ? source : t.source());
-        o.put("duration_s", Math.round(t.elapsedNs() / 1e6) / 1000.0);
-        o.put("total", t.total());
-        o.put("lost", t.lost());
-        ArrayNode sites = o.putArray("sites");
-        for (ResolvedDropSite s : t.sites()) {
-            ObjectNode so = site(sites.addObject(), s);
-            so.put("count", s.count());
-        }
-        ObjectNode m = o.putObject("monitor");
-        health.forEach(m::put);
-        write(o);
-        out.flush();
+        write(new SummaryLine("summary", Instant.ofEpochMilli(t.timeEpochMillis()).toString(),
+                t.source() == null ? source : t.source(), Math.round(t.elapsedNs() / 1e6) / 1000.0, t.total(), t.lost(),
+                t.sites().stream().map(s -> new SummarySite(Site.of(s), s.count())).toList(), health));
     }
 }

@@ -65,7 +65,7 @@ public final class WatchText implements WatchFormat {
         if (!flow.isEmpty()) {
             s.append("  ").append(flow);
         }
-        s.append("  len ").append(d.originalLength());
+        s.append("  len ").append(d.payload().originalLength());
         out.println(s);
         out.flush();
     }

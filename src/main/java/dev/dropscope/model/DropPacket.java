@@ -10,21 +10,61 @@ package dev.dropscope.model;
  * @param reason         drop reason name, or null
  * @param ifindex        input interface, or -1
  * @param interfaceName  input interface name when the kernel sent it (hardware drops), or null
- * @param trapGroup      hardware trap group, or null
- * @param trapName       hardware trap name, or null
- * @param protocol       ethertype, or -1
- * @param length         payload bytes captured
- * @param originalLength the packet's length at the drop, or -1
- * @param l4             "udp", "tcp", "icmp", ..., or null
- * @param source         source address, or null
- * @param destination    destination address, or null
- * @param sourcePort     -1 when none
- * @param destinationPort -1 when none
- * @param vlan           outer VLAN id, or -1
- * @param flowCookie     hardware flow-action cookie as hex, or null
+ * @param trap           the hardware trap; {@link Trap#NONE} for software drops
+ * @param payload        what was captured of the packet
+ * @param tuple          its flow, as the headers said; {@link Tuple#NONE} when they said nothing
  */
 public record DropPacket(long timeEpochNs, DropOrigin origin, long location, String kernelSymbol, String reason,
-                         int ifindex, String interfaceName, String trapGroup, String trapName, int protocol,
-                         int length, int originalLength, String l4, String source, String destination,
-                         int sourcePort, int destinationPort, int vlan, String flowCookie) {
+                         int ifindex, String interfaceName, Trap trap, Payload payload, Tuple tuple) {
+
+    public DropPacket {
+        trap = trap == null ? Trap.NONE : trap;
+        tuple = tuple == null ? Tuple.NONE : tuple;
+    }
+
+    /** A software drop at {@code location}: no trap, no interface name, no kernel %pS. */
+    public static DropPacket software(long timeEpochNs, long location, String reason, int ifindex, Payload payload,
+                                      Tuple tuple) {
+        return new DropPacket(timeEpochNs, DropOrigin.SOFTWARE, location, null, reason, ifindex, null, Trap.NONE,
+                payload, tuple);
+    }
+
+    /**
+     * A hardware trap.
+     *
+     * @param group      trap group, or null
+     * @param name       trap name, or null
+     * @param flowCookie flow-action cookie as hex, or null
+     */
+    public record Trap(String group, String name, String flowCookie) {
+        public static final Trap NONE = new Trap(null, null, null);
+    }
+
+    /**
+     * What was captured.
+     *
+     * @param protocol       ethertype, or -1
+     * @param length         payload bytes captured
+     * @param originalLength the packet's length at the drop, or -1
+     * @param vlan           outer VLAN id, or -1
+     */
+    public record Payload(int protocol, int length, int originalLength, int vlan) {
+        /** Only the ethertype is known (the eBPF ring carries no bytes and no length). */
+        public static Payload protocolOnly(int protocol) {
+            return new Payload(protocol, 0, -1, -1);
+        }
+    }
+
+    /**
+     * The flow.
+     *
+     * @param l4              "udp", "tcp", "icmp", ..., or null
+     * @param source          source address, or null
+     * @param destination     destination address, or null
+     * @param sourcePort      -1 when none
+     * @param destinationPort -1 when none
+     */
+    public record Tuple(String l4, String source, String destination, int sourcePort, int destinationPort) {
+        public static final Tuple NONE = new Tuple(null, null, null, -1, -1);
+    }
 }

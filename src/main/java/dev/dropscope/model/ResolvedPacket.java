@@ -16,7 +16,7 @@ public record ResolvedPacket(DropPacket packet, String symbol, long offset, long
     /** "sym+0xoff/0xsize", the kernel's own %pS, or the address. */
     public String location() {
         if (packet.origin() == DropOrigin.HARDWARE) {
-            return packet.trapName();
+            return packet.trap().name();
         }
         if (symbol != null && offset >= 0) {
             return symbol + "+0x" + Long.toHexString(offset) + (size > 0 ? "/0x" + Long.toHexString(size) : "")

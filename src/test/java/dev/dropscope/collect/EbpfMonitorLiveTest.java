@@ -227,7 +227,7 @@ class EbpfMonitorLiveTest {
             assertEquals(0, t.lost);
             if (ours.size() == 1000) {
                 for (dev.dropscope.model.DropPacket p : ours) {
-                    assertEquals(v6 ? 0x86dd : 0x0800, p.protocol(), "the ethertype, in host order as the tracepoint stores it");
+                    assertEquals(v6 ? 0x86dd : 0x0800, p.payload().protocol(), "the ethertype, in host order as the tracepoint stores it");
                     // the monotonic-to-epoch offset is taken once, so allow the clocks a little slew
                     assertTrue(p.timeEpochNs() > startEpochNs - 50_000_000L && p.timeEpochNs() < endEpochNs + 50_000_000L,
                             "time in the window: " + p.timeEpochNs());

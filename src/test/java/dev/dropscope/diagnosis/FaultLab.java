@@ -6,7 +6,6 @@ import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmMonitor;
-import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.model.DropReport;
@@ -127,7 +126,7 @@ final class FaultLab implements AutoCloseable {
             if (m == null) {
                 try {
                     m = DropMonitors.open(SYS, DropMonitors.Requested.AUTO,
-                            new NetDmMonitor.Options(true, false, false, null, null, NetDmSession.Existing.FAIL));
+                            NetDmMonitor.Options.defaults());
                 } catch (IOException e) {
                     System.err.println("no drop source, counters only: " + e.getMessage());
                 }

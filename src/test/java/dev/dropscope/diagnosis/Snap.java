@@ -111,8 +111,9 @@ final class Snap {
         }
 
         InterfaceStats build() {
-            return new InterfaceStats(name, ifindex, kind, driver, "UP", mtu, txqueuelen, master, stats64, ring,
-                    channels, features, nicStats, Reading.notSupported());
+            return new InterfaceStats(name, ifindex, kind,
+                    new InterfaceStats.Settings(driver, "UP", mtu, txqueuelen, master, ring, channels, features),
+                    new InterfaceStats.Counters(stats64, nicStats, Reading.notSupported()));
         }
     }
 

@@ -35,7 +35,7 @@ class DropMonitorsAutoTest {
     private static final NetDmMonitor.Options PACKET = options(true, false);
 
     private static NetDmMonitor.Options options(boolean packet, boolean hardware) {
-        return new NetDmMonitor.Options(true, hardware, packet, null, null, NetDmSession.Existing.FAIL);
+        return NetDmMonitor.Options.defaults().withHardware(hardware).withPacketMode(packet);
     }
 
     /** The real system calls, except that bpf() fails with EPERM. */

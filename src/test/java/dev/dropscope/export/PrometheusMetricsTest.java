@@ -67,13 +67,15 @@ class PrometheusMetricsTest {
         snmp.put("Tcp.MaxConn", -1L); // not exported: a setting, not a counter
         return Snapshot.builder().takenAt(1_700_000_000_000L, 0).host("web1").kernelRelease("6.18.0-test")
                 .interfaces(List.of(
-                        new InterfaceStats("eth0", 2, null, Reading.of("virtio_net"), "UP", 1500, 1000, null, eth,
+                        new InterfaceStats("eth0", 2, null,
+                        new InterfaceStats.Settings(Reading.of("virtio_net"), "UP", 1500, 1000, null,
                                 Reading.of(Map.of("rx", 256L, "rx_max", 4096L, "tx", 256L, "tx_max", 4096L)),
-                                Reading.notSupported(), Reading.notSupported(), Reading.notSupported(),
-                                Reading.notSupported()),
-                        new InterfaceStats("veth-a", 3, "veth", Reading.of("veth"), "LOWERLAYERDOWN", 1500, 1000, null,
-                                veth, Reading.notSupported(), Reading.notSupported(), Reading.notSupported(),
-                                Reading.notSupported(), Reading.notSupported())))
+                                Reading.notSupported(), Reading.notSupported()),
+                        new InterfaceStats.Counters(eth, Reading.notSupported(), Reading.notSupported())),
+                        new InterfaceStats("veth-a", 3, "veth",
+                        new InterfaceStats.Settings(Reading.of("veth"), "LOWERLAYERDOWN", 1500, 1000, null,
+                                Reading.notSupported(), Reading.notSupported(), Reading.notSupported()),
+                        new InterfaceStats.Counters(veth, Reading.notSupported(), Reading.notSupported()))))
                 .snmp(snmp)
                 .softnet(List.of(new SoftnetCpu(0, Map.of("processed", 900L, "dropped", 12L, "time_squeeze", 40L,
                                 "backlog_len", 3L)),

@@ -30,10 +30,13 @@ class SnapshotJsonTest {
         snmp.put("Tcp.MaxConn", -1L);
         snmp.put("Udp.RcvbufErrors", 3L);
         return Snapshot.builder().takenAt(1_000, nanos).host("h").kernelRelease("6.18")
-                .interfaces(List.of(new InterfaceStats("dsa", 3, "veth", Reading.of("veth"), "UP", 1400, 500, null, stats,
-                        Reading.notSupported(), Reading.of(Map.of("rx_count", 3L)),
-                        Reading.of(Map.of("rx-gro", new FeatureState(true, true, false))),
-                        Reading.unavailable("ETHTOOL_GSTATS dsa: Input/output error (EIO)"), Reading.of(Map.of()))))
+                .interfaces(List.of(new InterfaceStats("dsa", 3, "veth",
+                        new InterfaceStats.Settings(Reading.of("veth"), "UP", 1400, 500, null, Reading.notSupported(),
+                                Reading.of(Map.of("rx_count", 3L)),
+                                Reading.of(Map.of("rx-gro", new FeatureState(true, true, false)))),
+                        new InterfaceStats.Counters(stats,
+                                Reading.unavailable("ETHTOOL_GSTATS dsa: Input/output error (EIO)"),
+                                Reading.of(Map.of())))))
                 .snmp(snmp)
                 .conntrack(ConntrackState.notLoaded())
                 .rpFilter(new RpFilterState(0, 0, Map.of("dsa", 1), Map.of("dsa", 1)))

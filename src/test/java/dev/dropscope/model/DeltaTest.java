@@ -61,9 +61,11 @@ class DeltaTest {
     }
 
     private static InterfaceStats iface(String name, int ifindex, long rxPackets, Map<String, Long> nic) {
-        return new InterfaceStats(name, ifindex, "veth", Reading.of("veth"), "UP", 1500, 1000, null,
-                Map.of("rx_packets", rxPackets), Reading.notSupported(), Reading.notSupported(), Reading.notSupported(),
-                nic == null ? Reading.notSupported() : Reading.of(nic), Reading.notSupported());
+        return new InterfaceStats(name, ifindex, "veth",
+                new InterfaceStats.Settings(Reading.of("veth"), "UP", 1500, 1000, null,
+                        Reading.notSupported(), Reading.notSupported(), Reading.notSupported()),
+                new InterfaceStats.Counters(Map.of("rx_packets", rxPackets),
+                        nic == null ? Reading.notSupported() : Reading.of(nic), Reading.notSupported()));
     }
 
     @Test

@@ -84,9 +84,12 @@ final class TopFixtures {
         f.put("rx-checksum", new FeatureState(true, true, false));
         f.put("tx-checksum-ipv4", new FeatureState(false, false, true));
         f.put("tx-checksum-ip-generic", new FeatureState(true, true, false));
-        return new InterfaceStats(name, ifindex, null, Reading.of("virtio_net"), "UP", 1500, 1000, null, stats,
-                ring ? Reading.of(Map.of("rx", 512L, "rx_max", 4096L, "tx", 512L, "tx_max", 4096L)) : Reading.notSupported(),
-                Reading.notSupported(), Reading.of(f), Reading.notSupported(), Reading.notSupported());
+        return new InterfaceStats(name, ifindex, null,
+                new InterfaceStats.Settings(Reading.of("virtio_net"), "UP", 1500, 1000, null,
+                        ring ? Reading.of(Map.of("rx", 512L, "rx_max", 4096L, "tx", 512L, "tx_max", 4096L))
+                                : Reading.notSupported(),
+                        Reading.notSupported(), Reading.of(f)),
+                new InterfaceStats.Counters(stats, Reading.notSupported(), Reading.notSupported()));
     }
 
     /** One sample; {@code t} seconds in, with counters that grow by the rates the fixture wants. */
