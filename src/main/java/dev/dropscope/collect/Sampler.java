@@ -15,28 +15,45 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Takes snapshots: runs every collector at once, each on its own thread (in the scope's namespace), and
- * waits at most {@code budget} for them. A collector that does not finish in time is recorded as
- * "timed out" and its previous value is reused; it keeps its thread, and is not started again until it
- * finishes, so one stuck collector never blocks the loop or the others. A collector that fails is
- * recorded with its one-line error and the rest of the snapshot goes on. Not thread-safe: one caller.
+ * Takes snapshots: runs every collector, one after the other on one worker thread (in the scope's
+ * namespace), and waits at most {@code budget}. A collector still running when the budget is spent is
+ * recorded as "timed out" and its previous value is reused; it keeps the worker it is on, which is retired
+ * (it ends when the collector returns), and the collectors queued behind it move to a fresh worker with a
+ * budget of their own, so one stuck collector never blocks the loop or the others. It is not started
+ * again until it finishes. A collector that fails is recorded with its one-line error and the rest of the
+ * snapshot goes on. One worker, not one per collector: at intervals of seconds the collectors take
+ * milliseconds each, and a thread per collector cost a stack and a thread for nothing.
+ * Not thread-safe: one caller.
  */
 public final class Sampler implements AutoCloseable {
 
     private static final class Slot {
         final Collector collector;
-        final ExecutorService thread;
         Future<Snapshot.Builder> running;
+        /** Set by the worker when the collector starts: a queued task that never started is not stuck. */
+        volatile long startedNanos;
         long runningSinceNanos;
+        /** How long the collector took in its latest finished run, in ns. */
+        volatile long tookNanos = -1;
         Snapshot.Builder last;
+        /** 0: the worker in the scope's namespace; 1: the one in the caller's (a named scope's machine-wide sysctls). */
+        final int lane;
 
-        Slot(Collector collector, ExecutorService thread) {
+        Slot(Collector collector, int lane) {
             this.collector = collector;
-            this.thread = thread;
+            this.lane = lane;
         }
     }
 
     private final List<Slot> slots = new ArrayList<>();
+    /**
+     * Per lane, the worker the next collectors run on; null until needed and after a collector overran on
+     * it. Two lanes because a worker that entered a named namespace stays there (NetnsScope).
+     */
+    private final ExecutorService[] worker = new ExecutorService[2];
+    /** Workers left to an overrunning collector: each ends when its collector returns. */
+    private final List<ExecutorService> retired = new ArrayList<>();
+    private int workers;
     private final NetnsScope scope;
     private final Duration budget;
     private final String host;
@@ -46,12 +63,7 @@ public final class Sampler implements AutoCloseable {
         this.scope = scope;
         this.budget = budget;
         for (Collector c : collectors) {
-            ExecutorService t = Executors.newSingleThreadExecutor(r -> {
-                Thread th = new Thread(r, "dropscope-collector-" + c.name());
-                th.setDaemon(true);
-                return th;
-            });
-            slots.add(new Slot(c, t));
+            slots.add(new Slot(c, scope.name() != null && c.inCallerNamespace() ? 1 : 0));
         }
         Sysctls k = Sysctls.query(ProcFiles.PROC, "kernel.hostname", "kernel.osrelease");
         this.host = k.get("kernel.hostname").orElse(null);
@@ -79,25 +91,33 @@ public final class Sampler implements AutoCloseable {
         for (Slot s : slots) {
             if (s.running != null && !s.running.isDone()) {
                 stillBusy.add(s);
-                continue;
+            } else {
+                submit(s, start);
             }
-            Collector c = s.collector;
-            java.util.concurrent.Callable<Snapshot.Builder> task = () -> {
-                Snapshot.Builder part = Snapshot.builder();
-                c.collect(part);
-                return part;
-            };
-            s.running = s.thread.submit(c.inCallerNamespace() ? task : scope.wrap(task));
-            s.runningSinceNanos = start;
         }
         long deadline = start + budget.toNanos();
-        for (Slot s : slots) {
+        for (int i = 0; i < slots.size(); i++) {
+            Slot s = slots.get(i);
             String name = s.collector.name();
             try {
                 Snapshot.Builder part = s.running.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 s.last = part;
                 out.merge(part);
             } catch (TimeoutException e) {
+                if (!stillBusy.contains(s) && worker[s.lane] != null) {
+                    // it overran and keeps its worker; the collectors queued behind it move to a fresh one
+                    // and get a budget of their own, so one stuck collector costs the others one budget
+                    ExecutorService old = worker[s.lane];
+                    old.shutdown();
+                    retired.add(old);
+                    worker[s.lane] = null;
+                    for (Slot q : slots.subList(i + 1, slots.size())) {
+                        if (q.lane == s.lane && !stillBusy.contains(q) && q.startedNanos == 0 && q.running.cancel(false)) {
+                            submit(q, System.nanoTime());
+                        }
+                    }
+                    deadline = System.nanoTime() + budget.toNanos();
+                }
                 long ms = (System.nanoTime() - s.runningSinceNanos) / 1_000_000;
                 String what = stillBusy.contains(s) ? "still running after " + ms + " ms" : "timed out after " + ms + " ms";
                 if (s.last != null) {
@@ -110,7 +130,47 @@ public final class Sampler implements AutoCloseable {
                 out.error(name, oneLine(e.getCause()));
             }
         }
+        retired.removeIf(ExecutorService::isTerminated);
         return out.build();
+    }
+
+    private void submit(Slot s, long now) {
+        Collector c = s.collector;
+        java.util.concurrent.Callable<Snapshot.Builder> task = () -> {
+            long t0 = System.nanoTime();
+            s.startedNanos = t0;
+            Snapshot.Builder part = Snapshot.builder();
+            c.collect(part);
+            s.tookNanos = System.nanoTime() - t0;
+            return part;
+        };
+        s.startedNanos = 0;
+        s.running = worker(s.lane).submit(c.inCallerNamespace() ? task : scope.wrap(task));
+        s.runningSinceNanos = now;
+    }
+
+    private ExecutorService worker(int lane) {
+        if (worker[lane] == null) {
+            int n = ++workers;
+            worker[lane] = Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(r, n == 1 ? "dropscope-collect" : "dropscope-collect-" + n);
+                th.setDaemon(true);
+                return th;
+            });
+        }
+        return worker[lane];
+    }
+
+    /** Per collector: the seconds its latest finished run took (absent before one finished). */
+    public java.util.Map<String, Double> lastDurations() {
+        java.util.Map<String, Double> m = new java.util.TreeMap<>();
+        for (Slot s : slots) {
+            long t = s.tookNanos;
+            if (t >= 0) {
+                m.merge(s.collector.name(), t / 1e9, Double::sum);
+            }
+        }
+        return m;
     }
 
     /** An exception as one line: its message, or its class name when it has none. */
@@ -124,8 +184,15 @@ public final class Sampler implements AutoCloseable {
 
     @Override
     public void close() {
+        for (ExecutorService w : worker) {
+            if (w != null) {
+                w.shutdownNow();
+            }
+        }
+        for (ExecutorService w : retired) {
+            w.shutdownNow();
+        }
         for (Slot s : slots) {
-            s.thread.shutdownNow();
             s.collector.close();
         }
     }
