@@ -91,11 +91,13 @@ public final class WebConfig {
     private final List<String> protocols;
     /** user -> bcrypt hash. */
     private final Map<String, String> users;
+    private final BasicAuthenticator auth;
 
     private WebConfig(SSLContext tls, Map<String, String> users, List<String> protocols) {
         this.tls = tls;
         this.users = users;
         this.protocols = protocols;
+        this.auth = users.isEmpty() ? null : new Bcrypt(users);
     }
 
     /** True when the server speaks TLS. */
@@ -356,10 +358,7 @@ public final class WebConfig {
 
     /** HTTP basic authentication against the bcrypt hashes; null when no users are configured. */
     public BasicAuthenticator authenticator() {
-        if (users.isEmpty()) {
-            return null;
-        }
-        return new Bcrypt(users);
+        return auth;
     }
 
     /**
