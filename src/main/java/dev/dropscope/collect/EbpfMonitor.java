@@ -138,6 +138,7 @@ public final class EbpfMonitor implements DropMonitor {
         int[] online = CpuList.queryOnline(Path.of("/sys"));
         List<Fd> made = new ArrayList<>();
         BpfRingBuffer ring = null;
+        Fd event = null;
         try {
             Fd lost = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
                     "dropscope_lost"));
@@ -156,17 +157,33 @@ public final class EbpfMonitor implements DropMonitor {
             // GPL: bpf_ringbuf_output and bpf_ktime_get_ns are GPL-only helpers
             Fd prog = keep(made, Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
                     packetMode ? "dropscope_pkt" : "dropscope_sum"));
-            Fd event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
-            return new EbpfMonitor(sys, made, lost, event, reader, ring, new DropReasons(f.symbols("reason")),
+            // from here on the program is attached: every failure below must detach it again
+            event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
+            EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, reader, ring, new DropReasons(f.symbols("reason")),
                     layout.reasonOffset() >= 0, why, possible, capacity);
-        } catch (IOException | RuntimeException e) {
+            // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
+            // policy) fails here, where --source auto can still fall back, not at the first report
+            m.readLost();
+            return m;
+        } catch (Throwable e) {
+            release(event, ring, made);
+            throw e;
+        }
+    }
+
+    /** Detaches first (closing the perf event), then unmaps the ring and closes program and maps, newest first. */
+    private static void release(Fd event, BpfRingBuffer ring, List<Fd> objects) {
+        try {
+            if (event != null) {
+                event.close();
+            }
+        } finally {
             if (ring != null) {
                 ring.close();
             }
-            for (int i = made.size() - 1; i >= 0; i--) {
-                made.get(i).close();
+            for (int i = objects.size() - 1; i >= 0; i--) {
+                objects.get(i).close();
             }
-            throw e;
         }
     }
 
@@ -220,11 +237,13 @@ public final class EbpfMonitor implements DropMonitor {
     @Override
     public long poll(DropSink sink, int timeoutMillis, long reportInMillis) throws IOException {
         int wait = Math.min(timeoutMillis, ring != null ? RING_DRAIN_MILLIS : MAX_WAIT_MILLIS);
+        DropMonitor.failIfInterrupted();
         if (wait > 0) {
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                DropMonitor.failIfInterrupted();
             }
         }
         if (ring == null && reportInMillis > wait) {
@@ -305,8 +324,9 @@ public final class EbpfMonitor implements DropMonitor {
         return sum;
     }
 
+    /** Under the lock {@link #collect} holds: another thread (a serve scrape) sees one read's values. */
     @Override
-    public Map<String, Long> health() {
+    public synchronized Map<String, Long> health() {
         Map<String, Long> m = new LinkedHashMap<>();
         if (ring != null) {
             m.put("bpf_ring_bytes", (long) RING_BYTES);
@@ -326,15 +346,6 @@ public final class EbpfMonitor implements DropMonitor {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            event.close();
-        } finally {
-            if (ring != null) {
-                ring.close();
-            }
-            for (int i = objects.size() - 1; i >= 0; i--) {
-                objects.get(i).close();
-            }
-        }
+        release(event, ring, objects);
     }
 }

@@ -38,6 +38,13 @@ public final class Sampler implements AutoCloseable {
         Snapshot.Builder last;
         /** 0: the worker in the scope's namespace; 1: the one in the caller's (a named scope's machine-wide sysctls). */
         final int lane;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+        void closeCollector() {
+            if (closed.compareAndSet(false, true)) {
+                collector.close();
+            }
+        }
 
         Slot(Collector collector, int lane) {
             this.collector = collector;
@@ -54,6 +61,8 @@ public final class Sampler implements AutoCloseable {
     /** Workers left to an overrunning collector: each ends when its collector returns. */
     private final List<ExecutorService> retired = new ArrayList<>();
     private int workers;
+    /** Set by close(): a collect that returns after it closes its own collector. */
+    private volatile boolean closing;
     private final NetnsScope scope;
     private final Duration budget;
     private final String host;
@@ -139,10 +148,18 @@ public final class Sampler implements AutoCloseable {
         java.util.concurrent.Callable<Snapshot.Builder> task = () -> {
             long t0 = System.nanoTime();
             s.startedNanos = t0;
-            Snapshot.Builder part = Snapshot.builder();
-            c.collect(part);
-            s.tookNanos = System.nanoTime() - t0;
-            return part;
+            try {
+                Snapshot.Builder part = Snapshot.builder();
+                c.collect(part);
+                s.tookNanos = System.nanoTime() - t0;
+                return part;
+            } finally {
+                if (closing) {
+                    // close() came while this collect was inside the collector's sockets: close it only now
+                    // (a number closed under a blocked recv can be reused at once)
+                    s.closeCollector();
+                }
+            }
         };
         s.startedNanos = 0;
         s.running = worker(s.lane).submit(c.inCallerNamespace() ? task : scope.wrap(task));
@@ -182,18 +199,37 @@ public final class Sampler implements AutoCloseable {
         return m.replace('\n', ' ');
     }
 
+    /**
+     * Stops the workers (interrupting a collect in progress) and waits up to one budget for them to end.
+     * A collector is closed when no collect of it runs: here, or by its worker when a collect still in
+     * progress returns (never while it is inside the collector's sockets).
+     */
     @Override
     public void close() {
+        closing = true;
+        List<ExecutorService> all = new ArrayList<>(retired);
         for (ExecutorService w : worker) {
             if (w != null) {
-                w.shutdownNow();
+                all.add(w);
             }
         }
-        for (ExecutorService w : retired) {
+        for (ExecutorService w : all) {
             w.shutdownNow();
         }
+        long deadline = System.nanoTime() + budget.toNanos();
+        try {
+            for (ExecutorService w : all) {
+                w.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Slot s : slots) {
-            s.collector.close();
+            Future<Snapshot.Builder> f = s.running;
+            // queued and never started (shutdownNow dropped it): cancel succeeds and nothing will run it
+            if (f == null || f.isDone() || (s.startedNanos == 0 && f.cancel(false))) {
+                s.closeCollector();
+            }
         }
     }
 }

@@ -227,7 +227,7 @@ public final class DoctorProbe {
                     NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_DUMP);
             m.reserve(IFINFOMSG_SIZE); // ifi_family AF_UNSPEC: every link
             int[] links = new int[1];
-            route.request("RTM_GETLINK", m, (b, at, len) -> {
+            route.dump("RTM_GETLINK", m, () -> links[0] = 0, (b, at, len) -> {
                 if (NlMsg.type(b, at) == RTM_NEWLINK) {
                     links[0]++;
                 }

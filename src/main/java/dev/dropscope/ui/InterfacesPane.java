@@ -199,7 +199,7 @@ final class InterfacesPane {
         }
         int nameWidth = 6;
         for (Row row : rows) {
-            nameWidth = Math.max(nameWidth, row.stats().name().length());
+            nameWidth = Math.max(nameWidth, Canvas.width(row.stats().name()));
         }
         nameWidth = Math.min(nameWidth, 15);
         // columns in order of importance: what does not fit is in the detail view
