@@ -2,11 +2,8 @@ package dev.dropscope.cli;
 
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
-import dev.dropscope.collect.DropReasons;
 import dev.dropscope.collect.DropReportBuilder;
-import dev.dropscope.collect.DropSink;
 import dev.dropscope.collect.LiveFeed;
-import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.collect.Sampler;
@@ -22,6 +19,7 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.Failures;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -31,6 +29,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -38,19 +37,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code dropscope serve}: a Prometheus exporter of the drop sites, the stack's counters and the findings. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -75,17 +69,14 @@ import java.util.regex.Pattern;
             "  130 Ctrl-C, 143 SIGTERM (after restoring the kernel's state); it never exits 0 by itself"})
 public final class ServeCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint, ebpf, none }
-
-    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
-
     @Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"--listen", "--web.listen-address"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+            converter = ListenAddressConverter.class,
             description = "Address to serve on (default: ${DEFAULT-VALUE}); ':9464' or '0.0.0.0:9464' for every "
                     + "interface, '[::1]:9464' for IPv6, port 0 for any free port.")
-    String listen;
+    InetSocketAddress address;
 
     @Option(names = "--web.config.file", paramLabel = "FILE",
             description = "TLS and basic authentication, in the Prometheus exporter-toolkit's web config format "
@@ -108,18 +99,17 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int topSites;
 
-    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
-    boolean takeover;
+    @Mixin
+    LiveOptions.Takeover netDm;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, CommandFailure {
         if (intervalMillis < 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
         }
         if (topSites < 0 || topSites > 10_000) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top-sites must be 0 to 10000");
         }
-        InetSocketAddress address = parseListen(listen);
         PrintWriter err = spec.commandLine().getErr();
         WebConfig web = WebConfig.NONE;
         if (webConfigFile != null) {
@@ -145,28 +135,22 @@ public final class ServeCommand implements Callable<Integer> {
                         + "? choose another with --listen)" : ""));
                 return ExitCodes.FAILURE;
             } catch (IOException e) {
-                err.println("dropscope serve: cannot listen on " + show(address) + ": " + Main.oneLine(e));
+                err.println("dropscope serve: cannot listen on " + show(address) + ": " + Failures.oneLine(e));
                 return ExitCodes.FAILURE;
             }
             try {
                 Syscalls sys = Syscalls.get();
                 DropMonitor monitor;
                 if (source == Source.none) {
-                    monitor = new NoDrops("not watched (--source none)");
+                    monitor = new Monitoring.NoDrops("not watched (--source none)");
                 } else {
                     try {
-                        monitor = DropMonitors.open(sys,
-                                DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
-                                new NetDmMonitor.Options(true, false, false, null, null,
-                                        takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
+                        monitor = DropMonitors.open(sys, source.requested(), Monitoring.netDmSummary(netDm.existing()));
                     } catch (IOException e) {
-                        boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")
-                                || e.getMessage().contains("Permission denied"));
                         if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
-                            err.println("dropscope serve: " + e.getMessage());
-                            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                            throw new CommandFailure("dropscope serve: " + e.getMessage(), e);
                         }
-                        monitor = new NoDrops("no drop source: " + e.getMessage());
+                        monitor = new Monitoring.NoDrops("no drop source: " + e.getMessage());
                         err.println("dropscope serve: warning: " + monitor.why() + "; serving the counters alone");
                     }
                 }
@@ -187,12 +171,12 @@ public final class ServeCommand implements Callable<Integer> {
     private int serve(Syscalls sys, DropMonitor monitor, State state, HTTPServer server, InetSocketAddress address,
                       StopSignal stop, PrintWriter err, String scheme) throws IOException, InterruptedException {
         NetnsScope scope = NetnsScope.current();
-        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
+        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET)) {
             long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
             LiveFeed feed = new LiveFeed(monitor,
                     () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
                             BenignDrops::isBenign),
-                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, TopCommand.MAX_SITES, WatchCommand.cpuCount()),
+                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, Monitoring.MAX_SITES, Monitoring.cpuCount()),
                     state);
             state.durations(sampler::lastDurations);
             try {
@@ -223,26 +207,6 @@ public final class ServeCommand implements Callable<Integer> {
         return PrometheusMetrics.text(new PrometheusMetrics(PrometheusMetrics.DEFAULT_TOP_SITES).collect(
                 new PrometheusMetrics.Input(snapshot, drops, source, monitorHealth, findings,
                         PrometheusMetrics.errorCounts(snapshot), 1, version())));
-    }
-
-    /** "host:port", "[v6]:port" or ":port" (every interface). */
-    InetSocketAddress parseListen(String text) {
-        Matcher m = LISTEN.matcher(text.trim());
-        if (m.matches()) {
-            int port = Integer.parseInt(m.group(3));
-            String host = m.group(1) != null ? m.group(1) : m.group(2);
-            if (port <= 65535) {
-                try {
-                    return new InetSocketAddress(host.isEmpty() ? InetAddress.getByName("0.0.0.0")
-                            : InetAddress.getByName(host), port);
-                } catch (UnknownHostException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "Invalid value for option '--listen': '" + text + "': unknown host " + host);
-                }
-            }
-        }
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "Invalid value for option '--listen': '" + text + "' (expected HOST:PORT, e.g. 127.0.0.1:9464, :9464, [::1]:9464)");
     }
 
     private static String show(InetSocketAddress a) {
@@ -326,7 +290,7 @@ public final class ServeCommand implements Callable<Integer> {
 
         @Override
         public void onFailure(String what, Throwable error) {
-            failure = what + " failed: " + Main.oneLine(error);
+            failure = what + " failed: " + Failures.oneLine(error);
         }
 
         String failure() {
@@ -392,56 +356,6 @@ public final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }
-        }
-    }
-
-    /** No drop source ({@code --source none}, or none works): the feed then only samples counters. */
-    static final class NoDrops implements DropMonitor {
-        private final String why;
-        private final DropReasons reasons = new DropReasons();
-
-        NoDrops(String why) {
-            this.why = why;
-        }
-
-        @Override
-        public String source() {
-            return "none";
-        }
-
-        @Override
-        public String why() {
-            return why;
-        }
-
-        @Override
-        public boolean hasReasons() {
-            return false;
-        }
-
-        @Override
-        public DropReasons reasons() {
-            return reasons;
-        }
-
-        @Override
-        public long poll(DropSink sink, int timeoutMillis) throws IOException {
-            try {
-                Thread.sleep(Math.max(1, timeoutMillis));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
-            }
-            return 0;
-        }
-
-        @Override
-        public Map<String, Long> health() {
-            return Map.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -3,10 +3,13 @@ package dev.dropscope.collect;
 import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.ProcFiles;
 import dev.dropscope.procfs.Sysctls;
+import dev.dropscope.sys.Failures;
+import dev.dropscope.sys.Syscalls;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,7 +86,7 @@ public final class Sampler implements AutoCloseable {
      * The standard collectors: links with ethtool, /proc/net, sysctls, conntrack, neighbour tables, qdiscs;
      * for a named namespace also the machine-wide sysctls, which a namespace does not show.
      */
-    public static List<Collector> standardCollectors(dev.dropscope.sys.Syscalls sys, NetnsScope scope) {
+    public static List<Collector> standardCollectors(Syscalls sys, NetnsScope scope) {
         List<Collector> l = new ArrayList<>(List.of(new LinkCollector(sys), new ProcNetCollector(), new SysctlCollector(),
                 new ConntrackCollector(sys), new NeighbourCollector(sys), new QdiscCollector(sys)));
         if (scope.name() != null) {
@@ -136,7 +139,7 @@ public final class Sampler implements AutoCloseable {
                     out.error(name, what);
                 }
             } catch (ExecutionException e) {
-                out.error(name, oneLine(e.getCause()));
+                out.error(name, Failures.oneLine(e.getCause()));
             }
         }
         retired.removeIf(ExecutorService::isTerminated);
@@ -145,7 +148,7 @@ public final class Sampler implements AutoCloseable {
 
     private void submit(Slot s, long now) {
         Collector c = s.collector;
-        java.util.concurrent.Callable<Snapshot.Builder> task = () -> {
+        Callable<Snapshot.Builder> task = () -> {
             long t0 = System.nanoTime();
             s.startedNanos = t0;
             try {
@@ -190,14 +193,6 @@ public final class Sampler implements AutoCloseable {
         return m;
     }
 
-    /** An exception as one line: its message, or its class name when it has none. */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            m = t.getClass().getSimpleName();
-        }
-        return m.replace('\n', ' ');
-    }
 
     /**
      * Stops the workers (interrupting a collect in progress) and waits up to one budget for them to end.

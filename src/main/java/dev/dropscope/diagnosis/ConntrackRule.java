@@ -9,6 +9,7 @@ import dev.dropscope.model.Severity;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** {@code conntrack_table_full}: the connection-tracking table is full (or nearly), so new flows are dropped. */
@@ -49,7 +50,7 @@ final class ConntrackRule implements Rule {
         List<Evidence> ev = new ArrayList<>();
         if (count != null && max != null) {
             ev.add(new Evidence("net.netfilter.nf_conntrack_count", count + " of max " + max
-                    + String.format(java.util.Locale.ROOT, " (%.0f%%)", fill * 100)));
+                    + String.format(Locale.ROOT, " (%.0f%%)", fill * 100)));
         }
         if (ct.buckets() != null) {
             ev.add(new Evidence("net.netfilter.nf_conntrack_buckets", Long.toString(ct.buckets())));

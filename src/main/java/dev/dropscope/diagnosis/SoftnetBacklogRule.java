@@ -8,6 +8,7 @@ import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.SoftnetCpu;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -101,7 +102,7 @@ final class SoftnetBacklogRule implements Rule {
 
     /** Every CPU softnet_stat lists, as the hex mask rps_cpus takes. */
     static String cpuMask(List<SoftnetCpu> cpus) {
-        java.math.BigInteger m = java.math.BigInteger.ZERO;
+        BigInteger m = BigInteger.ZERO;
         for (SoftnetCpu c : cpus) {
             m = m.setBit(c.cpu());
         }

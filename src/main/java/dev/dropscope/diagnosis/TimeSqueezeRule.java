@@ -4,6 +4,7 @@ import dev.dropscope.model.CounterWidth;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
+import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.Severity;
 import dev.dropscope.model.SoftnetCpu;
 
@@ -60,7 +61,7 @@ final class TimeSqueezeRule implements Rule {
             fixes.add(Fixes.sysctl(o, "net.core.netdev_budget_usecs", Math.min(usecs * 2, BUDGET_USECS_CAP), risk));
         }
         List<String> rss = new ArrayList<>();
-        for (dev.dropscope.model.InterfaceStats i : SoftnetBacklogRule.receivers(o)) {
+        for (InterfaceStats i : SoftnetBacklogRule.receivers(o)) {
             rss.add(Fixes.moreRssQueues(o, i));
         }
         fixes.add(Fixes.command("spread interrupts over more CPUs: more RSS queues ("

@@ -63,11 +63,4 @@ public final class Privileges {
     public static ProcessStatus current() throws IOException {
         return ProcessStatus.query(Path.of("/"));
     }
-
-    /** True when an I/O failure's message says the kernel refused us (EPERM or EACCES). */
-    public static boolean isDenied(Throwable e) {
-        String m = e.getMessage();
-        return m != null && (m.contains("Operation not permitted") || m.contains("Permission denied")
-                || m.contains("(EPERM)") || m.contains("(EACCES)"));
-    }
 }

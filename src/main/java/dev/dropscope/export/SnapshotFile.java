@@ -4,13 +4,22 @@ import dev.dropscope.model.Delta;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Snapshot;
 
+import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -70,18 +79,18 @@ public final class SnapshotFile {
             return;
         }
         Path dir = target.toAbsolutePath().getParent();
-        if (!replace && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new java.nio.file.FileAlreadyExistsException(target.toString());
+        if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FileAlreadyExistsException(target.toString());
         }
         // createFile, not createTempFile: the file gets the umask's mode (0644), not 0600, like any output file
         Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "."
-                + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffffffL) + ".tmp"));
-        java.io.File onExit = tmp.toFile();
+                + Long.toHexString(new SecureRandom().nextLong() & 0xffffffffffL) + ".tmp"));
+        File onExit = tmp.toFile();
         onExit.deleteOnExit();
         try {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer b = StandardCharsets.UTF_8.encode(text);
+            try (FileChannel ch = FileChannel.open(tmp,
+                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = StandardCharsets.UTF_8.encode(text);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
@@ -93,12 +102,12 @@ public final class SnapshotFile {
                 try {
                     // link(2) fails if the name exists: no-clobber without a check-then-rename race
                     Files.createLink(target, tmp);
-                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
-                    if (e instanceof java.nio.file.FileAlreadyExistsException) {
+                } catch (UnsupportedOperationException | FileSystemException e) {
+                    if (e instanceof FileAlreadyExistsException) {
                         throw e;
                     }
-                    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        throw new java.nio.file.FileAlreadyExistsException(target.toString());
+                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                        throw new FileAlreadyExistsException(target.toString());
                     }
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE); // a file system without hard links
                 }
@@ -110,10 +119,10 @@ public final class SnapshotFile {
 
     /** An I/O failure in words: "permission denied", "no such directory", or the exception's message. */
     public static String reason(IOException e) {
-        if (e instanceof java.nio.file.AccessDeniedException) {
+        if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
-        if (e instanceof java.nio.file.NoSuchFileException) {
+        if (e instanceof NoSuchFileException) {
             return "no such directory";
         }
         String m = e.getMessage();

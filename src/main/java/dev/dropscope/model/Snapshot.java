@@ -1,6 +1,7 @@
 package dev.dropscope.model;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -205,7 +206,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         public Snapshot build() {
             Map<String, String> sys = sysctl;
             if (sysctlDefaults != null) {
-                sys = new java.util.LinkedHashMap<>(sysctl == null ? Map.of() : sysctl);
+                sys = new LinkedHashMap<>(sysctl == null ? Map.of() : sysctl);
                 for (Map.Entry<String, String> e : sysctlDefaults.entrySet()) {
                     sys.putIfAbsent(e.getKey(), e.getValue());
                 }

@@ -185,6 +185,17 @@ class DoctorCommandTest {
                 assertEquals("missing", c.get("status").asText(), c.toString());
             }
         }
+
+        // a refused drop source is exit 4 in every command, decided in one place (ExitCodes.of) from the errno
+        Result watch = runAsNobody(dir, classPath, jnaTmp, "watch", "--duration", "1s");
+        assertEquals(ExitCodes.PERMISSION, watch.exit(), watch.err());
+        assertEquals(1, watch.err().lines().count(), watch.err());
+        assertTrue(watch.err().startsWith("dropscope watch: no drop source works: "), watch.err());
+        assertTrue(watch.err().strip().endsWith("; " + dev.dropscope.doctor.Privileges.dropSourceNeeds()), watch.err());
+        Result snapshot = runAsNobody(dir, classPath, jnaTmp, "snapshot", "--source", "ebpf", "--duration", "10ms");
+        assertEquals(ExitCodes.PERMISSION, snapshot.exit(), snapshot.err());
+        assertEquals("", snapshot.out());
+        assertTrue(snapshot.err().startsWith("dropscope: the eBPF source cannot be used: "), snapshot.err());
     }
 
     @Test

@@ -232,13 +232,12 @@ class ServeCommandTest {
 
     @Test
     void listenForms() {
-        ServeCommand c = new ServeCommand();
-        c.spec = new picocli.CommandLine(c).getCommandSpec();
+        ListenAddressConverter c = new ListenAddressConverter();
         Map<String, String> forms = new LinkedHashMap<>();
         forms.put("127.0.0.1:9464", "/127.0.0.1:9464");
         forms.put(":9100", "/0.0.0.0:9100");
         forms.put("[::1]:9464", "/[0:0:0:0:0:0:0:1]:9464");
         forms.put("0.0.0.0:0", "/0.0.0.0:0");
-        forms.forEach((in, want) -> assertEquals(want, c.parseListen(in).toString(), in));
+        forms.forEach((in, want) -> assertEquals(want, c.convert(in).toString(), in));
     }
 }

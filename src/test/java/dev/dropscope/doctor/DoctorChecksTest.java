@@ -191,6 +191,43 @@ class DoctorChecksTest {
         assertEquals(OK, DoctorChecks.perfEventParanoid(OptionalInt.of(-1), s).status());
     }
 
+    /**
+     * A perf_event_paranoid the kernel will not let us read is a refusal, not a kernel without perf
+     * events. The file is made a link to net.ipv4.route.flush, a real sysctl that is write-only even
+     * for root: reading it is the kernel's own EACCES.
+     */
+    @Test
+    void unreadablePerfEventParanoidIsDeniedNotAbsent(@TempDir Path dir) throws IOException {
+        Path writeOnly = Path.of("/proc/sys/net/ipv4/route/flush");
+        assertTrue(Files.exists(writeOnly), "needs IPv4's route/flush sysctl");
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        Path paranoid = root.resolve("proc/sys/kernel/perf_event_paranoid");
+        Files.delete(paranoid);
+        Files.createSymbolicLink(paranoid, writeOnly);
+
+        KernelFacts k = KernelFacts.gather(root);
+        assertEquals(OptionalInt.empty(), k.perfEventParanoid());
+        Check c = DoctorProbe.privileges(k).stream()
+                .filter(x -> x.id().equals("privileges.perf_event_paranoid")).findFirst().orElseThrow();
+        assertEquals(DENIED, c.status(), c.toString());
+        assertEquals("/proc/sys/kernel/perf_event_paranoid cannot be read: permission denied", c.summary());
+        assertEquals(DoctorChecks.RUN_AS_ROOT, c.fix());
+        // the other sysctls still read
+        assertTrue(k.kptrRestrict().isPresent());
+    }
+
+    /** Absent stays absent: a kernel without perf events. */
+    @Test
+    void absentPerfEventParanoidIsMissing(@TempDir Path dir) throws IOException {
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        Files.delete(root.resolve("proc/sys/kernel/perf_event_paranoid"));
+        KernelFacts k = KernelFacts.gather(root);
+        assertEquals(java.util.Map.of(), k.unreadable());
+        Check c = DoctorProbe.privileges(k).stream()
+                .filter(x -> x.id().equals("privileges.perf_event_paranoid")).findFirst().orElseThrow();
+        assertEquals(MISSING, c.status(), c.toString());
+    }
+
     @Test
     void kptrRestrictVerdictAgreesWithWhatNobodyRecordedInKallsyms() throws IOException {
         // the same rule two ways: the kernel's answer recorded as nobody, and our reading of the sysctls

@@ -4,6 +4,7 @@ import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.sys.Errno;
+import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,6 +96,9 @@ class DropMonitorsAutoTest {
                 + "(the NET_DM family is not in this kernel) and eBPF is not usable (bpf(BPF_MAP_CREATE"), e.getMessage());
         assertTrue(e.getMessage().contains("modprobe drop_monitor"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        // the refusal travels as the cause: more privileges would help (exit 4), decided by errno
+        assertTrue(NativeIoException.denied(e), "cause: " + e.getCause());
+        assertEquals(Errno.EPERM, NativeIoException.in(e).orElseThrow().errno());
     }
 
     @Test
@@ -102,5 +107,6 @@ class DropMonitorsAutoTest {
         DropMonitors.NoDropSourceException e = assertThrows(DropMonitors.NoDropSourceException.class,
                 () -> DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, options(false, true)).close());
         assertTrue(e.getMessage().startsWith("NET_DM is needed for hardware drops (devlink traps)"), e.getMessage());
+        assertFalse(NativeIoException.denied(e), "a missing NET_DM is no refusal");
     }
 }

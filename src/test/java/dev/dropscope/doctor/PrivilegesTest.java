@@ -57,11 +57,4 @@ class PrivilegesTest {
                 parts(with(Capability.CAP_NET_ADMIN)));
     }
 
-    @Test
-    void deniedIsRecognisedFromTheKernelsWordsOnly() {
-        assertTrue(Privileges.isDenied(new IOException("mount(tracefs, /tmp/x): Operation not permitted (EPERM)")));
-        assertTrue(Privileges.isDenied(new IOException("open /sys/kernel/tracing/events: Permission denied")));
-        assertFalse(Privileges.isDenied(new IOException("the NET_DM family is not in this kernel")));
-        assertFalse(Privileges.isDenied(new IOException((String) null)));
-    }
 }
