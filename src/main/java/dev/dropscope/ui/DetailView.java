@@ -295,25 +295,18 @@ final class DetailView {
         return s.length() >= width ? s : s + " ".repeat(width - s.length());
     }
 
-    /** {@code text} broken at spaces into lines of at most {@code width} (longer words stay whole). */
+    /**
+     * {@code text} broken at spaces into lines of at most {@code width} columns (at least 10), by Lanterna's
+     * word wrap, which counts a wide character as two columns; runs of white space become one space.
+     */
     static List<String> wrap(String text, int width) {
-        List<String> out = new ArrayList<>();
         if (text == null || text.isBlank()) {
-            return out;
+            return new ArrayList<>();
         }
-        StringBuilder line = new StringBuilder();
-        for (String word : text.strip().split("\\s+")) {
-            if (line.length() > 0 && line.length() + 1 + word.length() > Math.max(10, width)) {
-                out.add(line.toString());
-                line.setLength(0);
-            }
-            if (line.length() > 0) {
-                line.append(' ');
-            }
-            line.append(word);
-        }
-        if (line.length() > 0) {
-            out.add(line.toString());
+        String words = String.join(" ", text.strip().split("\\s+"));
+        List<String> out = new ArrayList<>();
+        for (String line : com.googlecode.lanterna.TerminalTextUtils.getWordWrappedText(Math.max(10, width), words)) {
+            out.add(line.stripTrailing()); // Lanterna keeps the space it broke at
         }
         return out;
     }

@@ -407,6 +407,16 @@ class TopScreenTest {
         }
     }
 
+    /** The detail view's word wrap counts columns: two CJK characters take four, so the line breaks before them. */
+    @Test
+    void wrappingCountsWideCharactersAsTwoColumns() {
+        assertEquals(List.of("drops on", "网卡网卡", "at the", "ring"), DetailView.wrap("drops on 网卡网卡 at  the ring", 10));
+        for (String line : DetailView.wrap("aaaa 网卡网卡 bb", 10)) {
+            assertTrue(com.googlecode.lanterna.TerminalTextUtils.getColumnWidth(line) <= 10, line);
+        }
+        assertEquals(List.of("a finding that wraps", "at twenty columns"), DetailView.wrap("a finding that wraps at twenty columns", 20));
+    }
+
     /** Row {@code r} from column {@code from}, cell by cell. */
     private static String line(Frame f, int r, int from) {
         StringBuilder b = new StringBuilder();
