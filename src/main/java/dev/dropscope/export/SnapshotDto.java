@@ -27,6 +27,7 @@ import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.FeatureState;
+import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
 import dev.dropscope.model.InterfaceStats;
@@ -37,6 +38,7 @@ import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.RpFilterState;
 import dev.dropscope.model.Severity;
 import dev.dropscope.model.Snapshot;
+import dev.dropscope.model.SocketStats;
 import dev.dropscope.model.SoftnetCpu;
 
 import java.io.IOException;
@@ -63,11 +65,91 @@ final class SnapshotDto {
                 List<FindingDto> findings, Drops drops, List<Iface> interfaces, List<Cpu> softnet,
                 @JsonSerialize(contentUsing = Json.Signed.class) Map<String, Long> snmp, Rp rpFilter,
                 Conntrack conntrack, Map<String, String> sysctl, Map<String, Long> sockstat, List<Neigh> neighbour,
-                List<Qdisc> qdiscs, @JsonInclude(NON_NULL) Rates rates, Monitor monitor,
+                List<Qdisc> qdiscs, @JsonInclude(NON_NULL) Sockets sockets, @JsonInclude(NON_NULL) Firewall firewall,
+                @JsonInclude(NON_NULL) Rates rates, Monitor monitor,
                 /* read only: where files before "monitor" kept them */ @JsonInclude(NON_NULL) List<Err> errors) {
     }
 
     record Rates(Map<String, Double> snmp) {
+    }
+
+    /** {@link SocketStats}; numbers the kernel did not send (-1) are null, as is the owner when none was found. */
+    record Sockets(int total, int withDrops, boolean allDropsListed, String ownersNote, List<Sock> sockets) {
+        static Sockets of(SocketStats s) {
+            return s == null ? null : new Sockets(s.total(), s.withDrops(), s.allDropsListed(), s.ownersNote(),
+                    s.sockets().stream().map(Sock::of).toList());
+        }
+
+        SocketStats model() {
+            return new SocketStats(total, withDrops, allDropsListed,
+                    list(sockets).stream().map(Sock::model).toList(), ownersNote);
+        }
+    }
+
+    record Sock(String protocol, int family, String state, String localAddress, int localPort, String remoteAddress,
+                int remotePort, @JsonSerialize(using = Json.U64.class) @JsonDeserialize(using = Json.U64In.class) Long cookie,
+                Long inode, Long uid, Long rqueue, Long wqueue, Long rmemAlloc, Long rcvbuf, Long drops,
+                Long bytesReceived, Long lastDataRecvMs, Long rcvWnd, Long sndWnd, Owner process) {
+        Sock {
+            req(protocol, "protocol");
+            req(cookie, "cookie");
+        }
+
+        static Sock of(SocketStats.Entry e) {
+            return new Sock(e.protocol(), e.family(), e.state(), e.localAddress(), e.localPort(), e.remoteAddress(),
+                    e.remotePort(), e.cookie(), n(e.inode()), n(e.uid()), n(e.rqueue()), n(e.wqueue()),
+                    n(e.rmemAlloc()), n(e.rcvbuf()), n(e.drops()), n(e.bytesReceived()), n(e.lastDataRecvMs()),
+                    n(e.rcvWnd()), n(e.sndWnd()),
+                    e.pid() == 0 && e.command() == null ? null : new Owner(e.pid(), e.command(), e.container()));
+        }
+
+        SocketStats.Entry model() {
+            return new SocketStats.Entry(protocol, family, state, localAddress, localPort, remoteAddress, remotePort,
+                    cookie, m(inode), m(uid), m(rqueue), m(wqueue), m(rmemAlloc), m(rcvbuf), m(drops),
+                    m(bytesReceived), m(lastDataRecvMs), m(rcvWnd), m(sndWnd), process == null ? 0 : process.pid(),
+                    process == null ? null : process.command(), process == null ? null : process.container());
+        }
+
+        private static Long n(long v) {
+            return v < 0 ? null : v;
+        }
+
+        private static long m(Long v) {
+            return v == null ? -1 : v;
+        }
+    }
+
+    record Owner(int pid, String command, String container) {
+    }
+
+    /** {@link FirewallRuleset}: base chains with hook, priority and policy; rules with their counters. */
+    record Firewall(boolean truncated, List<FwChain> chains, List<FwRule> rules) {
+        static Firewall of(FirewallRuleset f) {
+            return f == null ? null : new Firewall(f.truncated(), f.chains().stream().map(c -> new FwChain(c.family(),
+                    c.table(), c.name(), c.hook(), c.priority(), c.policy(), c.type())).toList(), f.rules().stream()
+                    .map(r -> new FwRule(r.family(), r.table(), r.chain(), r.handle(), r.text(), r.verdict(),
+                            r.packets(), r.bytes())).toList());
+        }
+
+        FirewallRuleset model() {
+            return new FirewallRuleset(list(chains).stream().map(c -> new FirewallRuleset.Chain(c.family(), c.table(),
+                    c.name(), c.hook(), c.priority(), c.policy(), c.type())).toList(), list(rules).stream().map(r -> new FirewallRuleset.Rule(
+                    r.family(), r.table(), r.chain(), r.handle(), r.text(), r.packets(), r.bytes(), r.verdict()))
+                    .toList(), truncated);
+        }
+    }
+
+    record FwChain(String family, String table, String name, String hook, int priority, String policy, String type) {
+        FwChain {
+            req(name, "name");
+        }
+    }
+
+    record FwRule(String family, String table, String chain, long handle, String text, String verdict, Long packets,
+                  Long bytes) {
+        FwRule {
+            req(text, "text");
+        }
     }
 
     record FindingDto(String id, String severity, String title, List<Ev> evidence, String explanation,
@@ -297,7 +379,7 @@ final class SnapshotDto {
                 delta == null ? null : delta.seconds(), d.sources(), findings.stream().map(SnapshotDto::finding).toList(),
                 drops(d, s.netns() != null), ifs, softnet, s.snmp(),
                 rp == null ? null : new Rp(rp.all(), rp.defaultValue(), rp.interfaces(), rp.effective()),
-                conntrack, s.sysctl(), s.sockstat(), nb, qd,
+                conntrack, s.sysctl(), s.sockstat(), nb, qd, Sockets.of(s.sockets()), Firewall.of(s.firewall()),
                 delta == null ? null : new Rates(delta.snmp()), mon, null);
     }
 
@@ -383,6 +465,12 @@ final class SnapshotDto {
             }
             return n;
         }).toList());
+        if (root.sockets() != null) {
+            b.sockets(root.sockets().model());
+        }
+        if (root.firewall() != null) {
+            b.firewall(root.firewall().model());
+        }
         Monitor mon = root.monitor();
         List<Err> errs = mon != null && mon.collectorErrors() != null ? mon.collectorErrors() : root.errors();
         list(errs).forEach(e -> b.error(e.collector(), e.message()));
