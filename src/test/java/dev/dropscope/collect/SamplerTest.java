@@ -262,7 +262,7 @@ class SamplerTest {
                 }
             }
         }
-        assertEquals(6, all.size(), "the standard collectors");
+        assertEquals(8, all.size(), "the standard collectors (links, /proc/net, sysctls, conntrack, neighbours, qdiscs, sockets, firewall)");
         assertEquals(List.of(), unsafe);
     }
 }
