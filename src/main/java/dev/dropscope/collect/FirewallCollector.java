@@ -39,7 +39,7 @@ public final class FirewallCollector implements Collector {
     private final Syscalls sys;
     private final Path root;
     private final int maxRules;
-    private NetlinkSocket nfnl;
+    private final LazySocket nfnl;
     private Nftables.Ruleset last;
     private String refused;
     private boolean present;
@@ -50,6 +50,7 @@ public final class FirewallCollector implements Collector {
 
     FirewallCollector(Syscalls sys, Path root, int maxRules) {
         this.sys = sys;
+        this.nfnl = new LazySocket(sys, NETLINK_NETFILTER);
         this.root = root;
         this.maxRules = maxRules;
     }
@@ -70,10 +71,7 @@ public final class FirewallCollector implements Collector {
             return;
         }
         try {
-            if (nfnl == null) {
-                nfnl = NetlinkSocket.open(sys, NETLINK_NETFILTER);
-            }
-            Nftables.Ruleset r = Nftables.query(nfnl, maxRules, last);
+            Nftables.Ruleset r = Nftables.query(nfnl.get(), maxRules, last);
             last = r;
             into.firewall(toModel(r));
             if (r.truncated()) {
@@ -128,8 +126,6 @@ public final class FirewallCollector implements Collector {
 
     @Override
     public void close() {
-        if (nfnl != null) {
-            nfnl.close();
-        }
+        nfnl.close();
     }
 }
