@@ -4,7 +4,6 @@ import static dev.dropscope.netlink.NetlinkConstants.NETLINK_NETFILTER;
 
 import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.Snapshot;
-import dev.dropscope.netlink.NetlinkSocket;
 import dev.dropscope.netlink.nftables.NftChain;
 import dev.dropscope.netlink.nftables.NftRule;
 import dev.dropscope.netlink.nftables.Nftables;
