@@ -120,6 +120,7 @@ public final class SnapshotCommand implements Callable<Integer> {
              Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET)) {
             DropMonitor monitor = null;
             String dropsWhy;
+            boolean dropsFailed = false;
             if (source == Source.none) {
                 dropsWhy = "not watched (--source none): findings from counters alone";
             } else {
@@ -131,6 +132,7 @@ public final class SnapshotCommand implements Callable<Integer> {
                         throw new CommandFailure("dropscope: " + e.getMessage(), e);
                     }
                     boolean denied = NativeIoException.denied(e);
+                    dropsFailed = true;
                     dropsWhy = "no drop source: " + e.getMessage() + (denied ? " (" + Privileges.dropSourceNeeds() + ")" : "")
                             + "; findings from counters alone";
                     if (!denied) {
@@ -155,7 +157,7 @@ public final class SnapshotCommand implements Callable<Integer> {
                 }
                 // interrupted: the window ends now, and what was collected is still written
                 second = sampler.sample();
-                drops = window == null ? SnapshotJson.Drops.none(dropsWhy)
+                drops = window == null ? dropsFailed ? SnapshotJson.Drops.failed(dropsWhy) : SnapshotJson.Drops.none(dropsWhy)
                         : new SnapshotJson.Drops(window, dropsWhy, monitor.health());
             } finally {
                 if (monitor != null) {

@@ -47,8 +47,16 @@ public final class SnapshotJson {
             this(report, why, health, null);
         }
 
+        /** No drops: the window was not watched, for {@code why}; no source was tried. */
         public static Drops none(String why) {
             return new Drops(null, why, Map.of());
+        }
+
+        /** No drops because every drop source was tried and failed, for {@code why}. */
+        public static Drops failed(String why) {
+            Map<String, Source> m = new java.util.LinkedHashMap<>();
+            SOURCE_IDS.forEach(id -> m.put(id, new Source(false, false, why)));
+            return new Drops(null, why, Map.of(), m);
         }
     }
 
@@ -72,8 +80,6 @@ public final class SnapshotJson {
                 m.put(id, new Source(true, true, why));
             } else if (report != null) {
                 m.put(id, new Source(null, false, "not tried: " + report.source() + " was used"));
-            } else if (why != null && why.startsWith("no drop source")) {
-                m.put(id, new Source(false, false, why));
             } else {
                 m.put(id, new Source(null, false, why == null ? "not tried" : why));
             }

@@ -1,5 +1,6 @@
 package dev.dropscope.export;
 
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -81,7 +82,7 @@ public final class SnapshotReader {
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
             // failing at the very end of the text: it stopped early (a copy cut short, a full disk)
             boolean atEnd = e.getLocation() != null && e.getLocation().getCharOffset() >= text.stripTrailing().length() - 1;
-            String what = atEnd || (e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input"))
+            String what = atEnd || e instanceof JsonEOFException
                     ? "truncated" : "corrupt";
             throw new BadSnapshotException(name + " is not a complete JSON document (" + what + where + ")");
         }
