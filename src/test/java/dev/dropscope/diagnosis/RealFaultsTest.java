@@ -245,7 +245,11 @@ class RealFaultsTest {
             if (want > somaxconn) {
                 fix(f, "ip netns exec " + ns.name() + " sysctl -w net.core.somaxconn=" + want);
             }
-            assertTrue(commands(f).get(0).startsWith("raise the listen() backlog in the application"));
+            // the listener itself comes first (sockets are sampled): its address and backlog, then the general advice
+            // (a JDK listener is dual-stack: [::ffff:127.0.0.1]:7004, as ss shows it); backlog 1 as passed to bind()
+            assertTrue(commands(f).get(0).startsWith("pid " + ProcessHandle.current().pid() + " (java) listens on ")
+                    && commands(f).get(0).contains("127.0.0.1]:7004 with a backlog of 1 "), commands(f).toString());
+            assertTrue(commands(f).get(1).startsWith("raise the listen() backlog in the application"), commands(f).toString());
         }
     }
 
