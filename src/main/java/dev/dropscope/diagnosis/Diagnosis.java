@@ -21,7 +21,7 @@ public final class Diagnosis {
             new SoftnetBacklogRule(), new TimeSqueezeRule(), new UdpRcvbufRule(), new ListenOverflowRule(),
             new TcpBacklogRule(), new RingOverflowRule(), new ChecksumRule(), new OffloadRule(), new NeighbourRule(),
             new QdiscRule(), new NetfilterRule(), new NoSocketRule(), new RxDroppedRule(), new StalledReaderRule(),
-            new MonitorRule());
+            new RxImbalanceRule(), new MonitorRule());
 
     /** Every finding id this version can report, in the rules' order. */
     public static final List<String> IDS = RULES.stream().map(Rule::id).toList();
