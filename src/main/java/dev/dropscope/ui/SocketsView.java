@@ -14,7 +14,7 @@ import java.util.List;
  * in the two samples of the delta.
  */
 final class SocketsView {
-    private static final int PROTO = 5;
+    private static final int PROTO = 6;
     private static final int STATE = 12;
     private static final int NUMBER = 9;
 
@@ -125,7 +125,7 @@ final class SocketsView {
             c.text(at[3], top, STATE - 1, "STATE", Theme.Role.COLUMN);
             c.textRight(at[4], top, NUMBER - 1, "RECV-Q", Theme.Role.COLUMN);
             c.textRight(at[5], top, NUMBER - 1, "RCVBUF", Theme.Role.COLUMN);
-            c.textRight(at[6], top, NUMBER, "DROPS/S", Theme.Role.COLUMN);
+            c.textRight(at[6], top, NUMBER - 1, "DROPS/S", Theme.Role.COLUMN);
             c.text(at[7], top, own, "PID/COMMAND", Theme.Role.COLUMN);
             int visible = r.height() - 2 - noteRows;
             int first = Math.max(0, Math.min(s.detailScroll(), rows.size() - visible));
@@ -142,7 +142,7 @@ final class SocketsView {
                         full ? Theme.Role.WARNING : Theme.Role.TEXT);
                 c.textRight(at[5], y, NUMBER - 1, bytes(e.rcvbuf()), Theme.Role.TEXT);
                 String rate = row.dropRate() == null ? (e.drops() > 0 ? "?" : "0") : Numbers.si(row.dropRate());
-                c.textRight(at[6], y, NUMBER, rate, row.dropRate() != null && row.dropRate() > 0
+                c.textRight(at[6], y, NUMBER - 1, rate, row.dropRate() != null && row.dropRate() > 0
                         ? Theme.Role.ALERT : Theme.Role.TEXT);
                 c.text(at[7], y, own, owner(e), Theme.Role.TEXT);
             }

@@ -197,7 +197,7 @@ public final class TopScreen {
             keys.add(1, new String[] {"s", "sort"});
         } else if (sockets && !s.detailOpen() && !s.helpOpen()) {
             // shown once a sample has sockets, so screens without them keep their footer
-            keys.add(keys.size() - 2, new String[] {"k", "sockets"});
+            keys.add(keys.size() - 4, new String[] {"k", "sockets"});
         }
         // two spaces between hints when they fit, else one; then leave out what '?' also explains,
         // least needed first, so "q quit" and "? help" always show
