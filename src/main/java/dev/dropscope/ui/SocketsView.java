@@ -15,8 +15,8 @@ import java.util.List;
  */
 final class SocketsView {
     private static final int PROTO = 6;
-    private static final int STATE = 12;
-    private static final int NUMBER = 9;
+    private static final int STATE = 11;
+    private static final int NUMBER = 8;
 
     private SocketsView() {
     }
@@ -108,7 +108,8 @@ final class SocketsView {
         } else {
             int x = r.col() + 1;
             int rest = r.width() - 2 - PROTO - STATE - 3 * NUMBER;
-            int addr = Math.max(8, Math.min(47, rest * 3 / 10));
+            // addresses before names: "10.0.0.1:8080" whole at 80 columns, the rest to pid/command
+            int addr = Math.max(8, Math.min(Math.min(47, (rest - 8) / 2), Math.max(14, rest * 3 / 10)));
             int own = Math.max(1, rest - 2 * addr);
             int[] at = new int[8];
             at[0] = x;
