@@ -288,6 +288,7 @@ final class DetailView {
                 }
             }
         }
+        FindingSockets.add(l, m, f);
         return new Content("Finding", l);
     }
 
@@ -321,6 +322,7 @@ final class DetailView {
             {"Enter", "details of the selected row: a finding's evidence, explanation and fix commands"},
             {"Esc", "back from details; clear the filter"},
             {"s", "sort: Drop sites by rate or total, Interfaces by drops+errors, packets or name"},
+            {"k", "Sockets view: sockets with drops or unread data and their processes (s sorts, Esc back)"},
             {"/", "filter Drop sites by function, reason or interface, and Interfaces by name (Enter applies, Esc cancels)"},
             {"p", "pause / resume the display (sampling goes on, nothing is lost)"},
             {"e", "export the shown snapshot as JSON to ./dropscope-snapshot-<time>.json"},

@@ -80,6 +80,12 @@ public final class TopScreen {
     public TopState fit(TopModel m, TopState s, TerminalSize size) {
         TopState f = s.clamped(DropSitesPane.rows(m, s).size(), InterfacesPane.rows(m, s).size(),
                 FindingsPane.rows(m).size());
+        if (f.socketsOpen() && !f.detailOpen() && !f.helpOpen()) {
+            Layout l = layout(size, m, f);
+            int lines = SocketsView.rows(m, f.socketSort()).size();
+            f = f.withDetailScrollLimit(lines, Math.max(1, l.body().height() - 2
+                    - (m.snapshot() != null && m.snapshot().sockets() != null && m.snapshot().sockets().ownersNote() != null ? 1 : 0)));
+        }
         if (f.detailOpen()) {
             Layout l = layout(size, m, f);
             f = f.withDetailScrollLimit(DetailView.of(m, f, size.getColumns(), theme).lines().size(),
@@ -104,6 +110,8 @@ public final class TopScreen {
             DetailView.draw(c, l.body(), DetailView.help(theme.colour()), 0);
         } else if (s.detailOpen()) {
             DetailView.draw(c, l.body(), DetailView.of(m, s, w, theme), s.detailScroll());
+        } else if (s.socketsOpen()) {
+            SocketsView.draw(c, l.body(), m, s);
         } else {
             for (Map.Entry<Pane, Rect> e : l.panes().entrySet()) {
                 boolean focused = e.getKey() == s.focus();
@@ -116,7 +124,7 @@ public final class TopScreen {
                 }
             }
         }
-        status(c, w, h - 1, s);
+        status(c, w, h - 1, s, m.snapshot() != null && m.snapshot().sockets() != null);
     }
 
     private void header(Canvas c, int w, TopModel m, TopState s) {
@@ -168,7 +176,7 @@ public final class TopScreen {
         return n;
     }
 
-    private void status(Canvas c, int w, int row, TopState s) {
+    private void status(Canvas c, int w, int row, TopState s, boolean sockets) {
         if (s.filterDraft() != null) {
             c.line(0, row, w, List.of(new Seg("filter: ", Theme.Role.KEY), new Seg(s.filterDraft() + "_", Theme.Role.TEXT),
                     new Seg("   Enter apply  Esc cancel  (matches function, reason, interface)", Theme.Role.LABEL)));
@@ -179,16 +187,22 @@ public final class TopScreen {
             return;
         }
         String arrows = theme.unicode() ? "↑↓" : "Up/Dn";
-        List<String[]> keys = new ArrayList<>(s.detailOpen() || s.helpOpen()
+        List<String[]> keys = new ArrayList<>(s.detailOpen() || s.helpOpen() || s.socketsOpen()
                 ? List.of(new String[] {"Esc", "back"}, new String[] {arrows, "scroll"},
                     new String[] {"p", s.paused() ? "resume" : "pause"}, new String[] {"e", "export"}, new String[] {"q", "quit"})
                 : List.of(new String[] {"Tab", "pane"}, new String[] {arrows, "select"}, new String[] {"Enter", "detail"},
                     new String[] {"s", "sort"}, new String[] {"/", "filter"}, new String[] {"p", s.paused() ? "resume" : "pause"},
                     new String[] {"e", "export"}, new String[] {"?", "help"}, new String[] {"q", "quit"}));
+        if (s.socketsOpen() && !s.detailOpen() && !s.helpOpen()) {
+            keys.add(1, new String[] {"s", "sort"});
+        } else if (sockets && !s.detailOpen() && !s.helpOpen()) {
+            // shown once a sample has sockets, so screens without them keep their footer
+            keys.add(keys.size() - 4, new String[] {"k", "sockets"});
+        }
         // two spaces between hints when they fit, else one; then leave out what '?' also explains,
         // least needed first, so "q quit" and "? help" always show
         String gap = width(keys, 2) <= w ? "  " : " ";
-        for (String drop : List.of("export", "pause", "resume", "filter", "sort", "detail")) {
+        for (String drop : List.of("export", "pause", "resume", "filter", "sockets", "sort", "detail")) {
             if (width(keys, gap.length()) <= w) {
                 break;
             }

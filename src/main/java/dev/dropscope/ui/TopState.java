@@ -33,6 +33,17 @@ public final class TopState {
         }
     }
 
+    /** Order of the Sockets view. */
+    public enum SocketSort {
+        DROPS("drops/s"), QUEUE("recv-Q");
+
+        final String label;
+
+        SocketSort(String label) {
+            this.label = label;
+        }
+    }
+
     /** Whether and how the operator asked to leave. */
     public enum Exit {
         STAY, QUIT, INTERRUPT
@@ -56,10 +67,15 @@ public final class TopState {
     private final Exit exit;
     private final boolean exportRequested;
     private final String message;
+    private final boolean sockets;
+    private final SocketSort socketSort;
 
     private TopState(Pane focus, int siteRow, int interfaceRow, int findingRow, SiteSort siteSort,
                      InterfaceSort interfaceSort, String filter, String filterDraft, boolean paused, boolean detail,
-                     int detailScroll, boolean help, Exit exit, boolean exportRequested, String message) {
+                     int detailScroll, boolean help, Exit exit, boolean exportRequested, String message,
+                     boolean sockets, SocketSort socketSort) {
+        this.sockets = sockets;
+        this.socketSort = socketSort;
         this.focus = focus;
         this.siteRow = siteRow;
         this.interfaceRow = interfaceRow;
@@ -79,7 +95,7 @@ public final class TopState {
 
     public static TopState initial() {
         return new TopState(Pane.DROP_SITES, 0, 0, 0, SiteSort.RATE, InterfaceSort.DROPS, "", null, false, false, 0,
-                false, Exit.STAY, false, null);
+                false, Exit.STAY, false, null, false, SocketSort.DROPS);
     }
 
     /** A mutable copy for building the next state. */
@@ -99,10 +115,12 @@ public final class TopState {
         Exit exit = TopState.this.exit;
         boolean exportRequested = TopState.this.exportRequested;
         String message = TopState.this.message;
+        boolean sockets = TopState.this.sockets;
+        SocketSort socketSort = TopState.this.socketSort;
 
         TopState build() {
             return new TopState(focus, siteRow, interfaceRow, findingRow, siteSort, interfaceSort, filter, filterDraft,
-                    paused, detail, detailScroll, help, exit, exportRequested, message);
+                    paused, detail, detailScroll, help, exit, exportRequested, message, sockets, socketSort);
         }
     }
 
@@ -126,6 +144,8 @@ public final class TopState {
             }
         } else if (detail) {
             onDetailKey(n, key);
+        } else if (sockets) {
+            onSocketsKey(n, key);
         } else {
             onPaneKey(n, key);
         }
@@ -200,6 +220,36 @@ public final class TopState {
         }
     }
 
+    /** The Sockets view scrolls with the detail scroll; 's' switches its order, Esc or 'k' closes it. */
+    private void onSocketsKey(Next n, KeyStroke k) {
+        if (isChar(k, 'k')) {
+            n.sockets = false;
+            n.detailScroll = 0;
+            return;
+        }
+        if (isChar(k, 's')) {
+            n.socketSort = SocketSort.values()[(socketSort.ordinal() + 1) % SocketSort.values().length];
+            n.message = "Sockets sorted by " + n.socketSort.label;
+            return;
+        }
+        if (onGlobalKey(n, k)) {
+            return;
+        }
+        switch (k.getKeyType()) {
+            case Escape, Backspace -> {
+                n.sockets = false;
+                n.detailScroll = 0;
+            }
+            case ArrowUp -> n.detailScroll = Math.max(0, detailScroll - 1);
+            case ArrowDown -> n.detailScroll = detailScroll + 1;
+            case PageUp -> n.detailScroll = Math.max(0, detailScroll - PAGE);
+            case PageDown -> n.detailScroll = detailScroll + PAGE;
+            case Home -> n.detailScroll = 0;
+            default -> {
+            }
+        }
+    }
+
     private void onPaneKey(Next n, KeyStroke k) {
         if (onGlobalKey(n, k)) {
             return;
@@ -228,6 +278,9 @@ public final class TopState {
                     cycleSort(n);
                 } else if (isChar(k, '/')) {
                     n.filterDraft = filter;
+                } else if (isChar(k, 'k')) {
+                    n.sockets = true;
+                    n.detailScroll = 0;
                 }
             }
             default -> {
@@ -354,6 +407,15 @@ public final class TopState {
 
     public int detailScroll() {
         return detailScroll;
+    }
+
+    /** The Sockets view ('k') covers the panes. */
+    public boolean socketsOpen() {
+        return sockets;
+    }
+
+    public SocketSort socketSort() {
+        return socketSort;
     }
 
     public boolean helpOpen() {
