@@ -19,6 +19,7 @@ import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
 import dev.dropscope.model.SocketStats;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -481,7 +482,7 @@ public final class SnapshotDiff {
                 SocketStats.Entry e = c.socket();
                 ObjectNode o = so.addObject().put("change", c.change()).put("protocol", e.protocol())
                         .put("local", e.local()).put("remote", e.remote()).put("state", e.state())
-                        .put("cookie", Long.toUnsignedString(e.cookie()));
+                        .put("cookie", new BigInteger(Long.toUnsignedString(e.cookie())));
                 if (e.pid() == 0) {
                     o.putNull("pid");
                 } else {

@@ -267,6 +267,9 @@ public final class SnapshotReport {
         w.heading("Sockets (" + st.total() + " in all, " + st.withDrops() + " with drops)");
         if (st.ownersNote() != null) {
             w.line("Owners: " + st.ownersNote());
+            if (!w.markdown()) {
+                w.blank();
+            }
         }
         List<SocketStats.Entry> byDrops = st.sockets().stream().filter(e -> e.drops() > 0)
                 .sorted(Comparator.comparingLong(SocketStats.Entry::drops).reversed()).limit(TOP_SOCKETS).toList();
