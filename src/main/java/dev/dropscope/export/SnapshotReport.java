@@ -304,7 +304,7 @@ public final class SnapshotReport {
     }
 
     private static void firewall(ReportWriter w, FirewallRuleset fw) {
-        w.heading("Firewall (" + fw.chains().size() + " chains, " + fw.rules().size() + " rules"
+        w.heading("Firewall (" + plural(fw.chains().size(), "chain") + ", " + plural(fw.rules().size(), "rule")
                 + (fw.truncated() ? ", more not read" : "") + ")");
         List<List<String>> rows = new ArrayList<>();
         for (FirewallRuleset.Chain c : fw.chains()) {
@@ -333,6 +333,10 @@ public final class SnapshotReport {
         w.table(List.of("Family", "Table", "Chain", "Handle", "Rule", "Packets", "Bytes"), rows,
                 new boolean[] {false, false, false, true, false, true, true},
                 "No rule counted a packet and none drops.");
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** A kernel number, "-" when the kernel did not send it (-1). */
