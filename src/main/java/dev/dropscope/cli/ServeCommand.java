@@ -96,7 +96,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--top-sites", paramLabel = "N", defaultValue = "" + PrometheusMetrics.DEFAULT_TOP_SITES,
             description = "Drop-site label sets with a series of their own; the rest go to symbol=\"other\" "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "(default: ${DEFAULT-VALUE}). The same cap applies to the per-socket drop series "
+                    + "(command=\"other\") and the per-rule firewall series (chain=\"other\").")
     int topSites;
 
     @Mixin

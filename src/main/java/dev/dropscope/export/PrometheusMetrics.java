@@ -5,10 +5,12 @@ import dev.dropscope.model.ConntrackState;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
+import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.Reading;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
+import dev.dropscope.model.SocketStats;
 import dev.dropscope.model.SoftnetCpu;
 
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -25,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,12 +107,16 @@ public final class PrometheusMetrics {
     private final int topSites;
     private final Set<SiteKey> own = new HashSet<>();
     private final Set<SiteKey> folded = new HashSet<>();
+    private final CappedCounters socketDrops;
+    private final CappedCounters rulePackets;
 
     public PrometheusMetrics(int topSites) {
         if (topSites < 0) {
             throw new IllegalArgumentException("topSites must be at least 0: " + topSites);
         }
         this.topSites = topSites;
+        this.socketDrops = new CappedCounters(topSites, Labels.of("protocol", "", "local", "", "pid", "", "command", OTHER));
+        this.rulePackets = new CappedCounters(topSites, Labels.of("family", "", "table", "", "chain", OTHER, "handle", ""));
     }
 
     /** Collector errors in one sample, per collector: what a single snapshot has seen. */
@@ -152,6 +159,8 @@ public final class PrometheusMetrics {
             softnet(s, out);
             snmp(s, out);
             conntrack(s.conntrack(), out);
+            sockets(s.sockets(), out);
+            firewall(s.firewall(), out);
         }
         findings(in.findings(), out);
         return new MetricSnapshots(out);
@@ -356,6 +365,119 @@ public final class PrometheusMetrics {
         for (Map.Entry<String, Long> e : new TreeMap<>(c.stats()).entrySet()) {
             out.add(counter("dropscope_conntrack_" + e.getKey(), "Conntrack " + e.getKey()
                     + " summed over CPUs (conntrack -S)", Labels.EMPTY, e.getValue()));
+        }
+    }
+
+    // ---------------------------------------------------------------- sockets and firewall rules
+
+    /**
+     * {@code dropscope_socket_drops_total{protocol,local,pid,command}}: drops of the sockets the snapshot
+     * lists, summed per owner and local address. Absent when sockets are not collected.
+     */
+    private void sockets(SocketStats st, List<MetricSnapshot> out) {
+        if (st == null) {
+            return;
+        }
+        List<CappedCounters.Reading> now = new ArrayList<>();
+        for (SocketStats.Entry e : st.sockets()) {
+            if (e.drops() > 0) {
+                now.add(new CappedCounters.Reading("socket " + Long.toUnsignedString(e.cookie()),
+                        Labels.of("protocol", nz(e.protocol()), "local", e.local(),
+                                "pid", e.pid() == 0 ? "" : Integer.toString(e.pid()), "command", nz(e.command())),
+                        e.drops()));
+            }
+        }
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name("dropscope_socket_drops")
+                .help("Packets sockets dropped (SK_MEMINFO_DROPS: full receive buffer, filters), by protocol, local "
+                        + "address and owning process; label sets beyond --top-sites are summed in command=\"other\"");
+        for (Map.Entry<Labels, Double> e : socketDrops.update(now).entrySet()) {
+            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(e.getKey()).value(e.getValue()).build());
+        }
+        out.add(b.build());
+    }
+
+    /**
+     * {@code dropscope_firewall_rule_packets_total{family,table,chain,handle}}: packets counted by nf_tables
+     * rules that have a counter. Absent when the ruleset is not read.
+     */
+    private void firewall(FirewallRuleset fw, List<MetricSnapshot> out) {
+        if (fw == null) {
+            return;
+        }
+        List<CappedCounters.Reading> now = new ArrayList<>();
+        for (FirewallRuleset.Rule r : fw.rules()) {
+            if (r.packets() != null) {
+                Labels l = Labels.of("family", r.family(), "table", r.table(), "chain", r.chain(),
+                        "handle", Long.toString(r.handle()));
+                now.add(new CappedCounters.Reading("rule " + r.key(), l, r.packets()));
+            }
+        }
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name("dropscope_firewall_rule_packets")
+                .help("Packets counted by nf_tables rules with a counter (nft -a list ruleset), by family, table, "
+                        + "chain and rule handle; rules beyond --top-sites are summed in chain=\"other\"");
+        for (Map.Entry<Labels, Double> e : rulePackets.update(now).entrySet()) {
+            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(e.getKey()).value(e.getValue()).build());
+        }
+        out.add(b.build());
+    }
+
+    /**
+     * Counters from many sources (sockets, rules) under a cap on label sets, as the drop sites are capped: the
+     * first {@code cap} label sets keep a series for good, later ones fold into one "other" series for good.
+     * Each series is the sum of the rises of its sources since first seen (a source's first value counts whole),
+     * so it never falls when a socket closes, a rule is deleted or a counter is reset: closing a socket must not
+     * make "other" fall, which Prometheus would read as a reset. The last value of at most {@link #TRACKED}
+     * sources is kept; one forgotten and seen again counts its value whole once more (an overcount, never a fall).
+     */
+    static final class CappedCounters {
+        static final int TRACKED = 65_536;
+
+        /** One source's counter now: {@code id} names the source across samples (socket cookie, rule key). */
+        record Reading(String id, Labels labels, long value) {
+        }
+
+        private final int cap;
+        private final Labels other;
+        // no set of folded label sets: once one folds the slots are full for good, so every later one folds too,
+        // and ephemeral ports in the labels would make such a set grow without end
+        private final Set<Labels> own = new HashSet<>();
+        private final Map<Labels, Double> totals = new HashMap<>();
+        private final Map<String, Long> last = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > TRACKED;
+            }
+        };
+
+        CappedCounters(int cap, Labels other) {
+            this.cap = cap;
+            this.other = other;
+        }
+
+        /** Takes the sources' values now; returns every series, sorted by labels. */
+        synchronized Map<Labels, Double> update(List<Reading> now) {
+            List<Reading> fresh = new ArrayList<>();
+            Set<Labels> seen = new HashSet<>();
+            for (Reading r : now) {
+                if (own.size() < cap && !own.contains(r.labels()) && seen.add(r.labels())) {
+                    fresh.add(r);
+                }
+            }
+            // the biggest first when several appear at once; ties by labels, so runs repeat
+            fresh.sort(Comparator.comparingLong(Reading::value).reversed().thenComparing(r -> r.labels().toString()));
+            for (Reading r : fresh) {
+                if (own.size() < cap && !r.labels().equals(other)) {
+                    own.add(r.labels());
+                }
+            }
+            for (Reading r : now) {
+                Labels target = own.contains(r.labels()) ? r.labels() : other;
+                Long was = last.put(r.id(), r.value());
+                double rise = was == null || Long.compareUnsigned(r.value(), was) < 0 ? unsigned(r.value())
+                        : unsigned(r.value() - was);
+                totals.merge(target, rise, Double::sum);
+            }
+            return new TreeMap<>(totals);
         }
     }
 

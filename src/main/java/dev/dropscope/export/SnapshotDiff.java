@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dropscope.model.ConntrackState;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.FeatureState;
+import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.NeighbourTableStats;
@@ -16,7 +17,9 @@ import dev.dropscope.model.QdiscStats;
 import dev.dropscope.model.Reading;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
+import dev.dropscope.model.SocketStats;
 
+import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -50,15 +53,43 @@ public final class SnapshotDiff {
     public record RateChange(String name, Double before, Double after) {
     }
 
+    /**
+     * A socket whose drops moved between A and B ({@code change} "rose" or "stopped"), or a listener that
+     * appeared ("listening"). {@code before} is null when A did not list it.
+     */
+    public record SocketChange(String change, SocketStats.Entry socket, Long before, Long after) {
+    }
+
+    /** A rule in one snapshot only ({@code change} "appeared" or "disappeared"). */
+    public record RuleChange(String change, FirewallRuleset.Rule rule) {
+    }
+
     /** The whole comparison. */
     public record Result(SnapshotDocument a, SnapshotDocument b, List<Change> settings, List<RateChange> rates,
                          List<Finding> findingsAppeared, List<Finding> findingsResolved, List<Change> findingsChanged,
-                         List<RateChange> dropsAppeared, List<RateChange> dropsVanished, List<RateChange> dropsChanged) {
+                         List<RateChange> dropsAppeared, List<RateChange> dropsVanished, List<RateChange> dropsChanged,
+                         List<SocketChange> sockets, List<RuleChange> rules) {
+
+        public Result(SnapshotDocument a, SnapshotDocument b, List<Change> settings, List<RateChange> rates,
+                      List<Finding> findingsAppeared, List<Finding> findingsResolved, List<Change> findingsChanged,
+                      List<RateChange> dropsAppeared, List<RateChange> dropsVanished, List<RateChange> dropsChanged) {
+            this(a, b, settings, rates, findingsAppeared, findingsResolved, findingsChanged, dropsAppeared,
+                    dropsVanished, dropsChanged, List.of(), List.of());
+        }
 
         public boolean isEmpty() {
             return settings.isEmpty() && rates.isEmpty() && findingsAppeared.isEmpty() && findingsResolved.isEmpty()
                     && findingsChanged.isEmpty() && dropsAppeared.isEmpty() && dropsVanished.isEmpty()
-                    && dropsChanged.isEmpty();
+                    && dropsChanged.isEmpty() && sockets.isEmpty() && rules.isEmpty();
+        }
+
+        /** Either side has sockets: the diff can say something about them. */
+        boolean hasSockets() {
+            return a.snapshot().sockets() != null || b.snapshot().sockets() != null;
+        }
+
+        boolean hasFirewall() {
+            return a.snapshot().firewall() != null || b.snapshot().firewall() != null;
         }
     }
 
@@ -108,7 +139,73 @@ public final class SnapshotDiff {
                 dVanished.add(new RateChange(k, v, null));
             }
         });
-        return new Result(a, b, settings, rates, appeared, resolved, changed, dAppeared, dVanished, dChanged);
+        return new Result(a, b, settings, rates, appeared, resolved, changed, dAppeared, dVanished, dChanged,
+                sockets(a.snapshot().sockets(), b.snapshot().sockets()),
+                rules(a.snapshot().firewall(), b.snapshot().firewall()));
+    }
+
+    /**
+     * Sockets by cookie (the same socket in both): drops that rose from A to B, drops that stopped (A had
+     * some, B the same count), and listeners in B on an address where A listed none. Only when both sides
+     * have sockets: one side alone says nothing about change.
+     */
+    static List<SocketChange> sockets(SocketStats a, SocketStats b) {
+        List<SocketChange> out = new ArrayList<>();
+        if (a == null || b == null) {
+            return out;
+        }
+        for (SocketStats.Entry e : b.sockets()) {
+            SocketStats.Entry was = a.byCookie(e.cookie());
+            if (was != null) {
+                if (e.drops() > was.drops()) {
+                    out.add(new SocketChange("rose", e, was.drops(), e.drops()));
+                } else if (was.drops() > 0 && e.drops() == was.drops()) {
+                    out.add(new SocketChange("stopped", e, was.drops(), e.drops()));
+                }
+            } else if (e.drops() > 0 && a.allDropsListed()) {
+                // A listed every socket with drops and not this one: it had none then
+                out.add(new SocketChange("rose", e, 0L, e.drops()));
+            }
+        }
+        Set<String> listening = new LinkedHashSet<>();
+        for (SocketStats.Entry e : a.sockets()) {
+            if (e.isListener()) {
+                listening.add(e.protocol() + " " + e.local());
+            }
+        }
+        for (SocketStats.Entry e : b.sockets()) {
+            if (e.isListener() && listening.add(e.protocol() + " " + e.local())) {
+                out.add(new SocketChange("listening", e, null, null));
+            }
+        }
+        return out;
+    }
+
+    /** Rules in one side only, by family, table, chain, handle and text; only when both sides read the ruleset. */
+    static List<RuleChange> rules(FirewallRuleset a, FirewallRuleset b) {
+        List<RuleChange> out = new ArrayList<>();
+        if (a == null || b == null) {
+            return out;
+        }
+        Set<String> ka = new LinkedHashSet<>();
+        a.rules().forEach(r -> ka.add(ruleKey(r)));
+        Set<String> kb = new LinkedHashSet<>();
+        b.rules().forEach(r -> kb.add(ruleKey(r)));
+        for (FirewallRuleset.Rule r : b.rules()) {
+            if (!ka.contains(ruleKey(r))) {
+                out.add(new RuleChange("appeared", r));
+            }
+        }
+        for (FirewallRuleset.Rule r : a.rules()) {
+            if (!kb.contains(ruleKey(r))) {
+                out.add(new RuleChange("disappeared", r));
+            }
+        }
+        return out;
+    }
+
+    private static String ruleKey(FirewallRuleset.Rule r) {
+        return r.key() + ": " + r.text();
     }
 
     static boolean moved(double before, double after) {
@@ -315,6 +412,33 @@ public final class SnapshotDiff {
         }
         w.table(List.of("Counter", "A /s", "B /s", "Change"), rows, new boolean[] {false, true, true, true},
                 "No rate moved by more than " + MIN_RATE_CHANGE + "/s and " + Math.round(MIN_RELATIVE_CHANGE * 100) + "%.");
+
+        if (r.hasSockets()) {
+            w.heading("Sockets");
+            rows = new ArrayList<>();
+            for (SocketChange c : r.sockets()) {
+                SocketStats.Entry e = c.socket();
+                rows.add(List.of(c.change(), e.protocol() + " " + e.local(), e.isListener() ? "-" : e.remote(),
+                        e.pid() == 0 ? "-" : e.pid() + " " + nz(e.command()), ReportWriter.count(c.before()),
+                        ReportWriter.count(c.after())));
+            }
+            w.table(List.of("", "Local", "Remote", "Process", "A drops", "B drops"), rows,
+                    new boolean[] {false, false, false, false, true, true},
+                    r.a().snapshot().sockets() == null || r.b().snapshot().sockets() == null
+                            ? "Not comparable: sockets were not read in " + (r.a().snapshot().sockets() == null ? "A" : "B") + "."
+                            : "No socket's drops rose or stopped, and no new listener.");
+        }
+        if (r.hasFirewall()) {
+            w.heading("Firewall rules");
+            rows = new ArrayList<>();
+            for (RuleChange c : r.rules()) {
+                rows.add(List.of(c.change(), c.rule().key(), c.rule().text()));
+            }
+            w.table(List.of("", "Rule", "Text"), rows, new boolean[] {false, false, false},
+                    r.a().snapshot().firewall() == null || r.b().snapshot().firewall() == null
+                            ? "Not comparable: the ruleset was not read in " + (r.a().snapshot().firewall() == null ? "A" : "B") + "."
+                            : "The same rules in both.");
+        }
         return w.toString();
     }
 
@@ -352,6 +476,39 @@ public final class SnapshotDiff {
         rateArray(d.putArray("appeared"), r.dropsAppeared());
         rateArray(d.putArray("vanished"), r.dropsVanished());
         rateArray(d.putArray("changed"), r.dropsChanged());
+        if (r.hasSockets()) {
+            ArrayNode so = root.putArray("sockets");
+            for (SocketChange c : r.sockets()) {
+                SocketStats.Entry e = c.socket();
+                ObjectNode o = so.addObject().put("change", c.change()).put("protocol", e.protocol())
+                        .put("local", e.local()).put("remote", e.remote()).put("state", e.state())
+                        .put("cookie", new BigInteger(Long.toUnsignedString(e.cookie())));
+                if (e.pid() == 0) {
+                    o.putNull("pid");
+                } else {
+                    o.put("pid", e.pid());
+                }
+                o.put("command", e.command());
+                if (c.before() == null) {
+                    o.putNull("a_drops");
+                } else {
+                    o.put("a_drops", c.before());
+                }
+                if (c.after() == null) {
+                    o.putNull("b_drops");
+                } else {
+                    o.put("b_drops", c.after());
+                }
+            }
+        }
+        if (r.hasFirewall()) {
+            ArrayNode ru = root.putArray("rules");
+            for (RuleChange c : r.rules()) {
+                FirewallRuleset.Rule x = c.rule();
+                ru.addObject().put("change", c.change()).put("family", x.family()).put("table", x.table())
+                        .put("chain", x.chain()).put("handle", x.handle()).put("text", x.text());
+            }
+        }
         try {
             return MAPPER.writeValueAsString(root) + "\n";
         } catch (JsonProcessingException e) {

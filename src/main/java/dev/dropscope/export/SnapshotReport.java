@@ -6,16 +6,19 @@ import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.Finding;
+import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.Fix;
 import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.NeighbourTableStats;
 import dev.dropscope.model.QdiscStats;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
+import dev.dropscope.model.SocketStats;
 import dev.dropscope.model.SoftnetCpu;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,6 +74,12 @@ public final class SnapshotReport {
         conntrack(w, s.conntrack(), delta);
         neighbour(w, s, delta);
         qdiscs(w, s, delta);
+        if (s.sockets() != null) {
+            sockets(w, s.sockets());
+        }
+        if (s.firewall() != null) {
+            firewall(w, s.firewall());
+        }
         sysctls(w, s);
         monitor(w, d.drops(), s.errors());
         return w.toString();
@@ -249,6 +258,90 @@ public final class SnapshotReport {
         }
         w.table(List.of("Dev", "Kind", "Handle", "Parent", "drops", "/s", "overlimits", "backlog", "qlen"), rows,
                 new boolean[] {false, false, false, false, true, true, true, true, true}, "No qdiscs.");
+    }
+
+    /** Sockets shown per table: enough to name the culprits, short enough to read. */
+    static final int TOP_SOCKETS = 10;
+
+    private static void sockets(ReportWriter w, SocketStats st) {
+        w.heading("Sockets (" + st.total() + " in all, " + st.withDrops() + " with drops)");
+        if (st.ownersNote() != null) {
+            w.line("Owners: " + st.ownersNote());
+            if (!w.markdown()) {
+                w.blank();
+            }
+        }
+        List<SocketStats.Entry> byDrops = st.sockets().stream().filter(e -> e.drops() > 0)
+                .sorted(Comparator.comparingLong(SocketStats.Entry::drops).reversed()).limit(TOP_SOCKETS).toList();
+        w.subheading("By drops");
+        socketTable(w, byDrops, "No socket dropped anything.");
+        // listeners' rqueue counts connections, not bytes: they are not unread data
+        List<SocketStats.Entry> byQueue = st.sockets().stream().filter(e -> !e.isListener() && e.rqueue() > 0)
+                .sorted(Comparator.comparingLong(SocketStats.Entry::rqueue).reversed()).limit(TOP_SOCKETS).toList();
+        w.subheading("By unread queue");
+        socketTable(w, byQueue, "No socket has unread data.");
+        List<SocketStats.Entry> listeners = st.sockets().stream().filter(e -> e.isListener() && e.rqueue() > 0)
+                .sorted(Comparator.comparingLong(SocketStats.Entry::rqueue).reversed()).limit(TOP_SOCKETS).toList();
+        if (!listeners.isEmpty()) {
+            w.subheading("Listeners with connections waiting (queue of backlog)");
+            socketTable(w, listeners, "");
+        }
+    }
+
+    private static void socketTable(ReportWriter w, List<SocketStats.Entry> l, String empty) {
+        if (!w.markdown()) {
+            w.blank();
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (SocketStats.Entry e : l) {
+            rows.add(List.of(e.protocol(), e.local(), e.remote(), nz(e.state()), num(e.rqueue()), num(e.wqueue()),
+                    num(e.rcvbuf()), num(e.drops()), e.pid() == 0 ? "-" : Integer.toString(e.pid()), nz(e.command()),
+                    nz(e.container())));
+        }
+        w.table(List.of("Proto", "Local", "Remote", "State", "Recv-Q", "Send-Q", "rcvbuf", "drops", "PID", "Command",
+                "Container"), rows, new boolean[] {false, false, false, false, true, true, true, true, true, false, false},
+                empty);
+    }
+
+    private static void firewall(ReportWriter w, FirewallRuleset fw) {
+        w.heading("Firewall (" + plural(fw.chains().size(), "chain") + ", " + plural(fw.rules().size(), "rule")
+                + (fw.truncated() ? ", more not read" : "") + ")");
+        List<List<String>> rows = new ArrayList<>();
+        for (FirewallRuleset.Chain c : fw.chains()) {
+            if (c.isBase() && "drop".equals(c.policy())) {
+                rows.add(List.of(c.path(), c.hook(), Integer.toString(c.priority()), nz(c.type())));
+            }
+        }
+        w.subheading("Base chains with policy drop");
+        if (!w.markdown()) {
+            w.blank();
+        }
+        w.table(List.of("Chain", "Hook", "Priority", "Type"), rows, new boolean[] {false, false, true, false},
+                "None: every base chain accepts what no rule drops.");
+        rows = new ArrayList<>();
+        for (FirewallRuleset.Rule r : fw.rules()) {
+            boolean counted = r.packets() != null && r.packets() != 0;
+            if (counted || r.drops()) {
+                rows.add(List.of(r.family(), r.table(), r.chain(), Long.toString(r.handle()), r.text(),
+                        ReportWriter.count(r.packets()), ReportWriter.count(r.bytes())));
+            }
+        }
+        w.subheading("Rules that counted packets or drop");
+        if (!w.markdown()) {
+            w.blank();
+        }
+        w.table(List.of("Family", "Table", "Chain", "Handle", "Rule", "Packets", "Bytes"), rows,
+                new boolean[] {false, false, false, true, false, true, true},
+                "No rule counted a packet and none drops.");
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /** A kernel number, "-" when the kernel did not send it (-1). */
+    private static String num(long v) {
+        return v < 0 ? "-" : Long.toString(v);
     }
 
     private static void sysctls(ReportWriter w, Snapshot s) {
