@@ -60,7 +60,7 @@ FUZZ_TARGETS ?= NetlinkFuzzTest\#netDm NetlinkFuzzTest\#rtnetlink NetlinkFuzzTes
 	ProcfsFuzzTest\#snmp ProcfsFuzzTest\#snmp6 ProcfsFuzzTest\#softnet ProcfsFuzzTest\#sockstat \
 	ProcfsFuzzTest\#conntrackStat ProcfsFuzzTest\#kallsyms ProcfsFuzzTest\#kernelConfig \
 	ProcfsFuzzTest\#processStatus ProcfsFuzzTest\#kernelModules ProcfsFuzzTest\#sysctlValue \
-	SnapshotFuzzTest\#read
+	SnapshotFuzzTest\#read BtfFuzzTest\#parse
 
 fuzz:
 	$(MVN) test-compile

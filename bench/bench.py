@@ -9,6 +9,9 @@
   perf-record   perf record -e skb:kfree_skb -a        (the usual per-event tool)
   jna / jnr     dropscope watch --source tracepoint --format json, --native jna / jnr
   ebpf          dropscope watch --source ebpf ...      (only if this dropscope accepts --source ebpf)
+  ebpf-perf     the same, program on the perf-event attach, with interface and namespace (DROPSCOPE_EBPF_ATTACH=perf)
+  ebpf-raw      the same, program on the raw tracepoint, with interface and namespace (DROPSCOPE_EBPF_ATTACH=raw)
+  ebpf-noid     the same on the perf-event attach without identity: the program before BTF (DROPSCOPE_EBPF_IDENTITY=0)
 
 For each: drops generated per second (the namespace's own kernel counter over the generator's wall time),
 drops accounted / kernel drops (dropscope: the summary's count for the generator's reason; perf: every
@@ -303,14 +306,15 @@ def perf_data_counts(path):
 class Dropscope(Observer):
     """dropscope watch --format json; accounted = the summary's count for the generator's drop reason."""
 
-    def __init__(self, name, label, args):
+    def __init__(self, name, label, args, env=None):
         self.name, self.label, self.args = name, label, args
+        self.env = dict(os.environ, **env) if env else None
 
     def cmd(self):
         return [DROPSCOPE] + self.args + ["--format", "json"]
 
     def probe(self, s):
-        r = run(self.cmd() + ["--duration", "1s"], check=False, timeout=120)
+        r = run(self.cmd() + ["--duration", "1s"], check=False, timeout=120, env=self.env)
         if r.returncode == 0:
             return None
         return f"exit {r.returncode}: " + (r.stderr.strip().splitlines() or ["?"])[0]
@@ -318,7 +322,7 @@ class Dropscope(Observer):
     def start(self, s, gen):
         self.out = s.temp_file(".watch.json")
         self.err = s.temp_file(".watch.err")
-        p = s.spawn(self.cmd(), stdout=open(self.out, "w"), stderr=open(self.err, "w"))
+        p = s.spawn(self.cmd(), stdout=open(self.out, "w"), stderr=open(self.err, "w"), env=self.env)
         wait_for_line(p, self.out, '"type":"start"', 120, self.err)
         self.read_to, self.report_times = 0, set()
         return p
@@ -410,6 +414,12 @@ def observers():
         Dropscope("jna", "dropscope watch, tracepoint, JNA", ["watch", "--source", "tracepoint", "--native", "jna"]),
         Dropscope("jnr", "dropscope watch, tracepoint, jnr", ["watch", "--source", "tracepoint", "--native", "jnr"]),
         Dropscope("ebpf", "dropscope watch, eBPF", ["watch", "--source", "ebpf"]),
+        Dropscope("ebpf-perf", "dropscope watch, eBPF, perf-event attach, identity", ["watch", "--source", "ebpf"],
+                  {"DROPSCOPE_EBPF_ATTACH": "perf"}),
+        Dropscope("ebpf-raw", "dropscope watch, eBPF, raw tracepoint, identity", ["watch", "--source", "ebpf"],
+                  {"DROPSCOPE_EBPF_ATTACH": "raw"}),
+        Dropscope("ebpf-noid", "dropscope watch, eBPF, perf-event attach, no identity", ["watch", "--source", "ebpf"],
+                  {"DROPSCOPE_EBPF_ATTACH": "perf", "DROPSCOPE_EBPF_IDENTITY": "0"}),
     ]
 
 
@@ -565,7 +575,7 @@ def summarize(runs, configs):
                 "drops_per_s_max": max(r["drops_per_s"] for r in rs),
                 "slowdown_pct": None if obs.name == "none" or not base else (1 - rate / base) * 100,
                 "accounted_ratio": med([r.get("accounted_ratio") for r in rs]),
-                "accounted_counts": obs.name in ("jna", "jnr", "ebpf"),
+                "accounted_counts": obs.name in ("jna", "jnr") or obs.name.startswith("ebpf"),
                 "lost": med([r.get("lost") for r in rs]),
                 "cpu_s_per_mdrop": med([r.get("cpu_s_per_mdrop") for r in rs]),
                 "app_cpu_s_per_mdrop": med([r.get("app_cpu_s_per_mdrop") for r in rs]),

@@ -785,14 +785,17 @@ static void bpf(void)
 	P(BpfConstants, BPF_MAP_GET_NEXT_KEY);
 	P(BpfConstants, BPF_PROG_LOAD);
 	P(BpfConstants, BPF_MAP_LOOKUP_BATCH);
+	P(BpfConstants, BPF_RAW_TRACEPOINT_OPEN);
 	P(BpfConstants, BPF_MAP_TYPE_PERCPU_HASH);
 	P(BpfConstants, BPF_MAP_TYPE_PERCPU_ARRAY);
 	P(BpfConstants, BPF_MAP_TYPE_RINGBUF);
 	P(BpfConstants, BPF_PROG_TYPE_TRACEPOINT);
+	P(BpfConstants, BPF_PROG_TYPE_RAW_TRACEPOINT);
 	P(BpfConstants, BPF_FUNC_map_lookup_elem);
 	P(BpfConstants, BPF_FUNC_map_update_elem);
 	P(BpfConstants, BPF_FUNC_ktime_get_ns);
 	P(BpfConstants, BPF_FUNC_get_smp_processor_id);
+	P(BpfConstants, BPF_FUNC_probe_read_kernel);
 	P(BpfConstants, BPF_FUNC_ringbuf_output);
 	P(BpfConstants, BPF_ANY);
 	P(BpfConstants, BPF_RB_NO_WAKEUP);
@@ -829,6 +832,8 @@ static void bpf(void)
 	OFF(BpfConstants, ATTR_LOG_SIZE, union bpf_attr, log_size);
 	OFF(BpfConstants, ATTR_LOG_BUF, union bpf_attr, log_buf);
 	OFF(BpfConstants, ATTR_PROG_NAME, union bpf_attr, prog_name);
+	OFF(BpfConstants, ATTR_RAW_TP_NAME, union bpf_attr, raw_tracepoint.name);
+	OFF(BpfConstants, ATTR_RAW_TP_PROG_FD, union bpf_attr, raw_tracepoint.prog_fd);
 	SIZE(BpfConstants, BPF_INSN_SIZE, struct bpf_insn);
 }
 

@@ -162,6 +162,23 @@ public final class Bpf {
         }
     }
 
+    /**
+     * BPF_RAW_TRACEPOINT_OPEN: runs a BPF_PROG_TYPE_RAW_TRACEPOINT {@code program} on tracepoint {@code name}
+     * ("kfree_skb") with the tracepoint's own arguments (a {@code u64[]} of them), before and without the
+     * building of the trace record a perf event needs. Closing the returned fd detaches.
+     */
+    public static Fd attachRawTracepoint(Syscalls sys, String name, Fd program) throws NativeIoException {
+        NativeBuffer n = NativeBuffer.allocate(name.length() + 1);
+        n.buffer().put(0, name.getBytes(StandardCharsets.US_ASCII));
+        NativeBuffer a = NativeBuffer.allocate(ATTR_SIZE);
+        ByteBuffer b = a.buffer();
+        b.putLong(ATTR_RAW_TP_NAME, n.address());
+        b.putInt(ATTR_RAW_TP_PROG_FD, program.get());
+        int r = sys.bpf(BPF_RAW_TRACEPOINT_OPEN, a, 0, ATTR_SIZE);
+        java.lang.ref.Reference.reachabilityFence(n);
+        return Fd.own(sys, "bpf(BPF_RAW_TRACEPOINT_OPEN " + name + ")", r);
+    }
+
     /** kernel/trace/bpf_trace.c BPF_TRACE_MAX_PROGS (not UAPI): the most ids the query returns. */
     private static final int BPF_TRACE_MAX_PROGS = 64;
 

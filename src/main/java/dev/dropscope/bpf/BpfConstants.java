@@ -54,6 +54,7 @@ public final class BpfConstants {
     public static final int BPF_MAP_UPDATE_ELEM = 2;
     public static final int BPF_MAP_GET_NEXT_KEY = 4;
     public static final int BPF_PROG_LOAD = 5;
+    public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
     public static final int BPF_MAP_LOOKUP_BATCH = 24;
 
     // ---- enum bpf_map_type, enum bpf_prog_type
@@ -61,12 +62,14 @@ public final class BpfConstants {
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_MAP_TYPE_RINGBUF = 27;
     public static final int BPF_PROG_TYPE_TRACEPOINT = 5;
+    public static final int BPF_PROG_TYPE_RAW_TRACEPOINT = 17;
 
     // ---- enum bpf_func_id
     public static final int BPF_FUNC_map_lookup_elem = 1;
     public static final int BPF_FUNC_map_update_elem = 2;
     public static final int BPF_FUNC_ktime_get_ns = 5;
     public static final int BPF_FUNC_get_smp_processor_id = 8;
+    public static final int BPF_FUNC_probe_read_kernel = 113;
     public static final int BPF_FUNC_ringbuf_output = 130;
 
     // ---- flags
@@ -107,6 +110,9 @@ public final class BpfConstants {
     public static final int ATTR_LOG_SIZE = 28;
     public static final int ATTR_LOG_BUF = 32;
     public static final int ATTR_PROG_NAME = 48;
+    // ---- BPF_RAW_TRACEPOINT_OPEN
+    public static final int ATTR_RAW_TP_NAME = 0;
+    public static final int ATTR_RAW_TP_PROG_FD = 8;
 
     /** sizeof(struct bpf_insn). */
     public static final int BPF_INSN_SIZE = 8;

@@ -7,6 +7,10 @@ import static dev.dropscope.bpf.BpfProgram.R2;
 import static dev.dropscope.bpf.BpfProgram.R3;
 import static dev.dropscope.bpf.BpfProgram.R4;
 import static dev.dropscope.bpf.BpfProgram.R6;
+import static dev.dropscope.bpf.BpfProgram.R7;
+import static dev.dropscope.bpf.BpfProgram.R8;
+
+import dev.dropscope.btf.SkbBtf;
 
 /**
  * The two skb:kfree_skb programs of the eBPF drop source. A tracepoint program gets a pointer to the
@@ -25,6 +29,12 @@ public final class DropPrograms {
 
     /** Key of the summary map: u64 location, u32 reason, u32 zero padding. */
     public static final int KEY_SIZE = 16;
+    /** Key of the summary map with identity: u64 location, u32 reason, u32 ifindex, u32 netns inode, u32 zero. */
+    public static final int IDENTITY_KEY_SIZE = 24;
+    public static final int KEY_LOCATION = 0;
+    public static final int KEY_REASON = 8;
+    public static final int KEY_IFINDEX = 12;
+    public static final int KEY_NETNS = 16;
     /** Value of the summary map: one u64 counter per CPU. */
     public static final int VALUE_SIZE = 8;
     /** A packet-mode ring record: u64 location, u64 time (CLOCK_MONOTONIC ns), u32 reason, u16 protocol,
@@ -36,15 +46,32 @@ public final class DropPrograms {
     public static final int RECORD_PROTOCOL = 20;
     public static final int RECORD_CPU = 24;
 
-    /** Where the fields are in the tracepoint record; {@code reasonOffset} -1 on kernels without reasons. */
-    public record Layout(int locationOffset, int reasonOffset, int reasonSize, int protocolOffset) {
+    /**
+     * Where the fields are in the program's context: the tracepoint record (perf-event attach, from the
+     * format file) or the raw tracepoint's {@code u64} argument array. {@code reasonOffset} -1 on kernels
+     * without reasons; {@code protocolOffset} -1 where only the summary runs (raw tracepoint: the protocol
+     * is in the skb, not in an argument); {@code skbOffset} -1 where the skb's address is not known.
+     */
+    public record Layout(int locationOffset, int reasonOffset, int reasonSize, int protocolOffset, int skbOffset) {
         public Layout {
-            if (locationOffset < 0 || protocolOffset < 0) {
-                throw new IllegalArgumentException("location and protocol offsets are required");
+            if (locationOffset < 0) {
+                throw new IllegalArgumentException("the location offset is required");
             }
             if (reasonOffset >= 0 && reasonSize != 4 && reasonSize != 2 && reasonSize != 1) {
                 throw new IllegalArgumentException("reason field of " + reasonSize + " bytes");
             }
+        }
+
+        public Layout(int locationOffset, int reasonOffset, int reasonSize, int protocolOffset) {
+            this(locationOffset, reasonOffset, reasonSize, protocolOffset, -1);
+        }
+
+        /**
+         * A raw tracepoint's context: argument i is the u64 at 8*i; the enum reason is read as its low 4
+         * bytes (little-endian hosts, as {@link BpfProgram#assemble()} assumes).
+         */
+        public static Layout rawTracepoint(SkbBtf.KfreeSkbArgs a) {
+            return new Layout(8 * a.location(), a.reason() < 0 ? -1 : 8 * a.reason(), 4, -1, 8 * a.skb());
         }
     }
 
@@ -81,11 +108,80 @@ public final class DropPrograms {
     }
 
     /**
+     * Summary with identity: {@code counts[(location, reason, ifindex, netns inode)]++}, the key's last two
+     * read from the skb with bpf_probe_read_kernel at the BTF offsets: {@code skb->dev->ifindex} and
+     * {@code skb->dev->nd_net.net->ns.inum}. A drop without a device (locally made, or after the device was
+     * detached) keeps ifindex 0 and takes the namespace of its socket, {@code skb->sk->__sk_common.skc_net.net},
+     * when it has one, else 0. bpf_probe_read_kernel zeroes its destination when the read faults, so a bad
+     * pointer reads as "unknown", never as another packet's identity. Otherwise as {@link #summary}.
+     */
+    public static BpfProgram summary(Layout l, SkbBtf.Identity id, int countsFd, int overflowFd) {
+        if (l.skbOffset() < 0) {
+            throw new IllegalArgumentException("identity needs the skb's address in the context");
+        }
+        final int key = -24;
+        final int tmp = -32;
+        BpfProgram p = new BpfProgram()
+                .mov64(R6, R1)
+                .ldx(8, R1, R6, l.locationOffset())
+                .stx(8, R10, key + KEY_LOCATION, R1);
+        loadReason(p, l, key + KEY_REASON);
+        p.st(4, R10, key + KEY_IFINDEX, 0)
+                .st(4, R10, key + KEY_NETNS, 0)
+                .st(4, R10, key + KEY_NETNS + 4, 0)
+                .ldx(8, R7, R6, l.skbOffset());
+        probeRead(p, tmp, 8, R7, id.skbDev());                       // dev = skb->dev
+        p.ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "nodev");
+        probeRead(p, key + KEY_IFINDEX, 4, R8, id.devIfindex());     // key.ifindex = dev->ifindex
+        probeRead(p, tmp, 8, R8, id.devNet());                       // net = dev->nd_net.net
+        p.ja("net")
+                .label("nodev");
+        probeRead(p, tmp, 8, R7, id.skbSk());                        // sk = skb->sk
+        p.ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "count");
+        probeRead(p, tmp, 8, R8, id.skNet());                        // net = sk->__sk_common.skc_net.net
+        p.label("net")
+                .ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "count");
+        probeRead(p, key + KEY_NETNS, 4, R8, id.netInum());          // key.netns = net->ns.inum
+        p.label("count")
+                .ldMapFd(R1, countsFd)
+                .mov64(R2, R10).add64Imm(R2, key)
+                .call(BpfConstants.BPF_FUNC_map_lookup_elem)
+                .jeqImm(R0, 0, "insert")
+                .mov64Imm(R1, 1)
+                .atomicAdd64(R0, 0, R1)
+                .ja("out")
+                .label("insert")
+                .st(8, R10, tmp, 1)
+                .ldMapFd(R1, countsFd)
+                .mov64(R2, R10).add64Imm(R2, key)
+                .mov64(R3, R10).add64Imm(R3, tmp)
+                .mov64Imm(R4, BpfConstants.BPF_ANY)
+                .call(BpfConstants.BPF_FUNC_map_update_elem)
+                .jeqImm(R0, 0, "out");
+        countLost(p, overflowFd, tmp - 4);
+        return p.label("out").mov64Imm(R0, PASS_ON).exit();
+    }
+
+    /** {@code bpf_probe_read_kernel(fp + stackOff, bytes, base + off)}; on a fault the kernel zeroes the destination. */
+    private static void probeRead(BpfProgram p, int stackOff, int bytes, int base, int off) {
+        p.mov64(R1, R10).add64Imm(R1, stackOff)
+                .mov64Imm(R2, bytes)
+                .mov64(R3, base).add64Imm(R3, off)
+                .call(BpfConstants.BPF_FUNC_probe_read_kernel);
+    }
+
+    /**
      * Packet mode: one {@link #RECORD_SIZE}-byte record per drop into a BPF ring buffer with
      * BPF_RB_NO_WAKEUP (user space drains on a timer; a wakeup per drop costs more than the drop). A
      * record the ring has no room for is counted in {@code lost[0]} (a per-CPU array).
      */
     public static BpfProgram packet(Layout l, int ringFd, int lostFd) {
+        if (l.protocolOffset() < 0) {
+            throw new IllegalArgumentException("packet mode needs the protocol's offset");
+        }
         BpfProgram p = new BpfProgram()
                 .mov64(R6, R1)
                 .ldx(8, R1, R6, l.locationOffset())

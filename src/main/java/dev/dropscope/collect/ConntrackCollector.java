@@ -33,7 +33,7 @@ public final class ConntrackCollector implements Collector {
 
     private final Syscalls sys;
     private final Path proc;
-    private NetlinkSocket nfnl;
+    private final LazySocket nfnl;
 
     public ConntrackCollector(Syscalls sys) {
         this(sys, ProcFiles.PROC);
@@ -42,6 +42,7 @@ public final class ConntrackCollector implements Collector {
     public ConntrackCollector(Syscalls sys, Path proc) {
         this.sys = sys;
         this.proc = proc;
+        this.nfnl = new LazySocket(sys, NETLINK_NETFILTER);
     }
 
     @Override
@@ -61,9 +62,7 @@ public final class ConntrackCollector implements Collector {
         Long max = ct.max().isPresent() ? ct.max().getAsLong() : null;
         Long buckets = ct.buckets().isPresent() ? ct.buckets().getAsLong() : null;
         try {
-            if (nfnl == null) {
-                nfnl = NetlinkSocket.open(sys, NETLINK_NETFILTER);
-            }
+            NetlinkSocket nfnl = this.nfnl.get();
             List<CtCpuStats> cpus = CtStats.queryPerCpu(nfnl);
             CtStats.Global g = CtStats.queryGlobal(nfnl);
             if (count == null && g.entries() >= 0) {
@@ -87,8 +86,6 @@ public final class ConntrackCollector implements Collector {
 
     @Override
     public void close() {
-        if (nfnl != null) {
-            nfnl.close();
-        }
+        nfnl.close();
     }
 }

@@ -30,6 +30,7 @@ public final class DropAggregator {
     private final int[] reason;
     private final byte[] origin;
     private final int[] ifindex;
+    private final long[] netns;
     private final long[] count;
     private final long[] countAtSnapshot;
     private final long[] firstNs;
@@ -71,6 +72,7 @@ public final class DropAggregator {
         this.reason = new int[maxSites];
         this.origin = new byte[maxSites];
         this.ifindex = new int[maxSites];
+        this.netns = new long[maxSites];
         this.count = new long[maxSites];
         this.countAtSnapshot = new long[maxSites];
         this.firstNs = new long[maxSites];
@@ -86,9 +88,14 @@ public final class DropAggregator {
      * @param cpu CPU the drop happened on, or -1 when the source does not say (NET_DM)
      */
     public void add(long loc, int why, DropOrigin from, int ifidx, int cpu, long timeNs, long n) {
+        add(loc, why, from, ifidx, DropSite.NO_NETNS, cpu, timeNs, n);
+    }
+
+    /** {@link #add(long, int, DropOrigin, int, int, long, long)} at a site in network namespace {@code ns} (inode). */
+    public void add(long loc, int why, DropOrigin from, int ifidx, long ns, int cpu, long timeNs, long n) {
         total += n;
         int o = from.ordinal();
-        int slot = (int) mix(loc, why, o, ifidx) & slotMask;
+        int slot = (int) (mix(loc, why, o, ifidx) ^ ns * 0x9E3779B97F4A7C15L >>> 7) & slotMask;
         while (true) {
             int s = slots[slot] - 1;
             if (s < 0) {
@@ -102,12 +109,13 @@ public final class DropAggregator {
                 reason[s] = why;
                 origin[s] = (byte) o;
                 ifindex[s] = ifidx;
+                netns[s] = ns;
                 firstNs[s] = timeNs;
                 lastNs[s] = timeNs;
                 count(s, cpu, timeNs, n);
                 return;
             }
-            if (location[s] == loc && reason[s] == why && origin[s] == o && ifindex[s] == ifidx) {
+            if (location[s] == loc && reason[s] == why && origin[s] == o && ifindex[s] == ifidx && netns[s] == ns) {
                 count(s, cpu, timeNs, n);
                 return;
             }
@@ -159,7 +167,7 @@ public final class DropAggregator {
     public DropSnapshot snapshot(long nowNs) {
         List<DropSiteStats> list = new ArrayList<>(sites);
         for (int s = 0; s < sites; s++) {
-            DropSite site = new DropSite(location[s], reason[s], ORIGINS[origin[s]], ifindex[s]);
+            DropSite site = new DropSite(location[s], reason[s], ORIGINS[origin[s]], ifindex[s], netns[s]);
             long[] cpus = Arrays.copyOfRange(perCpu, s * cpuCount, (s + 1) * cpuCount);
             list.add(new DropSiteStats(site, count[s], count[s] - countAtSnapshot[s], firstNs[s], lastNs[s], cpus));
             countAtSnapshot[s] = count[s];

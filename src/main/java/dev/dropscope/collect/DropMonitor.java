@@ -3,7 +3,7 @@ package dev.dropscope.collect;
 import java.io.IOException;
 
 /**
- * A live source of drop events: the NET_DM drop monitor or the skb:kfree_skb tracepoint. Opening one
+ * A live source of drop events: the NET_DM drop monitor, the skb:kfree_skb tracepoint or the eBPF program on it. Opening one
  * changes kernel state (monitoring on, perf events attached); {@link #close()} undoes it and must be
  * called on every exit path (it is idempotent and safe from a shutdown hook).
  */
@@ -23,8 +23,21 @@ public interface DropMonitor extends AutoCloseable {
     /**
      * Waits up to {@code timeoutMillis} for drops and delivers what arrived to {@code sink}. Returns the
      * number of drops delivered.
+     *
+     * <p>Interrupts, the same rule for every monitor: poll never swallows one. When the calling thread is
+     * interrupted on entry or during the wait, poll throws {@link java.io.InterruptedIOException} with the
+     * thread's interrupt flag still set, at the latest when the wait ends (a wait in poll(2) is not cut
+     * short). Drops it had not delivered yet stay for a later poll or {@link #finish}. Not "restore the flag
+     * and carry on": every sleep then returns at once, and a loop that only checks its stop request spins.
      */
     long poll(DropSink sink, int timeoutMillis) throws IOException;
+
+    /** The interrupt rule of {@link #poll}: throws when the calling thread is interrupted, keeping the flag. */
+    static void failIfInterrupted() throws java.io.InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new java.io.InterruptedIOException("interrupted while waiting for drops");
+        }
+    }
 
     /**
      * {@link #poll(DropSink, int)} for a caller that only needs the drops at its next report, due in
@@ -44,6 +57,14 @@ public interface DropMonitor extends AutoCloseable {
      */
     default long finish(DropSink sink) throws IOException {
         return poll(sink, 0);
+    }
+
+    /**
+     * Null when each drop site carries its interface and network namespace; otherwise why not, one line for
+     * doctor, the start record and top's header.
+     */
+    default String identityUnknownWhy() {
+        return "network namespaces are unknown: the " + source() + " source does not report them";
     }
 
     /** Counters about the monitor itself (lost, overruns, ...) as label -> value, for display. */

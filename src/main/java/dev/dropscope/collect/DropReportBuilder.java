@@ -71,6 +71,24 @@ public final class DropReportBuilder {
         return ifindex < 0 ? null : interfaces.get(ifindex);
     }
 
+    /** Our own network namespace's inode: the interface table is this namespace's. */
+    private static final long OWN_NETNS = ownNetns();
+
+    private static long ownNetns() {
+        try {
+            return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/ns/net"), "unix:ino"))
+                    .longValue();
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** The name of a site's interface; none for another namespace's ifindex (our table would name the wrong one). */
+    private String interfaceName(dev.dropscope.model.DropSite site) {
+        return site.netns() == dev.dropscope.model.DropSite.NO_NETNS || site.netns() == OWN_NETNS
+                ? interfaceName(site.ifindex()) : null;
+    }
+
     /** Resolves one site. */
     public ResolvedDropSite resolve(DropSiteStats s, long intervalNs) {
         double rate = s.ratePerSecond(intervalNs);
@@ -105,7 +123,7 @@ public final class DropReportBuilder {
             }
         }
         return new ResolvedDropSite(site.location(), name, offset, size, module, reason, DropOrigin.SOFTWARE,
-                site.ifindex(), interfaceName(site.ifindex()), s.count(), s.delta(), rate,
+                site.ifindex(), interfaceName(site), s.count(), s.delta(), rate,
                 name != null && benign.test(name, reason), false);
     }
 

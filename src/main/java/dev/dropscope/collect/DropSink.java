@@ -16,6 +16,16 @@ public interface DropSink {
      */
     void onDrops(long location, int reason, DropOrigin origin, int ifindex, int cpu, long timeNs, long count);
 
+    /**
+     * {@link #onDrops(long, int, DropOrigin, int, int, long, long)} from a source that knows the drop's network
+     * namespace: {@code netns} is its inode number ({@code ns.inum}, 0 when unknown). A sink that does not keep
+     * namespaces apart counts it without.
+     */
+    default void onDrops(long location, int reason, DropOrigin origin, int ifindex, long netns, int cpu, long timeNs,
+                         long count) {
+        onDrops(location, reason, origin, ifindex, cpu, timeNs, count);
+    }
+
     /** Drops the monitor knows happened but could not deliver (ring overflow, netlink overrun, tail drops). */
     void onLost(long count);
 

@@ -61,6 +61,12 @@ public final class DropWatcher {
 
     private final DropSink sink = new DropSink() {
         @Override
+        public void onDrops(long location, int reason, DropOrigin origin, int ifindex, long netns, int cpu,
+                            long timeNs, long count) {
+            aggregator.add(location, reason, origin, ifindex, netns, cpu, timeNs, count);
+        }
+
+        @Override
         public void onDrops(long location, int reason, DropOrigin origin, int ifindex, int cpu, long timeNs, long count) {
             aggregator.add(location, reason, origin, ifindex, cpu, timeNs, count);
         }

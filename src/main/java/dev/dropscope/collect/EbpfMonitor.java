@@ -8,6 +8,9 @@ import dev.dropscope.bpf.BpfRingBuffer;
 import dev.dropscope.bpf.Bpf;
 import dev.dropscope.perf.CpuList;
 import dev.dropscope.bpf.PercpuHashReader;
+import dev.dropscope.btf.Btf;
+import dev.dropscope.btf.KernelBtf;
+import dev.dropscope.btf.SkbBtf;
 import dev.dropscope.perf.TracepointFormat;
 import dev.dropscope.perf.Tracefs;
 import dev.dropscope.sys.Fd;
@@ -31,8 +34,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@link #poll(DropSink, int, long)}) gets one read per report, not one per wake-up. A read allocates
  * nothing once every site has been seen. The map holds {@link #MAP_CAPACITY} distinct sites; a drop at
  * a new site when it is full is counted as lost (never silently evicted, as an LRU map would).
+ *
+ * <p>With the kernel's BTF the summary key also holds the drop's interface and network namespace
+ * ({@link DropPrograms#summary(DropPrograms.Layout, SkbBtf.Identity, int, int)}), and the program can run on
+ * the raw tracepoint ({@link Attach#RAW_TRACEPOINT}), which skips the building of the trace record. Without
+ * BTF, or when the verifier refuses the identity program, today's program runs on the perf-event attach and
+ * {@link #identityUnknownWhy()} says why interfaces and namespaces are unknown.
  */
 public final class EbpfMonitor implements DropMonitor {
+    /** How the program is attached to skb:kfree_skb. */
+    public enum Attach {
+        /** A perf event carrying the program (PERF_EVENT_IOC_SET_BPF): the kernel builds the trace record first. */
+        PERF_EVENT,
+        /** BPF_RAW_TRACEPOINT_OPEN: the program gets the tracepoint's arguments; needs BTF for their order. */
+        RAW_TRACEPOINT
+    }
+
     /** Distinct (location, reason) pairs; a busy kernel shows a few hundred. */
     static final int MAP_CAPACITY = 10240;
     /** Sites our delta table starts with room for (it doubles as the map fills). */
@@ -57,6 +74,9 @@ public final class EbpfMonitor implements DropMonitor {
     private final PercpuHashReader reader;   // summary mode
     private final BpfRingBuffer ring;        // packet mode
     private final long epochOffsetNs;        // CLOCK_MONOTONIC -> epoch, for packet records
+    private final Attach attach;
+    private final boolean identity;          // the summary key holds ifindex and netns
+    private final String identityWhyNot;     // null when identity is known
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
@@ -83,8 +103,11 @@ public final class EbpfMonitor implements DropMonitor {
 
     private EbpfMonitor(Syscalls sys, List<Fd> objects, Fd lostMap, Fd event, PercpuHashReader reader,
                         BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus,
-                        int capacity) {
+                        int capacity, Attach attach, String identityWhyNot) {
         this.sys = sys;
+        this.attach = attach;
+        this.identity = identityWhyNot == null;
+        this.identityWhyNot = identityWhyNot;
         this.objects = objects;
         this.lostMap = lostMap;
         this.event = event;
@@ -108,20 +131,24 @@ public final class EbpfMonitor implements DropMonitor {
                 .orElseThrow(() -> new IOException("skb:kfree_skb on this kernel has no 'protocol' field"));
         var reason = f.field("reason");
         return new DropPrograms.Layout(location.offset(), reason.map(TracepointFormat.Field::offset).orElse(-1),
-                reason.map(TracepointFormat.Field::size).orElse(0), protocol.offset());
+                reason.map(TracepointFormat.Field::size).orElse(0), protocol.offset(),
+                f.field("skbaddr").filter(a -> a.size() == 8).map(TracepointFormat.Field::offset).orElse(-1));
     }
 
-    /** Opens the summary source (batch map reads where the kernel has them) or packet mode. */
+    /** Opens the summary source (batch map reads where the kernel has them) or packet mode, on the perf-event attach. */
     public static EbpfMonitor open(Syscalls sys, String why, boolean packetMode) throws IOException {
-        return open(sys, why, packetMode, true);
+        return open(sys, why, packetMode, Attach.PERF_EVENT, true);
     }
 
     /**
-     * Reads the event's format (through tracefs, unmounted again at once if we mounted it), creates the
-     * maps, loads the program and attaches it. Everything made is closed again if a later step fails.
-     *
-     * @param batch summary mode: read the map with BPF_MAP_LOOKUP_BATCH where it works (false: get-next-key)
+     * @param attach   preferred attach for the summary (packet mode always uses the perf event)
+     * @param identity read interface and namespace when BTF allows (false: today's key, for comparisons)
      */
+    public static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, Attach attach, boolean identity)
+            throws IOException {
+        return open(sys, why, packetMode, true, MAP_CAPACITY, attach, identity, KernelBtf.VMLINUX);
+    }
+
     static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch) throws IOException {
         return open(sys, why, packetMode, batch, MAP_CAPACITY);
     }
@@ -129,6 +156,24 @@ public final class EbpfMonitor implements DropMonitor {
     /** @param capacity distinct sites the summary map holds (tests fill a small one) */
     static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity)
             throws IOException {
+        return open(sys, why, packetMode, batch, capacity, Attach.PERF_EVENT, true, KernelBtf.VMLINUX);
+    }
+
+    /** One way to run the summary: an attach, with or without identity. */
+    private record Plan(Attach attach, SkbBtf.Identity identity, DropPrograms.Layout layout) {
+    }
+
+    /**
+     * Reads the event's format (through tracefs, unmounted again at once if we mounted it) and, for the
+     * summary, the kernel's BTF from {@code btfFile}; creates the maps, loads the program and attaches it.
+     * The summary tries, in order: the preferred attach with identity, the perf-event attach with identity,
+     * then both without; the first that loads and attaches runs, and the first failure is the reason
+     * identity is unknown. Everything made is closed again if no plan works.
+     *
+     * @param batch summary mode: read the map with BPF_MAP_LOOKUP_BATCH where it works (false: get-next-key)
+     */
+    static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity,
+                            Attach attach, boolean identity, Path btfFile) throws IOException {
         TracepointFormat f;
         try (Tracefs tracefs = Tracefs.open(sys, Path.of("/"))) {
             f = tracefs.readFormat("skb", "kfree_skb");
@@ -136,38 +181,137 @@ public final class EbpfMonitor implements DropMonitor {
         DropPrograms.Layout layout = layout(f);
         int[] possible = CpuList.queryPossible(Path.of("/sys"));
         int[] online = CpuList.queryOnline(Path.of("/sys"));
+        DropReasons reasons = new DropReasons(f.symbols("reason"));
         List<Fd> made = new ArrayList<>();
         BpfRingBuffer ring = null;
+        Fd event = null;
         try {
             Fd lost = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
                     "dropscope_lost"));
-            byte[] code;
-            PercpuHashReader reader = null;
             if (packetMode) {
                 Fd rb = keep(made, BpfRingBuffer.create(sys, RING_BYTES, "dropscope_ring"));
                 ring = BpfRingBuffer.map(sys, rb, RING_BYTES, pageSize());
-                code = DropPrograms.packet(layout, rb.get(), lost.get()).assemble();
-            } else {
-                Fd counts = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, DropPrograms.KEY_SIZE,
-                        DropPrograms.VALUE_SIZE, capacity, "dropscope_drops"));
-                reader = new PercpuHashReader(sys, counts, DropPrograms.KEY_SIZE, possible.length, BATCH_CHUNK, batch);
-                code = DropPrograms.summary(layout, counts.get(), lost.get()).assemble();
+                byte[] code = DropPrograms.packet(layout, rb.get(), lost.get()).assemble();
+                // GPL: bpf_ringbuf_output and bpf_ktime_get_ns are GPL-only helpers
+                Fd prog = keep(made, Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
+                        "dropscope_pkt"));
+                // from here on the program is attached: every failure below must detach it again
+                event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
+                EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, null, ring, reasons,
+                        layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT,
+                        "packet mode's records do not carry them yet");
+                // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
+                // policy) fails here, where --source auto can still fall back, not at the first report
+                m.readLost();
+                return m;
             }
-            // GPL: bpf_ringbuf_output and bpf_ktime_get_ns are GPL-only helpers
-            Fd prog = keep(made, Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
-                    packetMode ? "dropscope_pkt" : "dropscope_sum"));
-            Fd event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
-            return new EbpfMonitor(sys, made, lost, event, reader, ring, new DropReasons(f.symbols("reason")),
-                    layout.reasonOffset() >= 0, why, possible, capacity);
-        } catch (IOException | RuntimeException e) {
+            List<Plan> plans = new ArrayList<>();
+            String identityWhyNot = null;
+            SkbBtf.Identity id = null;
+            DropPrograms.Layout raw = null;
+            Btf btf = null;
+            try {
+                btf = KernelBtf.load(btfFile);
+            } catch (IOException e) {
+                identityWhyNot = "no usable BTF: " + e.getMessage();
+            }
+            if (btf != null && identity) {
+                try {
+                    id = SkbBtf.identity(btf);
+                } catch (IOException e) {
+                    identityWhyNot = e.getMessage();
+                }
+            } else if (!identity) {
+                identityWhyNot = "turned off";
+            }
+            if (btf != null && attach == Attach.RAW_TRACEPOINT) {
+                try {
+                    raw = DropPrograms.Layout.rawTracepoint(SkbBtf.kfreeSkbArgs(btf));
+                } catch (IOException e) {
+                    // the perf-event attach needs no prototype: it runs instead
+                }
+            }
+            if (id != null && layout.skbOffset() < 0 && raw == null) {
+                identityWhyNot = "skb:kfree_skb on this kernel has no 8-byte 'skbaddr' field";
+                id = null;
+            }
+            for (SkbBtf.Identity i : id == null ? java.util.Collections.<SkbBtf.Identity>singletonList(null)
+                    : java.util.Arrays.asList(id, null)) {
+                if (raw != null) {
+                    plans.add(new Plan(Attach.RAW_TRACEPOINT, i, raw));
+                }
+                if (i == null || layout.skbOffset() >= 0) {
+                    plans.add(new Plan(Attach.PERF_EVENT, i, layout));
+                }
+            }
+            IOException first = null;
+            for (Plan plan : plans) {
+                List<Fd> mine = new ArrayList<>();
+                Fd attached = null;
+                try {
+                    int keySize = plan.identity() != null ? DropPrograms.IDENTITY_KEY_SIZE : DropPrograms.KEY_SIZE;
+                    Fd counts = keep(mine, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, keySize,
+                            DropPrograms.VALUE_SIZE, capacity, "dropscope_drops"));
+                    byte[] code = (plan.identity() != null
+                            ? DropPrograms.summary(plan.layout(), plan.identity(), counts.get(), lost.get())
+                            : DropPrograms.summary(plan.layout(), counts.get(), lost.get())).assemble();
+                    // GPL: bpf_probe_read_kernel is a GPL-only helper
+                    boolean rawTp = plan.attach() == Attach.RAW_TRACEPOINT;
+                    Fd prog = keep(mine, Bpf.loadProgram(sys, rawTp ? BpfConstants.BPF_PROG_TYPE_RAW_TRACEPOINT
+                            : BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL", "dropscope_sum"));
+                    // from here on the program is attached: every failure below must detach it again
+                    attached = rawTp ? Bpf.attachRawTracepoint(sys, "kfree_skb", prog)
+                            : Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
+                    PercpuHashReader reader = new PercpuHashReader(sys, counts, keySize, possible.length, BATCH_CHUNK,
+                            batch);
+                    String whyNot = plan.identity() != null ? null : identityWhyNot != null ? identityWhyNot
+                            : "the identity program did not load: " + firstLine(first);
+                    List<Fd> objects = new ArrayList<>(made);
+                    objects.addAll(mine);
+                    EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
+                            plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot);
+                    m.readLost(); // as in packet mode: an unreadable map fails here, where auto can fall back
+                    return m;
+                } catch (IOException | RuntimeException e) {
+                    release(attached, null, mine);
+                    if (e instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (first == null) {
+                        first = (IOException) e;
+                    }
+                    if (plans.indexOf(plan) == plans.size() - 1) {
+                        throw (IOException) e;
+                    }
+                }
+            }
+            throw new IOException("no eBPF program to try"); // plans always hold the perf-event plan without identity
+        } catch (Throwable e) {
+            release(event, ring, made);
+            throw e;
+        }
+    }
+
+    /** Detaches first (closing the perf event), then unmaps the ring and closes program and maps, newest first. */
+    private static void release(Fd event, BpfRingBuffer ring, List<Fd> objects) {
+        try {
+            if (event != null) {
+                event.close();
+            }
+        } finally {
             if (ring != null) {
                 ring.close();
             }
-            for (int i = made.size() - 1; i >= 0; i--) {
-                made.get(i).close();
+            for (int i = objects.size() - 1; i >= 0; i--) {
+                objects.get(i).close();
             }
-            throw e;
         }
+    }
+
+    private static String firstLine(IOException e) {
+        String m = e == null || e.getMessage() == null ? "?" : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     /** The kernel's page size (the ring's mmap offsets are in pages), from our own first mapping in smaps. */
@@ -197,6 +341,17 @@ public final class EbpfMonitor implements DropMonitor {
         return why;
     }
 
+    /** How the program is attached. */
+    public Attach attach() {
+        return attach;
+    }
+
+    /** Null when each drop site carries its interface and network namespace; else why not, for the user. */
+    @Override
+    public String identityUnknownWhy() {
+        return identityWhyNot == null ? null : "interfaces and namespaces are unknown: " + identityWhyNot;
+    }
+
     @Override
     public boolean hasReasons() {
         return hasReasons;
@@ -220,11 +375,13 @@ public final class EbpfMonitor implements DropMonitor {
     @Override
     public long poll(DropSink sink, int timeoutMillis, long reportInMillis) throws IOException {
         int wait = Math.min(timeoutMillis, ring != null ? RING_DRAIN_MILLIS : MAX_WAIT_MILLIS);
+        DropMonitor.failIfInterrupted();
         if (wait > 0) {
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                DropMonitor.failIfInterrupted();
             }
         }
         if (ring == null && reportInMillis > wait) {
@@ -257,14 +414,17 @@ public final class EbpfMonitor implements DropMonitor {
 
     /** One map entry: delivers what each CPU's counter gained since the last read. */
     private void entry(ByteBuffer k, int ko, ByteBuffer v, int vo) {
-        long location = k.getLong(ko);
-        int reason = k.getInt(ko + 8);
-        int base = seen.site(location, reason) * cpus.length;
+        long location = k.getLong(ko + DropPrograms.KEY_LOCATION);
+        int reason = k.getInt(ko + DropPrograms.KEY_REASON);
+        int ifindex = identity ? k.getInt(ko + DropPrograms.KEY_IFINDEX) : -1;
+        int netns = identity ? k.getInt(ko + DropPrograms.KEY_NETNS) : 0;
+        int base = seen.site(location, reason, ifindex, netns) * cpus.length;
         long[] prev = seen.counts();
         for (int i = 0; i < cpus.length; i++) {
             long c = v.getLong(vo + 8 * i);
             if (c != prev[base + i]) {
-                sink.onDrops(location, reason, DropOrigin.SOFTWARE, -1, cpus[i], readNs, c - prev[base + i]);
+                sink.onDrops(location, reason, DropOrigin.SOFTWARE, ifindex, Integer.toUnsignedLong(netns), cpus[i],
+                        readNs, c - prev[base + i]);
                 delivered += c - prev[base + i];
                 prev[base + i] = c;
             }
@@ -305,8 +465,9 @@ public final class EbpfMonitor implements DropMonitor {
         return sum;
     }
 
+    /** Under the lock {@link #collect} holds: another thread (a serve scrape) sees one read's values. */
     @Override
-    public Map<String, Long> health() {
+    public synchronized Map<String, Long> health() {
         Map<String, Long> m = new LinkedHashMap<>();
         if (ring != null) {
             m.put("bpf_ring_bytes", (long) RING_BYTES);
@@ -326,15 +487,6 @@ public final class EbpfMonitor implements DropMonitor {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            event.close();
-        } finally {
-            if (ring != null) {
-                ring.close();
-            }
-            for (int i = objects.size() - 1; i >= 0; i--) {
-                objects.get(i).close();
-            }
-        }
+        release(event, ring, objects);
     }
 }

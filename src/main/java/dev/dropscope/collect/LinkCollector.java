@@ -49,15 +49,16 @@ public final class LinkCollector implements Collector {
 
     private final Syscalls sys;
     private final LazySocket rtnl;
-    private NetlinkSocket genl;
-    private Optional<GenlFamily> ethtool;
-    private EthtoolIoctl ioctl;
+    private final LazySocket genl;
+    private Optional<GenlFamily> ethtool; // the collector's thread only
+    private volatile EthtoolIoctl ioctl;  // volatile: close() may run on another thread
     /** Global string sets (feature names, statistics groups and their counters): fixed for a kernel. */
     private final Map<Integer, StringSet> sets = new HashMap<>();
 
     public LinkCollector(Syscalls sys) {
         this.sys = sys;
         this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
+        this.genl = new LazySocket(sys, NETLINK_GENERIC);
     }
 
     @Override
@@ -119,11 +120,8 @@ public final class LinkCollector implements Collector {
         Ethtool e = new Ethtool();
         GenlFamily family;
         try {
-            if (genl == null) {
-                genl = NetlinkSocket.open(sys, NETLINK_GENERIC);
-            }
             if (ethtool == null) {
-                ethtool = GenlController.resolve(genl, ETHTOOL_GENL_NAME);
+                ethtool = GenlController.resolve(genl.get(), ETHTOOL_GENL_NAME);
             }
             if (ethtool.isEmpty()) {
                 e.unavailable = Reading.NOT_SUPPORTED + " (no ethtool netlink in this kernel)";
@@ -139,17 +137,17 @@ public final class LinkCollector implements Collector {
         int id = family.id();
         dump(into, e, e.features, "FEATURES_GET", EthtoolMessages.request(id, ETHTOOL_MSG_FEATURES_GET,
                 ETHTOOL_A_FEATURES_HEADER, null, ETHTOOL_FLAG_COMPACT_BITSETS), ETHTOOL_MSG_FEATURES_GET_REPLY,
-                (b, at, len) -> {
+                e.features::clear, (b, at, len) -> {
                     DeviceFeatures f = EthtoolMessages.parseFeatures(b, at, len);
                     e.features.put(f.ifindex(), features(f));
                 });
         dump(into, e, e.rings, "RINGS_GET", EthtoolMessages.request(id, ETHTOOL_MSG_RINGS_GET,
-                ETHTOOL_A_RINGS_HEADER, null, 0), ETHTOOL_MSG_RINGS_GET_REPLY, (b, at, len) -> {
+                ETHTOOL_A_RINGS_HEADER, null, 0), ETHTOOL_MSG_RINGS_GET_REPLY, e.rings::clear, (b, at, len) -> {
                     DeviceValues v = EthtoolMessages.parseRings(b, at, len);
                     e.rings.put(v.ifindex(), v.values());
                 });
         dump(into, e, e.channels, "CHANNELS_GET", EthtoolMessages.request(id, ETHTOOL_MSG_CHANNELS_GET,
-                ETHTOOL_A_CHANNELS_HEADER, null, 0), ETHTOOL_MSG_CHANNELS_GET_REPLY, (b, at, len) -> {
+                ETHTOOL_A_CHANNELS_HEADER, null, 0), ETHTOOL_MSG_CHANNELS_GET_REPLY, e.channels::clear, (b, at, len) -> {
                     DeviceValues v = EthtoolMessages.parseChannels(b, at, len);
                     e.channels.put(v.ifindex(), v.values());
                 });
@@ -157,7 +155,7 @@ public final class LinkCollector implements Collector {
         int groups = sets.get(ETH_SS_STATS_STD).count();
         if (groups > 0) { // before 5.13 there are no standard groups: every device reads "not supported"
             dump(into, e, e.standard, "STATS_GET", EthtoolMessages.statsRequest(id, null, groups),
-                    ETHTOOL_MSG_STATS_GET_REPLY, (b, at, len) -> std.add(EthtoolMessages.parseStats(b, at, len)));
+                    ETHTOOL_MSG_STATS_GET_REPLY, std::clear, (b, at, len) -> std.add(EthtoolMessages.parseStats(b, at, len)));
         }
         for (DeviceStats s : std) {
             try {
@@ -171,9 +169,9 @@ public final class LinkCollector implements Collector {
     }
 
     private void dump(Snapshot.Builder into, Ethtool e, Map<?, ?> results, String op, MessageBuilder request,
-                      int replyCmd, NetlinkSocket.Handler handler) {
+                      int replyCmd, Runnable restart, NetlinkSocket.Handler handler) {
         try {
-            genl.request("ethtool " + op + " dump", request, (b, at, len) -> {
+            genl.get().dump("ethtool " + op + " dump", request, restart, (b, at, len) -> {
                 if (len >= NLMSG_HDRLEN + GENL_HDRLEN && Byte.toUnsignedInt(b.get(at + NLMSG_HDRLEN)) == replyCmd && NlMsg.type(b, at) == ethtool.get().id()) {
                     handler.onMessage(b, at, len);
                 }
@@ -202,7 +200,7 @@ public final class LinkCollector implements Collector {
             return;
         }
         int[] m = missing.stream().mapToInt(Integer::intValue).toArray();
-        genl.request("ethtool STRSET_GET", EthtoolMessages.stringSetsRequest(familyId, null, m),
+        genl.get().request("ethtool STRSET_GET", EthtoolMessages.stringSetsRequest(familyId, null, m),
                 (b, at, len) -> sets.putAll(EthtoolMessages.parseStringSets(b, at, len)));
         for (int id : m) {
             sets.putIfAbsent(id, new StringSet(id, List.of())); // an id this kernel lacks: no names
@@ -285,11 +283,10 @@ public final class LinkCollector implements Collector {
     @Override
     public void close() {
         rtnl.close();
-        if (genl != null) {
-            genl.close();
-        }
-        if (ioctl != null) {
-            ioctl.close();
+        genl.close();
+        EthtoolIoctl i = ioctl;
+        if (i != null) {
+            i.close();
         }
     }
 }

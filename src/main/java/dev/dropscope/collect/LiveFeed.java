@@ -121,6 +121,12 @@ public final class LiveFeed implements AutoCloseable {
             DropAggregator aggregator = new DropAggregator(settings.maxSites(), settings.cpuCount(), start);
             DropSink sink = new DropSink() {
                 @Override
+                public void onDrops(long location, int reason, DropOrigin origin, int ifindex, long netns, int cpu,
+                                    long timeNs, long count) {
+                    aggregator.add(location, reason, origin, ifindex, netns, cpu, timeNs, count);
+                }
+
+                @Override
                 public void onDrops(long location, int reason, DropOrigin origin, int ifindex, int cpu, long timeNs,
                                     long count) {
                     aggregator.add(location, reason, origin, ifindex, cpu, timeNs, count);

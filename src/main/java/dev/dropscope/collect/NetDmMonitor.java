@@ -160,6 +160,7 @@ public final class NetDmMonitor implements DropMonitor {
 
     @Override
     public long poll(DropSink sink, int timeoutMillis) throws IOException {
+        DropMonitor.failIfInterrupted();
         this.sink = sink;
         long delivered = events.receiveEvents(handler, timeoutMillis);
         reportOverruns(sink);
@@ -171,6 +172,7 @@ public final class NetDmMonitor implements DropMonitor {
                 sink.onLost(tailSw + tailHw - before);
             }
         }
+        DropMonitor.failIfInterrupted(); // poll(2) does not see Java interrupts: what arrived is delivered already
         return delivered;
     }
 

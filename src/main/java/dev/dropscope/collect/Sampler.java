@@ -26,13 +26,34 @@ public final class Sampler implements AutoCloseable {
     private static final class Slot {
         final Collector collector;
         final ExecutorService thread;
+        volatile boolean threadStarted;
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Future<Snapshot.Builder> running;
         long runningSinceNanos;
         Snapshot.Builder last;
 
-        Slot(Collector collector, ExecutorService thread) {
+        Slot(Collector collector) {
             this.collector = collector;
-            this.thread = thread;
+            // the collector is closed by its own thread as that thread ends: never while a collect() is
+            // still inside one of its sockets (a number closed under a blocked recv can be reused at once)
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread th = new Thread(() -> {
+                    try {
+                        r.run();
+                    } finally {
+                        closeCollector();
+                    }
+                }, "dropscope-collector-" + collector.name());
+                th.setDaemon(true);
+                threadStarted = true;
+                return th;
+            });
+        }
+
+        void closeCollector() {
+            if (closed.compareAndSet(false, true)) {
+                collector.close();
+            }
         }
     }
 
@@ -46,12 +67,7 @@ public final class Sampler implements AutoCloseable {
         this.scope = scope;
         this.budget = budget;
         for (Collector c : collectors) {
-            ExecutorService t = Executors.newSingleThreadExecutor(r -> {
-                Thread th = new Thread(r, "dropscope-collector-" + c.name());
-                th.setDaemon(true);
-                return th;
-            });
-            slots.add(new Slot(c, t));
+            slots.add(new Slot(c));
         }
         Sysctls k = Sysctls.query(ProcFiles.PROC, "kernel.hostname", "kernel.osrelease");
         this.host = k.get("kernel.hostname").orElse(null);
@@ -122,11 +138,26 @@ public final class Sampler implements AutoCloseable {
         return m.replace('\n', ' ');
     }
 
+    /**
+     * Stops the collectors' threads (interrupting a collect in progress) and waits up to one budget for
+     * them to end; each thread closes its collector as it ends. A collector whose thread never started is
+     * closed here; one still stuck after the wait is closed by its thread whenever that collect returns.
+     */
     @Override
     public void close() {
         for (Slot s : slots) {
             s.thread.shutdownNow();
-            s.collector.close();
+            if (!s.threadStarted) {
+                s.closeCollector();
+            }
+        }
+        long deadline = System.nanoTime() + budget.toNanos();
+        try {
+            for (Slot s : slots) {
+                s.thread.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

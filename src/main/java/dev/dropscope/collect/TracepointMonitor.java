@@ -131,7 +131,9 @@ public final class TracepointMonitor implements DropMonitor {
 
     @Override
     public long poll(DropSink sink, int timeoutMillis) throws IOException {
+        DropMonitor.failIfInterrupted();
         reader.await(Math.min(timeoutMillis, MAX_WAIT_MILLIS));
+        DropMonitor.failIfInterrupted(); // poll(2) does not see Java interrupts: checked when it returns
         return drain(sink);
     }
 

@@ -331,6 +331,34 @@ final class DoctorChecks {
         return new Check(id, ERROR, title, "loading failed", detail, null);
     }
 
+    /** How to get BTF: the kernel option, and the distributions that ship it. */
+    static final String BTF_FIX = "a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian 11+, Ubuntu 20.10+ and "
+            + "RHEL 8.2+ kernels have it)";
+
+    /**
+     * The kernel's BTF ({@code /sys/kernel/btf/vmlinux}): what it gives the eBPF source (each drop's interface
+     * and network namespace, the raw tracepoint's argument order), or why not.
+     *
+     * @param size    the file's size, or -1 when there is none
+     * @param problem why the blob or a needed type is unusable (a one-line BtfException message), or null
+     * @param gives   what was read from it, when usable
+     * @param ebpf    what the eBPF source made of it (attach, identity), or null when it did not open
+     */
+    static Check btf(Path file, long size, String problem, String gives, String ebpf) {
+        String id = "btf";
+        String title = "BTF";
+        if (size < 0) {
+            return new Check(id, MISSING, title, "no " + file + ": drop sites carry no interface or network "
+                    + "namespace, and the eBPF program uses the perf-event attach", null, BTF_FIX);
+        }
+        String mib = String.format(java.util.Locale.ROOT, "%.1f MiB", size / 1048576.0);
+        if (problem != null) {
+            return new Check(id, WARN, title, file + " (" + mib + ") is not usable: " + problem
+                    + "; drop sites carry no interface or network namespace", ebpf, "report this kernel");
+        }
+        return new Check(id, OK, title, file + " (" + mib + "): " + gives, ebpf, null);
+    }
+
     /**
      * The BPF programs on skb:kfree_skb (asked before doctor's own eBPF check, so none is this process's).
      * The kernel ANDs their results: one that returns 0 hides the event from every perf reader, so the

@@ -96,7 +96,12 @@ public final class DoctorProbe {
         } catch (IOException | NumberFormatException | java.nio.file.InvalidPathException e) {
             // absent on kernels without CONFIG_BPF_SYSCALL; the load attempt says the rest
         }
-        try (EbpfMonitor m = EbpfMonitor.open(sys, "doctor", false)) {
+        try (EbpfMonitor m = DropMonitors.openEbpfMonitor(sys, "doctor", false)) {
+            ebpfNote = m.identityUnknownWhy() != null ? "the eBPF source runs on the "
+                    + (m.attach() == EbpfMonitor.Attach.RAW_TRACEPOINT ? "raw tracepoint" : "perf-event attach")
+                    + "; " + m.identityUnknownWhy()
+                    : "the eBPF source runs on the " + (m.attach() == EbpfMonitor.Attach.RAW_TRACEPOINT
+                    ? "raw tracepoint" : "perf-event attach") + " and keys each drop by interface and namespace";
             return DoctorChecks.ebpf(0, null, k.status(), unprivileged);
         } catch (dev.dropscope.bpf.Bpf.VerifierException e) {
             return DoctorChecks.ebpf(-e.errno(), e.logTail(3), k.status(), unprivileged);
@@ -104,6 +109,37 @@ public final class DoctorProbe {
             return DoctorChecks.ebpf(-e.errno(), null, k.status(), unprivileged);
         } catch (IOException e) {
             return new Check("source.ebpf", ERROR, "eBPF source", "not usable: " + oneLine(e), null, null);
+        }
+    }
+
+    /** What the eBPF check's program made of BTF, for the BTF line; null when it did not open. */
+    private String ebpfNote;
+
+    /** Reads the kernel's BTF (under {@code root}) and the answers the eBPF source needs from it. */
+    private Check btf() {
+        Path file = root.resolve("sys/kernel/btf/vmlinux");
+        Path shown = Path.of("/").resolve(root.relativize(file));
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            return DoctorChecks.btf(shown, -1, null, null, ebpfNote);
+        }
+        try {
+            dev.dropscope.btf.Btf btf = dev.dropscope.btf.KernelBtf.load(file);
+            dev.dropscope.btf.SkbBtf.Identity id = dev.dropscope.btf.SkbBtf.identity(btf);
+            String gives = "each drop's interface and network namespace (sk_buff.dev at " + id.skbDev()
+                    + ", net_device.ifindex at " + id.devIfindex() + ", nd_net.net at " + id.devNet()
+                    + ", net.ns.inum at " + id.netInum() + ")";
+            try {
+                gives += " and kfree_skb's arguments for the raw tracepoint "
+                        + dev.dropscope.btf.SkbBtf.kfreeSkbArgs(btf).prototype();
+            } catch (dev.dropscope.btf.BtfException e) {
+                gives += "; no raw tracepoint: " + e.getMessage();
+            }
+            return DoctorChecks.btf(shown, size, null, gives, ebpfNote);
+        } catch (IOException e) {
+            return DoctorChecks.btf(shown, size, oneLine(e), null, ebpfNote);
         }
     }
 
@@ -145,6 +181,7 @@ public final class DoctorProbe {
         }
         Check ebpf = isolated("source.ebpf", "eBPF source", () -> ebpf(k));
         checks.add(ebpf);
+        checks.add(isolated("btf", "BTF", this::btf));
         checks.add(ethtool);
         checks.add(isolated("family.rtnetlink", "rtnetlink", this::rtnetlink));
         checks.add(isolated("family.ctnetlink", "ctnetlink", () -> ctnetlink(k)));
@@ -227,7 +264,7 @@ public final class DoctorProbe {
                     NetlinkConstants.NLM_F_REQUEST | NetlinkConstants.NLM_F_DUMP);
             m.reserve(IFINFOMSG_SIZE); // ifi_family AF_UNSPEC: every link
             int[] links = new int[1];
-            route.request("RTM_GETLINK", m, (b, at, len) -> {
+            route.dump("RTM_GETLINK", m, () -> links[0] = 0, (b, at, len) -> {
                 if (NlMsg.type(b, at) == RTM_NEWLINK) {
                     links[0]++;
                 }

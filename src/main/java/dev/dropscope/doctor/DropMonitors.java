@@ -83,11 +83,23 @@ public final class DropMonitors {
 
     private static DropMonitor openEbpf(Syscalls sys, boolean packetMode, String why) throws IOException {
         try {
-            return EbpfMonitor.open(sys, why, packetMode);
+            return openEbpfMonitor(sys, why, packetMode);
         } catch (IOException e) {
             throw new NoDropSourceException("the eBPF source cannot be used: " + e.getMessage()
                     + " (needs CAP_BPF and CAP_PERFMON, or root; 'dropscope doctor' checks each)");
         }
+    }
+
+    /**
+     * The eBPF source on {@link SourcePolicy#ebpfAttach()}'s attach, with identity. For benchmarks and
+     * comparisons, {@code DROPSCOPE_EBPF_ATTACH=perf|raw} picks the attach and {@code DROPSCOPE_EBPF_IDENTITY=0}
+     * runs the program without identity.
+     */
+    static EbpfMonitor openEbpfMonitor(Syscalls sys, String why, boolean packetMode) throws IOException {
+        String a = System.getenv("DROPSCOPE_EBPF_ATTACH");
+        EbpfMonitor.Attach attach = "perf".equals(a) ? EbpfMonitor.Attach.PERF_EVENT
+                : "raw".equals(a) ? EbpfMonitor.Attach.RAW_TRACEPOINT : SourcePolicy.ebpfAttach();
+        return EbpfMonitor.open(sys, why, packetMode, attach, !"0".equals(System.getenv("DROPSCOPE_EBPF_IDENTITY")));
     }
 
     /** The first line of a failure's message: a verifier log stays out of the one-line reason. */
@@ -128,7 +140,7 @@ public final class DropMonitors {
         try {
             SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, SourcePolicy.Usability.YES,
                     SourcePolicy.Usability.YES, need);
-            EbpfMonitor m = EbpfMonitor.open(sys, c.why(), need == SourcePolicy.Need.PACKET);
+            EbpfMonitor m = openEbpfMonitor(sys, c.why(), need == SourcePolicy.Need.PACKET);
             closeUnused(session);
             return m;
         } catch (IOException e) {

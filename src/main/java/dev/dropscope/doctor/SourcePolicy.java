@@ -1,5 +1,6 @@
 package dev.dropscope.doctor;
 
+import dev.dropscope.collect.EbpfMonitor;
 import dev.dropscope.model.DropSource;
 
 /**
@@ -12,6 +13,16 @@ import dev.dropscope.model.DropSource;
  */
 public final class SourcePolicy {
     private SourcePolicy() {
+    }
+
+    /**
+     * The eBPF summary's attach: the raw tracepoint, measured cheaper than the perf-event attach (README
+     * "Which source auto uses": the perf-event path pays for the kernel building a trace record per drop that
+     * the program then reads; the raw tracepoint hands the program the arguments). EbpfMonitor falls back to
+     * the perf event where the raw tracepoint cannot be used (no BTF for the argument order).
+     */
+    public static EbpfMonitor.Attach ebpfAttach() {
+        return EbpfMonitor.Attach.RAW_TRACEPOINT;
     }
 
     /** What the run needs from a drop source. */

@@ -32,6 +32,8 @@ public final class NetlinkSocket implements AutoCloseable {
     public static final int RECEIVE_BUFFER = 256 * 1024;
     private static final int TX_BUFFER = 64 * 1024;
     private static final int DEFAULT_TIMEOUT_MILLIS = 5000;
+    /** Times {@link #dump} asks for a dump the kernel marked interrupted before it gives up. */
+    public static final int DUMP_ATTEMPTS = 5;
 
     private static final int RX_MSG = 0;
     private static final int RX_ADDR = MsgHdr.SIZE + MsgHdr.IOVEC_SIZE;
@@ -191,6 +193,8 @@ public final class NetlinkSocket implements AutoCloseable {
      * @throws NetlinkException          the kernel answered with an error
      * @throws MalformedMessageException the answer could not be decoded
      * @throws NativeIoException         the socket failed or the kernel did not answer in time
+     * @throws DumpInterruptedException  a dump the kernel marked NLM_F_DUMP_INTR (its parts may disagree);
+     *                                   {@link #dump} asks again
      */
     public void request(String operation, MessageBuilder message, Handler handler) throws IOException {
         ByteBuffer src = message.buffer();
@@ -205,6 +209,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         lastAckWarning = null;
+        boolean interrupted = false;
         while (true) {
             long left = (deadline - System.nanoTime()) / 1_000_000L;
             int n = receiveDatagram(operation, (int) Math.max(0, left));
@@ -222,7 +227,12 @@ public final class NetlinkSocket implements AutoCloseable {
                 int type = NlMsg.type(b, at);
                 if (NlMsg.seq(b, at) != mySeq) {
                     unsolicited++;
-                } else if (type == NLMSG_ERROR) {
+                    at = NlMsg.next(at, mlen, n);
+                    continue;
+                }
+                // the kernel marks every part after a change to the table, NLMSG_DONE included
+                interrupted |= (NlMsg.flags(b, at) & NLM_F_DUMP_INTR) != 0;
+                if (type == NLMSG_ERROR) {
                     NetlinkError err = NetlinkError.parse(b, at, mlen);
                     if (!err.isAck()) {
                         throw new NetlinkException(operation, err);
@@ -236,6 +246,10 @@ public final class NetlinkSocket implements AutoCloseable {
                     if (!done.isAck()) {
                         throw new NetlinkException(operation, done);
                     }
+                    if (interrupted) {
+                        throw new DumpInterruptedException(operation + ": the table changed during the dump "
+                                + "(NLM_F_DUMP_INTR), so its parts may be inconsistent");
+                    }
                     return;
                 } else if (type >= NLMSG_MIN_TYPE) {
                     handler.onMessage(b, at, mlen);
@@ -243,6 +257,44 @@ public final class NetlinkSocket implements AutoCloseable {
                 at = NlMsg.next(at, mlen, n);
             }
         }
+    }
+
+    /**
+     * A dump request whose answer is used only when consistent: a dump the kernel marks NLM_F_DUMP_INTR
+     * is thrown away ({@code restart} runs before every attempt, so the handler starts from nothing) and
+     * asked again, up to {@link #DUMP_ATTEMPTS} times; then {@link DumpInterruptedException}.
+     */
+    public void dump(String operation, MessageBuilder message, Runnable restart, Handler handler) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            restart.run();
+            try {
+                request(operation, message, handler);
+                return;
+            } catch (DumpInterruptedException e) {
+                if (attempt == DUMP_ATTEMPTS) {
+                    throw new DumpInterruptedException(operation + ": the table changed during each of "
+                            + DUMP_ATTEMPTS + " dumps (NLM_F_DUMP_INTR); no consistent answer");
+                }
+            }
+        }
+    }
+
+    /** Decodes one message of a dump. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(ByteBuffer buffer, int offset, int length) throws IOException;
+    }
+
+    /** {@link #dump} collecting each message of {@code type} as {@code parser} decodes it, in the kernel's order. */
+    public <T> java.util.List<T> dump(String operation, MessageBuilder message, int type, Parser<T> parser)
+            throws IOException {
+        java.util.List<T> out = new java.util.ArrayList<>();
+        dump(operation, message, out::clear, (b, at, len) -> {
+            if (NlMsg.type(b, at) == type) {
+                out.add(parser.parse(b, at, len));
+            }
+        });
+        return out;
     }
 
     /**

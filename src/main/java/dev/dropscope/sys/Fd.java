@@ -41,11 +41,21 @@ public final class Fd implements AutoCloseable {
         return sys;
     }
 
-    /** Closes the descriptor if this is the first close; later calls do nothing. */
+    /**
+     * Closes the descriptor if this is the first close; later calls do nothing. close(2) releases the
+     * number even when it reports EINTR or EIO, so those are not retried. EBADF means the number was
+     * closed already behind this Fd's back (a double close elsewhere, which can close someone else's
+     * file): an AssertionError under -ea (every test run), a one-line warning otherwise.
+     */
     @Override
     public void close() {
         if (state.compareAndSet(OPEN, CLOSED)) {
-            sys.close(fd);
+            int r = sys.close(fd);
+            if (r == -Errno.EBADF) {
+                String why = "close(" + fd + "): EBADF: the descriptor was already closed elsewhere (a double close)";
+                assert false : why;
+                System.err.println("dropscope: warning: " + why);
+            }
         }
     }
 

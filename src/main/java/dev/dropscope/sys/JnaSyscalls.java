@@ -13,10 +13,6 @@ import java.util.List;
  * {@link Native#getLastError()} straight after the call instead.
  */
 public final class JnaSyscalls extends AddressSyscalls {
-    /** x86-64 and aarch64 syscall numbers for perf_event_open. */
-    static final long SYS_PERF_EVENT_OPEN = "aarch64".equals(System.getProperty("os.arch")) ? 241 : 298;
-    /** x86-64 and aarch64 syscall numbers for bpf. */
-    static final long SYS_BPF = "aarch64".equals(System.getProperty("os.arch")) ? 280 : 321;
 
     static final class LibC {
         static {
@@ -113,7 +109,7 @@ public final class JnaSyscalls extends AddressSyscalls {
     @Override
     public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
         try {
-            return (int) ret(LibC.syscall(SYS_PERF_EVENT_OPEN, attr.address(offset, 0), pid, cpu, groupFd, flags));
+            return (int) ret(LibC.syscall(SyscallNumbers.current().perfEventOpen(), attr.address(offset, 0), pid, cpu, groupFd, flags));
         } finally {
             Reference.reachabilityFence(attr);
         }
@@ -122,7 +118,7 @@ public final class JnaSyscalls extends AddressSyscalls {
     @Override
     public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
         try {
-            return (int) ret(LibC.syscall(SYS_BPF, cmd, attr.address(offset, size), size, 0, 0));
+            return (int) ret(LibC.syscall(SyscallNumbers.current().bpf(), cmd, attr.address(offset, size), size, 0, 0));
         } finally {
             Reference.reachabilityFence(attr);
         }

@@ -116,7 +116,7 @@ public final class JnrSyscalls extends AddressSyscalls {
     public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
         try {
             Pointer p = Pointer.wrap(runtime, attr.address(offset, 0));
-            return (int) ret(libc.syscall(JnaSyscalls.SYS_PERF_EVENT_OPEN, p, pid, cpu, groupFd, flags));
+            return (int) ret(libc.syscall(SyscallNumbers.current().perfEventOpen(), p, pid, cpu, groupFd, flags));
         } finally {
             Reference.reachabilityFence(attr);
         }
@@ -125,7 +125,7 @@ public final class JnrSyscalls extends AddressSyscalls {
     @Override
     public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
         try {
-            return (int) ret(libc.syscall(JnaSyscalls.SYS_BPF, cmd, attr.address(offset, size), size));
+            return (int) ret(libc.syscall(SyscallNumbers.current().bpf(), cmd, attr.address(offset, size), size));
         } finally {
             Reference.reachabilityFence(attr);
         }

@@ -7,6 +7,7 @@ import static dev.dropscope.bpf.BpfProgram.R2;
 import static dev.dropscope.bpf.BpfProgram.R6;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -132,5 +133,40 @@ class BpfProgramTest {
         // a kernel without the reason field: the key's reason is a constant 0
         String noReason = hex(DropPrograms.summary(new DropPrograms.Layout(16, -1, 0, 24), 3, 4));
         assertEquals("62 0a f8 ff 00 00 00 00", noReason.substring(3 * 24, 4 * 24 - 1));
+    }
+
+    @Test
+    void theIdentityProgramReadsTheRawTracepointsArgumentsAndTheBtfOffsets() {
+        var args = new dev.dropscope.btf.SkbBtf.KfreeSkbArgs(0, 1, 2, 3, "(...)");
+        DropPrograms.Layout raw = DropPrograms.Layout.rawTracepoint(args);
+        assertEquals(new DropPrograms.Layout(8, 16, 4, -1, 0), raw);
+        var id = new dev.dropscope.btf.SkbBtf.Identity(16, 224, 280, 160, 24, 48);
+        String h = hex(DropPrograms.summary(raw, id, 3, 4));
+        // r6 = ctx; r1 = ctx[1] (location) to fp-24; the u32 at ctx+16 (reason) to fp-16
+        assertEquals("bf 16 00 00 00 00 00 00 79 61 08 00 00 00 00 00 7b 1a e8 ff 00 00 00 00 "
+                + "61 61 10 00 00 00 00 00 63 1a f0 ff 00 00 00 00", h.substring(0, 5 * 24 - 1));
+        // r7 = ctx[0] (the skb)
+        assertTrue(h.contains("79 67 00 00 00 00 00 00"), h);
+        // six bpf_probe_read_kernel calls (helper 113): dev, ifindex, net; or sk, sk's net; then ns.inum
+        assertEquals(6, count(h, "85 00 00 00 71 00 00 00"));
+        // r3 = base + offset for each: dev at +16, ifindex +224, nd_net.net +280, sk +24, skc_net +48, inum +160
+        for (int off : new int[] {16, 224, 280, 24, 48, 160}) {
+            String add = String.format("07 03 00 00 %02x %02x 00 00", off & 0xff, off >> 8);
+            assertTrue(h.contains(add), "no r3 += " + off + " in " + h);
+        }
+        String t = hex(DropPrograms.summary(new DropPrograms.Layout(16, 28, 4, 24, 8), id, 3, 4));
+        assertEquals("b7 00 00 00 01 00 00 00 95 00 00 00 00 00 00 00", t.substring(t.length() - 47));
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.summary(new DropPrograms.Layout(16, 28, 4, 24), id, 3, 4));
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.packet(raw, 3, 4));
+    }
+
+    private static int count(String h, String needle) {
+        int n = 0;
+        for (int i = 0; i + needle.length() <= h.length(); i += 24) {
+            if (h.startsWith(needle, i)) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -61,7 +61,9 @@ class WatchCommandTest {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(p -> {
                 try {
-                    return Files.readSymbolicLink(p).toString().equals("anon_inode:[perf_event]");
+                    // the eBPF source on the raw tracepoint holds a bpf_link, not a perf event
+                    String t = Files.readSymbolicLink(p).toString();
+                    return t.equals("anon_inode:[perf_event]") || t.equals("anon_inode:bpf_link");
                 } catch (IOException e) {
                     return false;
                 }
@@ -69,7 +71,7 @@ class WatchCommandTest {
         }
     }
 
-    /** Runs watch in this JVM while {@code datagrams} go to a closed port once its perf events are open. */
+    /** Runs watch in this JVM while {@code datagrams} go to a closed port once its perf events (or BPF link) are open. */
     private static Run watchWhileDropping(int datagrams, String... args) throws Exception {
         long fdsBefore = perfEventFds();
         long before = noPorts();

@@ -297,6 +297,108 @@ class EbpfMonitorLiveTest {
         }
     }
 
+    /**
+     * A step after the attach fails (here the first read of the lost counter, refused as an LSM would):
+     * open throws, every descriptor it opened is closed, and the program it attached is no longer on the
+     * tracepoint. The syscalls are the real ones behind a proxy that counts opens and closes.
+     */
+    @Test
+    void aFailureAfterTheAttachClosesEverythingAndDetaches() throws Exception {
+        int eventId;
+        try (dev.dropscope.perf.Tracefs tracefs = dev.dropscope.perf.Tracefs.open(SYS, Path.of("/"))) {
+            eventId = (int) tracefs.readFormat("skb", "kfree_skb").id();
+        }
+        java.util.Set<Integer> opened = new java.util.TreeSet<>();
+        java.util.Set<Integer> closed = new java.util.TreeSet<>();
+        int[] progId = {-1};
+        boolean[] attached = {false};
+        boolean[] attachedWhenFailed = {false};
+        Syscalls failing = (Syscalls) java.lang.reflect.Proxy.newProxyInstance(Syscalls.class.getClassLoader(),
+                new Class<?>[] {Syscalls.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (name.equals("bpf") && attached[0]) {
+                        int[] ours = Bpf.attachedPrograms(SYS, eventId, 0);
+                        attachedWhenFailed[0] = java.util.Arrays.stream(ours).anyMatch(id -> id == progId[0]);
+                        return -dev.dropscope.sys.Errno.EACCES;
+                    }
+                    Object r;
+                    try {
+                        r = method.invoke(SYS, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    switch (name) {
+                        case "bpf" -> {
+                            int cmd = (Integer) args[0];
+                            if ((cmd == BpfConstants.BPF_MAP_CREATE || cmd == BpfConstants.BPF_PROG_LOAD) && (Integer) r >= 0) {
+                                opened.add((Integer) r);
+                                if (cmd == BpfConstants.BPF_PROG_LOAD) {
+                                    progId[0] = fdinfo((Integer) r, "prog_id");
+                                }
+                            }
+                        }
+                        case "perfEventOpen", "open", "socket" -> {
+                            if ((Integer) r >= 0) {
+                                opened.add((Integer) r);
+                            }
+                        }
+                        case "ioctlValue" -> {
+                            if (((Number) args[1]).longValue() == BpfConstants.PERF_EVENT_IOC_SET_BPF && (Integer) r == 0) {
+                                attached[0] = true;
+                            }
+                        }
+                        case "close" -> closed.add((Integer) args[0]);
+                        default -> { }
+                    }
+                    return r;
+                });
+        for (boolean packet : new boolean[] {false, true}) {
+            opened.clear();
+            closed.clear();
+            attached[0] = false;
+            attachedWhenFailed[0] = false;
+            IOException e = assertThrows(IOException.class, () -> EbpfMonitor.open(failing, "test", packet).close());
+            assertTrue(e.getMessage().contains("dropscope_lost"), e.getMessage());
+            assertTrue(attachedWhenFailed[0], "program " + progId[0] + " was attached when the later step failed");
+            assertEquals(opened, closed, "every descriptor open made is closed again (packet mode " + packet + ")");
+            int[] after = Bpf.attachedPrograms(SYS, eventId, 0);
+            assertFalse(java.util.Arrays.stream(after).anyMatch(id -> id == progId[0]),
+                    "program " + progId[0] + " is no longer attached: " + java.util.Arrays.toString(after));
+        }
+    }
+
+    /**
+     * health() is read by another thread than the one polling (serve's scrapes): it takes the lock collect()
+     * holds, so it waits while a read is under way instead of seeing half of one.
+     */
+    @Test
+    void healthWaitsForACollectInProgress() throws Exception {
+        try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false)) {
+            Map<String, Long>[] seen = new Map[1];
+            Thread reader = new Thread(() -> seen[0] = m.health(), "health-reader");
+            synchronized (m) { // as collect() holds it
+                reader.start();
+                long until = System.nanoTime() + 10_000_000_000L;
+                while (reader.getState() != Thread.State.BLOCKED && reader.isAlive() && System.nanoTime() < until) {
+                    Thread.sleep(1);
+                }
+                assertEquals(Thread.State.BLOCKED, reader.getState(), "health() waits for the lock");
+            }
+            reader.join(10_000);
+            assertEquals(1L, seen[0].get("bpf_batch_reads"));
+        }
+    }
+
+    /** A number from /proc/self/fdinfo/FD ("prog_id:\t42"). */
+    private static int fdinfo(int fd, String key) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd))) {
+            if (l.startsWith(key + ":")) {
+                return Integer.parseInt(l.substring(key.length() + 1).trim());
+            }
+        }
+        throw new IOException("no " + key + " in fdinfo of fd " + fd);
+    }
+
     private static java.util.Set<Integer> ids(int[] a) {
         return java.util.Arrays.stream(a).boxed().collect(java.util.stream.Collectors.toSet());
     }

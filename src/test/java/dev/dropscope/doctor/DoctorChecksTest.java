@@ -356,4 +356,21 @@ class DoctorChecksTest {
         assertEquals(DropSource.EBPF, all.source());
         assertTrue(all.reason().contains("NET_DM is present too"), all.reason());
     }
+
+    @Test
+    void btfPresentAbsentAndUnusable() {
+        Path f = Path.of("/sys/kernel/btf/vmlinux");
+        Check ok = DoctorChecks.btf(f, 5_481_434, null, "each drop's interface", "the eBPF source runs on the raw tracepoint");
+        assertEquals(new Check("btf", OK, "BTF", "/sys/kernel/btf/vmlinux (5.2 MiB): each drop's interface",
+                "the eBPF source runs on the raw tracepoint", null), ok);
+        Check missing = DoctorChecks.btf(f, -1, null, null, null);
+        assertEquals(MISSING, missing.status());
+        assertEquals("no /sys/kernel/btf/vmlinux: drop sites carry no interface or network namespace, and the eBPF "
+                + "program uses the perf-event attach", missing.summary());
+        assertTrue(missing.fix().startsWith("a kernel built with CONFIG_DEBUG_INFO_BTF=y"), missing.fix());
+        Check bad = DoctorChecks.btf(f, 2048, "BTF truncated: 0 bytes, the header alone is 24", null, null);
+        assertEquals(WARN, bad.status());
+        assertEquals("/sys/kernel/btf/vmlinux (0.0 MiB) is not usable: BTF truncated: 0 bytes, the header alone is 24; "
+                + "drop sites carry no interface or network namespace", bad.summary());
+    }
 }

@@ -63,8 +63,8 @@ class DoctorProbeTest {
         assertEquals(ids.size(), new HashSet<>(ids).size(), "ids are unique: " + ids);
         assertEquals(List.of("kernel", "privileges.uid", "privileges.cap_net_admin", "privileges.cap_perfmon",
                 "privileges.perf_event_paranoid", "privileges.kptr_restrict", "source.netdm", "tracefs",
-                "tracepoint.kfree_skb", "source.tracepoint", "tracepoint.bpf_programs", "source.ebpf", "family.ethtool", "family.rtnetlink",
-                "family.ctnetlink", "kallsyms"), ids);
+                "tracepoint.kfree_skb", "source.tracepoint", "tracepoint.bpf_programs", "source.ebpf", "btf", "family.ethtool",
+                "family.rtnetlink", "family.ctnetlink", "kallsyms"), ids);
         for (Check c : r.checks()) {
             assertNotEquals(ERROR, c.status(), c.toString());
         }
@@ -74,6 +74,13 @@ class DoctorProbeTest {
         assertEquals(OK, r.check("source.tracepoint").orElseThrow().status());
         assertEquals(OK, r.check("source.ebpf").orElseThrow().status(), "the real verifier took the program");
         assertEquals(OK, r.check("kallsyms").orElseThrow().status());
+        // this kernel has BTF: the eBPF source keys drops by interface and namespace on the raw tracepoint
+        Check btf = r.check("btf").orElseThrow();
+        assertEquals(OK, btf.status(), btf.toString());
+        assertTrue(btf.summary().startsWith("/sys/kernel/btf/vmlinux ("), btf.summary());
+        assertTrue(btf.summary().contains("each drop's interface and network namespace (sk_buff.dev at "), btf.summary());
+        assertEquals("the eBPF source runs on the raw tracepoint and keys each drop by interface and namespace",
+                btf.detail());
 
         // the drop reasons are this kernel's, first NOT_SPECIFIED (SKB_DROP_REASON_NOT_SPECIFIED = 2)
         try (Tracefs t = Tracefs.open(Syscalls.named(backend), Path.of("/"))) {

@@ -231,4 +231,18 @@ class FdTest {
         // the number may already be reused by another thread, but never for this socket: inodes are unique
         assertNotEquals(link, ProcSelf.fdLink(number), "the socket is still open");
     }
+
+    /**
+     * A double close elsewhere (the number closed behind the Fd's back) is loud: close(2) answers EBADF
+     * and, with assertions on as in every test run, Fd.close fails instead of hiding it.
+     */
+    @Test
+    void aDescriptorClosedBehindTheFdsBackIsLoud() throws IOException {
+        Syscalls sys = Syscalls.get();
+        Fd fd = Fd.own(sys, "socket", sys.socket(2 /* AF_INET */, 2 /* SOCK_DGRAM */ | 0x80000, 0));
+        assertEquals(0, sys.close(fd.get()), "the double close elsewhere");
+        AssertionError e = assertThrows(AssertionError.class, fd::close);
+        assertTrue(e.getMessage().contains("EBADF"), e.getMessage());
+        assertFalse(fd.isOpen());
+    }
 }

@@ -51,14 +51,14 @@ public final class CtStats {
 
     public static List<CtCpuStats> queryPerCpu(NetlinkSocket nfnl) throws IOException {
         List<CtCpuStats> out = new ArrayList<>();
-        typed(nfnl, "IPCTNL_MSG_CT_GET_STATS_CPU dump", perCpuRequest(), IPCTNL_MSG_CT_GET_STATS_CPU,
+        typed(nfnl, "IPCTNL_MSG_CT_GET_STATS_CPU dump", perCpuRequest(), IPCTNL_MSG_CT_GET_STATS_CPU, out::clear,
                 (b, at, len) -> out.add(parsePerCpu(b, at, len)));
         return out;
     }
 
     public static Global queryGlobal(NetlinkSocket nfnl) throws IOException {
         Global[] out = new Global[1];
-        typed(nfnl, "IPCTNL_MSG_CT_GET_STATS", globalRequest(), IPCTNL_MSG_CT_GET_STATS,
+        typed(nfnl, "IPCTNL_MSG_CT_GET_STATS", globalRequest(), IPCTNL_MSG_CT_GET_STATS, () -> out[0] = null,
                 (b, at, len) -> out[0] = parseGlobal(b, at, len));
         if (out[0] == null) {
             throw new MalformedMessageException("IPCTNL_MSG_CT_GET_STATS: the kernel acknowledged without an answer");
@@ -66,10 +66,10 @@ public final class CtStats {
         return out[0];
     }
 
-    private static void typed(NetlinkSocket s, String op, MessageBuilder m, int msg, NetlinkSocket.Handler h)
-            throws IOException {
+    private static void typed(NetlinkSocket s, String op, MessageBuilder m, int msg, Runnable restart,
+                              NetlinkSocket.Handler h) throws IOException {
         int type = NFNL_SUBSYS_CTNETLINK << 8 | msg;
-        s.request(op, m, (b, at, len) -> {
+        s.dump(op, m, restart, (b, at, len) -> {
             if (NlMsg.type(b, at) == type) {
                 h.onMessage(b, at, len);
             }

@@ -11,7 +11,6 @@ import dev.dropscope.netlink.NlMsg;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,19 +44,13 @@ public final class Links {
     }
 
     public static List<Link> query(NetlinkSocket rtnl) throws IOException {
-        List<Link> out = new ArrayList<>();
-        rtnl.request("RTM_GETLINK dump", dumpRequest(), (b, at, len) -> {
-            if (NlMsg.type(b, at) == RTM_NEWLINK) {
-                out.add(parse(b, at, len));
-            }
-        });
-        return out;
+        return rtnl.dump("RTM_GETLINK dump", dumpRequest(), RTM_NEWLINK, Links::parse);
     }
 
     /** ifindex to IFLA_STATS_LINK_64 of every link, from RTM_GETSTATS. */
     public static Map<Integer, Map<String, Long>> queryStats(NetlinkSocket rtnl) throws IOException {
         Map<Integer, Map<String, Long>> out = new LinkedHashMap<>();
-        rtnl.request("RTM_GETSTATS dump", statsDumpRequest(), (b, at, len) -> {
+        rtnl.dump("RTM_GETSTATS dump", statsDumpRequest(), out::clear, (b, at, len) -> {
             if (NlMsg.type(b, at) == RTM_NEWSTATS) {
                 parseStats(b, at, len, out);
             }

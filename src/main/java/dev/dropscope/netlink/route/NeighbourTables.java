@@ -7,11 +7,9 @@ import dev.dropscope.netlink.AttributeCursor;
 import dev.dropscope.netlink.MalformedMessageException;
 import dev.dropscope.netlink.MessageBuilder;
 import dev.dropscope.netlink.NetlinkSocket;
-import dev.dropscope.netlink.NlMsg;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +38,7 @@ public final class NeighbourTables {
     }
 
     public static List<NeighbourTable> query(NetlinkSocket rtnl) throws IOException {
-        List<NeighbourTable> out = new ArrayList<>();
-        rtnl.request("RTM_GETNEIGHTBL dump", dumpRequest(), (b, at, len) -> {
-            if (NlMsg.type(b, at) == RTM_NEWNEIGHTBL) {
-                out.add(parse(b, at, len));
-            }
-        });
-        return out;
+        return rtnl.dump("RTM_GETNEIGHTBL dump", dumpRequest(), RTM_NEWNEIGHTBL, NeighbourTables::parse);
     }
 
     /** Decodes one RTM_NEWNEIGHTBL message (nlmsghdr at {@code at}, {@code len} bytes, already bounds-checked). */

@@ -7,11 +7,9 @@ import dev.dropscope.netlink.AttributeCursor;
 import dev.dropscope.netlink.MalformedMessageException;
 import dev.dropscope.netlink.MessageBuilder;
 import dev.dropscope.netlink.NetlinkSocket;
-import dev.dropscope.netlink.NlMsg;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,13 +27,7 @@ public final class Qdiscs {
     }
 
     public static List<Qdisc> query(NetlinkSocket rtnl) throws IOException {
-        List<Qdisc> out = new ArrayList<>();
-        rtnl.request("RTM_GETQDISC dump", dumpRequest(), (b, at, len) -> {
-            if (NlMsg.type(b, at) == RTM_NEWQDISC) {
-                out.add(parse(b, at, len));
-            }
-        });
-        return out;
+        return rtnl.dump("RTM_GETQDISC dump", dumpRequest(), RTM_NEWQDISC, Qdiscs::parse);
     }
 
     /** Decodes one RTM_NEWQDISC message (nlmsghdr at {@code at}, {@code len} bytes, already bounds-checked). */
