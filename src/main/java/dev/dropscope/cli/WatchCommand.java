@@ -110,6 +110,16 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "text|json|dropwatch", description = "Output format (default: ${DEFAULT-VALUE}).")
     Format format = Format.text;
 
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Packet mode: also write the dropped packets as pcapng to FILE ('-': standard output, "
+                    + "then without the text/JSON records; e.g. | wireshark -k -i -). FILE is written to a temporary "
+                    + "file next to it (valid after each packet: readers may follow it) and renamed into place at the "
+                    + "end; an existing FILE is refused unless --force is given.")
+    String pcap;
+
+    @Option(names = {"-f", "--force"}, description = "Replace an existing --pcap FILE.")
+    boolean force;
+
     @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
     boolean takeover;
 
@@ -144,6 +154,12 @@ public final class WatchCommand implements Callable<Integer> {
         }
         if (queue != null && (queue < 1 || queue > 1_000_000)) {
             throw usage("--queue must be 1 to 1000000");
+        }
+        if (pcap != null && mode != Mode.packet) {
+            throw usage("--pcap needs --mode packet");
+        }
+        if (force && (pcap == null || pcap.equals("-"))) {
+            throw usage("--force applies to --pcap FILE");
         }
         if (!interfaces.isEmpty() && mode != Mode.packet) {
             throw usage("--interface needs --mode packet: only NET_DM packet alerts say which interface a drop came in on");
@@ -183,6 +199,26 @@ public final class WatchCommand implements Callable<Integer> {
         NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withSoftware(software).withHardware(hardware)
                 .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue).withExisting(
                         takeover ? NetDmSession.Existing.TAKEOVER : passive ? NetDmSession.Existing.PASSIVE : NetDmSession.Existing.FAIL);
+        PcapOutput pcapOut;
+        try {
+            pcapOut = PcapOutput.open(pcap, force, trunc == null ? 0 : trunc);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            err.println("dropscope: " + pcap + " already exists; not overwriting it (use --force to replace it)");
+            return ExitCodes.FAILURE;
+        } catch (IOException e) {
+            err.println("dropscope: cannot write " + pcap + ": " + dev.dropscope.export.SnapshotFile.reason(e));
+            return ExitCodes.FAILURE;
+        }
+        if (pcapOut != null && pcapOut.toStdout()) {
+            out = new PrintWriter(java.io.Writer.nullWriter()); // standard output carries the capture
+        }
+        try (pcapOut) {
+            return watch(out, err, netdm, pcapOut);
+        }
+    }
+
+    private Integer watch(PrintWriter out, PrintWriter err, NetDmMonitor.Options netdm, PcapOutput pcapOut)
+            throws IOException {
         Syscalls sys = Syscalls.get();
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
@@ -227,10 +263,22 @@ public final class WatchCommand implements Callable<Integer> {
                     @Override
                     public void packet(ResolvedPacket packet) {
                         fmt.packet(packet, monitor.source());
+                        if (pcapOut != null) {
+                            pcapOut.packet(packet);
+                        }
                     }
-                }, () -> stop.requested() || out.checkError(), cpuCount()); // a closed pipe or full disk ends the watch
+                }, () -> stop.requested() || out.checkError() || (pcapOut != null && pcapOut.failed() != null),
+                        cpuCount()); // a closed pipe or full disk ends the watch
                 DropReport totals = watcher.run();
                 fmt.summary(totals, monitor.health());
+                if (pcapOut != null) {
+                    // (still inside StopSignal: a SIGTERM now waits for the rename)
+                    String failed = pcapOut.finish();
+                    if (failed != null) {
+                        err.println("dropscope: cannot write " + pcap + ": " + failed);
+                        return ExitCodes.FAILURE;
+                    }
+                }
             } finally {
                 monitor.close();
                 stop.release(monitor);

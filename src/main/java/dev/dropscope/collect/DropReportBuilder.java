@@ -151,7 +151,10 @@ public final class DropReportBuilder {
         rememberKernelSymbol(p.location(), p.kernelSymbol());
         Kallsyms kallsyms = p.location() == 0 ? null : symbols.table();
         Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(p.location());
-        String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex());
+        // a foreign namespace's ifindex names another device there: no host name for it
+        String ifname = p.interfaceName() != null ? p.interfaceName()
+                : p.netns() == dev.dropscope.model.DropSite.NO_NETNS || p.netns() == OWN_NETNS
+                ? interfaceName(p.ifindex()) : null;
         if (sym == null) {
             String k = p.kernelSymbol();
             return new ResolvedPacket(p, k == null ? null : parseName(k), k == null ? -1 : parseHex(k, '+', '/'),

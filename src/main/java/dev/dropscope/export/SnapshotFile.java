@@ -64,47 +64,9 @@ public final class SnapshotFile {
      *                thrown, without a window in which a file created meanwhile could be replaced
      */
     public static void writeAtomically(Path target, String text, boolean replace) throws IOException {
-        if (Files.exists(target) && !Files.isRegularFile(target)) {
-            // a device such as /dev/stdout or a FIFO: written directly, renaming over it would replace the device
-            Files.writeString(target, text, StandardCharsets.UTF_8);
-            return;
-        }
-        Path dir = target.toAbsolutePath().getParent();
-        if (!replace && Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            throw new java.nio.file.FileAlreadyExistsException(target.toString());
-        }
-        // createFile, not createTempFile: the file gets the umask's mode (0644), not 0600, like any output file
-        Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "."
-                + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffffffL) + ".tmp"));
-        java.io.File onExit = tmp.toFile();
-        onExit.deleteOnExit();
-        try {
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
-                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                java.nio.ByteBuffer b = StandardCharsets.UTF_8.encode(text);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            if (replace) {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                try {
-                    // link(2) fails if the name exists: no-clobber without a check-then-rename race
-                    Files.createLink(target, tmp);
-                } catch (UnsupportedOperationException | java.nio.file.FileSystemException e) {
-                    if (e instanceof java.nio.file.FileAlreadyExistsException) {
-                        throw e;
-                    }
-                    if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        throw new java.nio.file.FileAlreadyExistsException(target.toString());
-                    }
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE); // a file system without hard links
-                }
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        try (AtomicFile f = AtomicFile.create(target, replace)) {
+            f.stream().write(text.getBytes(StandardCharsets.UTF_8));
+            f.commit();
         }
     }
 
