@@ -16,6 +16,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -266,8 +267,66 @@ class WatchCommandTest {
         assertNotNull(packet, r.out());
         assertEquals("__udp4_lib_rcv", packet.get("symbol").asText(), packet.toString());
         assertEquals("0x0800", packet.get("protocol").asText(), packet.toString());
-        // what the ring cannot know is null, not a made-up number
-        assertTrue(packet.get("original_length").isNull(), packet.toString());
+        // with BTF the ring carries the packet from its mac header (lo's 14 zero bytes): 14 + 20 + 8 + 16
+        assertEquals(58, packet.get("original_length").asInt(), packet.toString());
+        assertEquals(58, packet.get("length").asInt(), packet.toString());
+        assertEquals("udp", packet.get("l4").asText(), packet.toString());
+        assertEquals("127.0.0.1", packet.get("dst").asText(), packet.toString());
+        assertEquals(9, packet.get("dport").asInt(), packet.toString());
+        // lo of the test namespace is not the host's lo: no host name for its ifindex
         assertTrue(packet.get("interface").isNull(), packet.toString());
+    }
+
+    /** The namespace's inode, as the kernel's ns.inum and stat(2) of its /run/netns file both say. */
+    private static long nsInode() throws IOException {
+        return (Long) Files.getAttribute(Path.of("/run/netns", ns.name()), "unix:ino");
+    }
+
+    @Test
+    void pcapOfTheEbpfRingHasEachDropWithItsPortAndComment() throws Exception {
+        Path dir = Files.createTempDirectory("dropscope-pcap-");
+        Path file = dir.resolve("drops.pcapng");
+        try {
+            Run r = watchWhileDropping(25, "watch", "--source", "ebpf", "--mode", "packet", "--pcap", file.toString(),
+                    "--reason", "NO_SOCKET", "--duration", "2s");
+            assertEquals(ExitCodes.OK, r.exit(), r.err());
+            assertEquals(25, r.kernelDrops());
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(file), left.toList(), "renamed into place, no temporary file left");
+            }
+            String netns = "netns:" + nsInode();
+            List<String> ours = new ArrayList<>();
+            for (String l : dev.dropscope.export.Tshark.fields(file, "udp.dstport", "frame.comment",
+                    "frame.interface_name", "frame.len", "frame.cap_len")) {
+                // the tracepoint is machine-wide: other namespaces' drops are in the file too
+                if (l.contains("netns=" + netns)) {
+                    ours.add(l);
+                }
+            }
+            assertEquals(25, ours.size(), "one packet per drop in our namespace");
+            for (String l : ours) {
+                String[] c = l.split("\t", -1);
+                assertEquals("9", c[0], l);
+                assertTrue(c[1].matches("reason=NO_SOCKET location=__udp4_lib_rcv\\+0x[0-9a-f]+ netns=" + netns), l);
+                assertTrue(c[2].endsWith("@" + netns), "IDB named IF@NETNS: " + l);
+                assertEquals("58", c[3], l);
+                assertEquals("58", c[4], l);
+            }
+            // an existing file is refused without --force, and left as it was
+            long size = Files.size(file);
+            DoctorCommandTest.Result again = run("watch", "--source", "ebpf", "--mode", "packet", "--pcap",
+                    file.toString(), "--duration", "1s");
+            assertEquals(ExitCodes.FAILURE, again.exit());
+            assertEquals("dropscope: " + file + " already exists; not overwriting it (use --force to replace it)\n",
+                    again.err());
+            assertEquals(size, Files.size(file));
+        } finally {
+            try (Stream<Path> left = Files.list(dir)) {
+                for (Path p : left.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
     }
 }
