@@ -55,7 +55,7 @@ jmh:
 # Crashes land in src/test/resources/<package>/<Class>Inputs/<method>/ (commit them with the fix);
 # libFuzzer's working corpus in .cifuzz-corpus/ (not committed). One target: make fuzz FUZZ_TARGETS=NetlinkFuzzTest#netDm
 FUZZ_TIME ?= 60s
-FUZZ_TARGETS ?= NetlinkFuzzTest\#netDm NetlinkFuzzTest\#rtnetlink NetlinkFuzzTest\#ethtool NetlinkFuzzTest\#nfct \
+FUZZ_TARGETS ?= NetlinkFuzzTest\#netDm NetlinkFuzzTest\#rtnetlink NetlinkFuzzTest\#ethtool NetlinkFuzzTest\#nfct NetlinkFuzzTest\#sockDiag \
 	NetlinkFuzzTest\#packetHeaders PerfFuzzTest\#perfRing PerfFuzzTest\#tracepointFormat PerfFuzzTest\#cpuList \
 	ProcfsFuzzTest\#snmp ProcfsFuzzTest\#snmp6 ProcfsFuzzTest\#softnet ProcfsFuzzTest\#sockstat \
 	ProcfsFuzzTest\#conntrackStat ProcfsFuzzTest\#kallsyms ProcfsFuzzTest\#kernelConfig \

@@ -34,6 +34,10 @@
 #include <linux/sockios.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/sock_diag.h>
+#include <linux/inet_diag.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
@@ -745,6 +749,83 @@ static void nfct(void)
 	P(NfctConstants, CTA_STATS_GLOBAL_MAX_ENTRIES);
 }
 
+static void sockdiag(void)
+{
+	P(SockDiagConstants, NETLINK_SOCK_DIAG);
+	P(SockDiagConstants, SOCK_DIAG_BY_FAMILY);
+	P(SockDiagConstants, AF_INET);
+	P(SockDiagConstants, AF_INET6);
+	P(SockDiagConstants, IPPROTO_TCP);
+	P(SockDiagConstants, IPPROTO_UDP);
+
+	SIZE(SockDiagConstants, INET_DIAG_SOCKID_SIZE, struct inet_diag_sockid);
+	OFF(SockDiagConstants, INET_DIAG_SOCKID_SPORT_OFFSET, struct inet_diag_sockid, idiag_sport);
+	OFF(SockDiagConstants, INET_DIAG_SOCKID_DPORT_OFFSET, struct inet_diag_sockid, idiag_dport);
+	OFF(SockDiagConstants, INET_DIAG_SOCKID_SRC_OFFSET, struct inet_diag_sockid, idiag_src);
+	OFF(SockDiagConstants, INET_DIAG_SOCKID_DST_OFFSET, struct inet_diag_sockid, idiag_dst);
+	OFF(SockDiagConstants, INET_DIAG_SOCKID_IF_OFFSET, struct inet_diag_sockid, idiag_if);
+	OFF(SockDiagConstants, INET_DIAG_SOCKID_COOKIE_OFFSET, struct inet_diag_sockid, idiag_cookie);
+
+	SIZE(SockDiagConstants, INET_DIAG_REQ_V2_SIZE, struct inet_diag_req_v2);
+	OFF(SockDiagConstants, INET_DIAG_REQ_V2_FAMILY_OFFSET, struct inet_diag_req_v2, sdiag_family);
+	OFF(SockDiagConstants, INET_DIAG_REQ_V2_PROTOCOL_OFFSET, struct inet_diag_req_v2, sdiag_protocol);
+	OFF(SockDiagConstants, INET_DIAG_REQ_V2_EXT_OFFSET, struct inet_diag_req_v2, idiag_ext);
+	OFF(SockDiagConstants, INET_DIAG_REQ_V2_STATES_OFFSET, struct inet_diag_req_v2, idiag_states);
+	OFF(SockDiagConstants, INET_DIAG_REQ_V2_ID_OFFSET, struct inet_diag_req_v2, id);
+
+	SIZE(SockDiagConstants, INET_DIAG_MSG_SIZE, struct inet_diag_msg);
+	OFF(SockDiagConstants, INET_DIAG_MSG_FAMILY_OFFSET, struct inet_diag_msg, idiag_family);
+	OFF(SockDiagConstants, INET_DIAG_MSG_STATE_OFFSET, struct inet_diag_msg, idiag_state);
+	OFF(SockDiagConstants, INET_DIAG_MSG_TIMER_OFFSET, struct inet_diag_msg, idiag_timer);
+	OFF(SockDiagConstants, INET_DIAG_MSG_RETRANS_OFFSET, struct inet_diag_msg, idiag_retrans);
+	OFF(SockDiagConstants, INET_DIAG_MSG_ID_OFFSET, struct inet_diag_msg, id);
+	OFF(SockDiagConstants, INET_DIAG_MSG_EXPIRES_OFFSET, struct inet_diag_msg, idiag_expires);
+	OFF(SockDiagConstants, INET_DIAG_MSG_RQUEUE_OFFSET, struct inet_diag_msg, idiag_rqueue);
+	OFF(SockDiagConstants, INET_DIAG_MSG_WQUEUE_OFFSET, struct inet_diag_msg, idiag_wqueue);
+	OFF(SockDiagConstants, INET_DIAG_MSG_UID_OFFSET, struct inet_diag_msg, idiag_uid);
+	OFF(SockDiagConstants, INET_DIAG_MSG_INODE_OFFSET, struct inet_diag_msg, idiag_inode);
+
+	P(SockDiagConstants, INET_DIAG_MEMINFO);
+	P(SockDiagConstants, INET_DIAG_INFO);
+	P(SockDiagConstants, INET_DIAG_SKMEMINFO);
+	P(SockDiagConstants, INET_DIAG_SHUTDOWN);
+
+	P(SockDiagConstants, SK_MEMINFO_RMEM_ALLOC);
+	P(SockDiagConstants, SK_MEMINFO_RCVBUF);
+	P(SockDiagConstants, SK_MEMINFO_WMEM_ALLOC);
+	P(SockDiagConstants, SK_MEMINFO_SNDBUF);
+	P(SockDiagConstants, SK_MEMINFO_FWD_ALLOC);
+	P(SockDiagConstants, SK_MEMINFO_WMEM_QUEUED);
+	P(SockDiagConstants, SK_MEMINFO_OPTMEM);
+	P(SockDiagConstants, SK_MEMINFO_BACKLOG);
+	P(SockDiagConstants, SK_MEMINFO_DROPS);
+	P(SockDiagConstants, SK_MEMINFO_VARS);
+
+	/* the kernel's tcp_states.h is not UAPI; bpf.h mirrors it (glibc's netinet/tcp.h clashes with linux/tcp.h) */
+	V(SockDiagConstants, TCP_ESTABLISHED, BPF_TCP_ESTABLISHED);
+	V(SockDiagConstants, TCP_CLOSE, BPF_TCP_CLOSE);
+	V(SockDiagConstants, TCP_LISTEN, BPF_TCP_LISTEN);
+
+	OFF(SockDiagConstants, TCP_INFO_STATE_OFFSET, struct tcp_info, tcpi_state);
+	OFF(SockDiagConstants, TCP_INFO_PROBES_OFFSET, struct tcp_info, tcpi_probes);
+	OFF(SockDiagConstants, TCP_INFO_BACKOFF_OFFSET, struct tcp_info, tcpi_backoff);
+	OFF(SockDiagConstants, TCP_INFO_RCV_MSS_OFFSET, struct tcp_info, tcpi_rcv_mss);
+	OFF(SockDiagConstants, TCP_INFO_UNACKED_OFFSET, struct tcp_info, tcpi_unacked);
+	OFF(SockDiagConstants, TCP_INFO_LAST_DATA_SENT_OFFSET, struct tcp_info, tcpi_last_data_sent);
+	OFF(SockDiagConstants, TCP_INFO_LAST_DATA_RECV_OFFSET, struct tcp_info, tcpi_last_data_recv);
+	OFF(SockDiagConstants, TCP_INFO_RTT_OFFSET, struct tcp_info, tcpi_rtt);
+	OFF(SockDiagConstants, TCP_INFO_RCV_SPACE_OFFSET, struct tcp_info, tcpi_rcv_space);
+	OFF(SockDiagConstants, TCP_INFO_TOTAL_RETRANS_OFFSET, struct tcp_info, tcpi_total_retrans);
+	OFF(SockDiagConstants, TCP_INFO_BYTES_ACKED_OFFSET, struct tcp_info, tcpi_bytes_acked);
+	OFF(SockDiagConstants, TCP_INFO_BYTES_RECEIVED_OFFSET, struct tcp_info, tcpi_bytes_received);
+	OFF(SockDiagConstants, TCP_INFO_SND_WND_OFFSET, struct tcp_info, tcpi_snd_wnd);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+	OFF(SockDiagConstants, TCP_INFO_RCV_WND_OFFSET, struct tcp_info, tcpi_rcv_wnd);
+#else
+	MISSING(SockDiagConstants, TCP_INFO_RCV_WND_OFFSET);
+#endif
+}
+
 static void bpf(void)
 {
 	P(BpfConstants, BPF_LD);
@@ -846,6 +927,7 @@ int main(void)
 	rtnl();
 	ethtool();
 	nfct();
+	sockdiag();
 	bpf();
 	/* a full disk or closed pipe must not pass for a short, "complete" list */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

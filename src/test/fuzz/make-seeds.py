@@ -65,6 +65,15 @@ for method, pattern in [("rtnetlink", ["link-*.hex", "qdisc-*.hex", "neightbl-*.
             for m in hex_messages(f):
                 put(d, m, os.path.basename(f)[:-4])
 
+# inet_diag dumps (replies one by one, and the whole of each dump as one datagram)
+d = inputs(NL, "sockDiag")
+for f in sorted(glob.glob(os.path.join(RES, "netlink/sockdiag/*/*-dump.hex"))):
+    msgs = hex_messages(f)[1:]  # [0] is our request
+    base = os.path.basename(f)[:-4]
+    for m in msgs:
+        put(d, m, base)
+    put(d, b"".join(msgs), base + "-datagram")
+
 # frames as a NET_DM packet alert carries them: u16 NET_DM_ATTR_PROTO (big endian here), then the frame
 d = inputs(NL, "packetHeaders")
 mac = bytes(12)

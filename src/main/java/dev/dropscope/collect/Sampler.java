@@ -75,12 +75,13 @@ public final class Sampler implements AutoCloseable {
     }
 
     /**
-     * The standard collectors: links with ethtool, /proc/net, sysctls, conntrack, neighbour tables, qdiscs;
+     * The standard collectors: links with ethtool, /proc/net, sysctls, conntrack, neighbour tables, qdiscs,
+     * sockets;
      * for a named namespace also the machine-wide sysctls, which a namespace does not show.
      */
     public static List<Collector> standardCollectors(dev.dropscope.sys.Syscalls sys, NetnsScope scope) {
         List<Collector> l = new ArrayList<>(List.of(new LinkCollector(sys), new ProcNetCollector(), new SysctlCollector(),
-                new ConntrackCollector(sys), new NeighbourCollector(sys), new QdiscCollector(sys)));
+                new ConntrackCollector(sys), new NeighbourCollector(sys), new QdiscCollector(sys), new SocketCollector(sys)));
         if (scope.name() != null) {
             l.add(SysctlCollector.machineWide());
         }

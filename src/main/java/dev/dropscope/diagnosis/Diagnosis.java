@@ -20,13 +20,14 @@ public final class Diagnosis {
     private static final List<Rule> RULES = List.of(new RpFilterRule(), new ConntrackRule(),
             new SoftnetBacklogRule(), new TimeSqueezeRule(), new UdpRcvbufRule(), new ListenOverflowRule(),
             new TcpBacklogRule(), new RingOverflowRule(), new ChecksumRule(), new OffloadRule(), new NeighbourRule(),
-            new QdiscRule(), new NetfilterRule(), new NoSocketRule(), new RxDroppedRule(), new MonitorRule());
+            new QdiscRule(), new NetfilterRule(), new NoSocketRule(), new RxDroppedRule(), new StalledReaderRule(),
+            new MonitorRule());
 
     /** Every finding id this version can report. */
     public static final List<String> IDS = List.of(RpFilterRule.ID, ConntrackRule.ID, SoftnetBacklogRule.ID,
             TimeSqueezeRule.ID, UdpRcvbufRule.ID, ListenOverflowRule.ID, TcpBacklogRule.ID, RingOverflowRule.ID,
             ChecksumRule.ID, OffloadRule.ID, NeighbourRule.ID, QdiscRule.ID, NetfilterRule.ID, NoSocketRule.ID,
-            RxDroppedRule.ID, MonitorRule.ID);
+            RxDroppedRule.ID, StalledReaderRule.ID, MonitorRule.ID);
 
     private Diagnosis() {
     }

@@ -22,6 +22,18 @@ final class ListenOverflowRule implements Rule {
     /** Ceiling for tcp_max_syn_backlog: 64 Ki half-open requests cost about 16 MiB. */
     static final long SYN_BACKLOG_CAP = 65536;
 
+    /** Listeners named one by one in the evidence. */
+    static final int SHOWN = 3;
+
+    /** A listener, its queue against its limit, and that limit as min(listen() backlog, somaxconn). */
+    static Evidence listenerEvidence(dev.dropscope.model.SocketStats.Entry l, Long somaxconn, String drops) {
+        String limit = somaxconn == null ? "backlog limit " + l.wqueue()
+                : "backlog limit " + l.wqueue() + " = min(listen() backlog, somaxconn " + somaxconn + ")"
+                        + (l.wqueue() < somaxconn ? ": the application's own backlog" : ": somaxconn caps it");
+        return new Evidence("listener " + l.local() + " of " + SocketDeltas.owner(l), "accept queue " + l.rqueue()
+                + " of " + l.wqueue() + " (" + limit + ")" + (drops == null ? "" : "; drops " + drops));
+    }
+
     @Override
     public List<Scored> apply(Observation o) {
         long overflows = o.snmpIncrease(OVERFLOWS);
@@ -48,9 +60,34 @@ final class ListenOverflowRule implements Rule {
             ev.add(new Evidence("net.ipv4.tcp_max_syn_backlog", Long.toString(synBacklog)));
         }
         double rate = o.perSecond(n);
+        List<dev.dropscope.model.SocketStats.Entry> listeners = new ArrayList<>();
+        for (SocketDeltas.Risen r : SocketDeltas.withRisingDrops(o, "tcp", true)) {
+            listeners.add(r.socket());
+            if (listeners.size() <= SHOWN) {
+                ev.add(listenerEvidence(r.socket(), somaxconn, Text.rise(r.drops(), o.seconds())));
+            }
+        }
+        if (listeners.isEmpty() && o.after.sockets() != null && o.before != o.after) {
+            // no drop counter to go by: the listeners whose accept queue is full now
+            for (dev.dropscope.model.SocketStats.Entry e : o.after.sockets().sockets()) {
+                if (e.isListener() && e.wqueue() >= 0 && e.rqueue() >= e.wqueue() && listeners.size() < SHOWN) {
+                    listeners.add(e);
+                    ev.add(listenerEvidence(e, somaxconn, null));
+                }
+            }
+        }
         long newSomaxconn = somaxconn == null ? 4096 : Fixes.grow(somaxconn, 0, SOMAXCONN_CAP);
 
         List<Fix> fixes = new ArrayList<>();
+        if (!listeners.isEmpty()) {
+            dev.dropscope.model.SocketStats.Entry l = listeners.get(0);
+            boolean capped = somaxconn != null && l.wqueue() >= somaxconn;
+            fixes.add(Fixes.command(SocketDeltas.owner(l) + " listens on " + l.local() + " with a backlog of "
+                            + l.wqueue() + (capped ? " (capped by net.core.somaxconn)" : " (what it passed to listen())")
+                            + ": " + (capped ? "raise net.core.somaxconn and its listen() backlog" : "raise the backlog it "
+                            + "passes to listen() in its configuration or code") + ", and find why it accepts slowly",
+                    "A longer queue makes clients wait instead of retrying; it does not make the application faster."));
+        }
         fixes.add(Fixes.command("raise the listen() backlog in the application (e.g. listen(fd, " + newSomaxconn
                         + ")) and make it accept() faster; " + Fixes.inNetns(o, "ss -lnt")
                         + " shows each listener: Send-Q is its backlog, Recv-Q at Send-Q means full",
@@ -66,6 +103,9 @@ final class ListenOverflowRule implements Rule {
                     "More half-open connections are kept (about 256 bytes each), also those of a SYN flood."));
         }
         String title = "TCP listen queue overflow: connection attempts dropped (" + o.pace(rate) + ")";
+        if (!listeners.isEmpty()) {
+            title += " at " + listeners.get(0).local() + " of " + SocketDeltas.owner(listeners.get(0));
+        }
         String explanation = "A listening socket's accept queue was full, so the kernel dropped the client's SYN "
                 + "or handshake ACK (ListenOverflows, ListenDrops); clients see slow connects and retries. The "
                 + "queue is min(the application's listen() backlog, net.core.somaxconn): raise both, and look at "

@@ -24,6 +24,38 @@ final class UdpRcvbufRule implements Rule {
      */
     static final long RMEM_CAP = 64L << 20;
 
+    /** Sockets named one by one in the evidence. */
+    static final int SHOWN = 3;
+
+    /**
+     * Where a socket's buffer size comes from: SO_RCVBUF set by the application (the kernel stores twice the
+     * value asked for, capped at twice rmem_max), or net.core.rmem_default when it never set one.
+     */
+    static String bufferOrigin(long rcvbuf, Long rmemDefault, Long rmemMax) {
+        if (rmemDefault != null && rcvbuf == rmemDefault) {
+            return "net.core.rmem_default: the application does not set SO_RCVBUF";
+        }
+        if (rmemMax != null && rcvbuf == 2 * rmemMax) {
+            return "SO_RCVBUF set by the application, capped at twice net.core.rmem_max";
+        }
+        return "SO_RCVBUF " + rcvbuf / 2 + " set by the application (the kernel doubles it)"
+                + (rmemDefault == null ? "" : "; rmem_default " + rmemDefault + " does not apply to it");
+    }
+
+    private static Fix ownerFix(dev.dropscope.model.SocketStats.Entry s, Long rmemDefault, Long rmemMax) {
+        String who = SocketDeltas.owner(s);
+        if (rmemDefault != null && s.rcvbuf() == rmemDefault) {
+            return Fixes.command(who + " on " + s.local() + " relies on net.core.rmem_default (" + rmemDefault
+                            + " bytes): have it call setsockopt(SO_RCVBUF) with a bigger size, or raise rmem_default",
+                    "rmem_default applies to every socket that does not choose its own size.");
+        }
+        return Fixes.command(who + " on " + s.local() + " sets SO_RCVBUF itself (" + s.rcvbuf() / 2
+                        + " bytes, doubled by the kernel to " + s.rcvbuf() + "): raise the size it asks for in its "
+                        + "configuration or code" + (rmemMax == null ? "" : ", up to net.core.rmem_max (" + rmemMax + ")")
+                        + "; net.core.rmem_default does not apply to it",
+                "Only this socket's memory grows; the kernel caps the request at net.core.rmem_max.");
+    }
+
     @Override
     public List<Scored> apply(Observation o) {
         long counted = 0;
@@ -53,10 +85,23 @@ final class UdpRcvbufRule implements Rule {
             ev.add(new Evidence("net.core.rmem_default", Long.toString(rmemDefault)));
         }
         double rate = o.perSecond(n);
+        List<SocketDeltas.Risen> sockets = SocketDeltas.withRisingDrops(o, "udp", false);
+        for (int i = 0; i < Math.min(SHOWN, sockets.size()); i++) {
+            SocketDeltas.Risen r = sockets.get(i);
+            ev.add(new Evidence("socket udp " + r.socket().local() + " of " + SocketDeltas.owner(r.socket()),
+                    "drops " + Text.rise(r.drops(), o.seconds()) + "; rcvbuf " + r.socket().rcvbuf() + " ("
+                            + bufferOrigin(r.socket().rcvbuf(), rmemDefault, rmemMax) + ")"));
+        }
+        if (sockets.size() > SHOWN) {
+            ev.add(new Evidence("more UDP sockets with drops", Integer.toString(sockets.size() - SHOWN)));
+        }
 
         List<Fix> fixes = new ArrayList<>();
         fixes.add(Fixes.command(Fixes.inNetns(o, "ss -uanpm"),
                 "Read-only: finds the socket; in skmem:(...) 'rb' is its buffer limit and 'd' its drops."));
+        if (!sockets.isEmpty()) {
+            fixes.add(ownerFix(sockets.get(0).socket(), rmemDefault, rmemMax));
+        }
         // room for four times what overflowed in one second, as memory the queued datagrams take
         long need = 4 * (long) Math.ceil(rate) * TRUESIZE_PER_DATAGRAM;
         long newMax = rmemMax == null ? Fixes.powerOfTwoAtLeast(Math.max(need, 8L << 20))
@@ -82,6 +127,10 @@ final class UdpRcvbufRule implements Rule {
                     + Text.bytes(udpMem[2] * 2 * 4096) + " (pages of 4 KiB) before every UDP socket drops."));
         }
         String title = "UDP receive buffers overflow (" + o.pace(rate) + " dropped)";
+        if (!sockets.isEmpty()) {
+            title += " at " + sockets.get(0).socket().local() + " of " + SocketDeltas.owner(sockets.get(0).socket())
+                    + (sockets.size() > 1 ? " and " + (sockets.size() - 1) + " more" : "");
+        }
         String explanation = "A UDP socket's receive queue was full, so the kernel dropped the datagram "
                 + "(RcvbufErrors, SOCKET_RCVBUFF): the application reads more slowly than datagrams arrive, or its "
                 + "buffer is too small for the bursts. Give the socket a bigger SO_RCVBUF (capped by "

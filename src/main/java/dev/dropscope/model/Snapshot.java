@@ -16,12 +16,13 @@ import java.util.Map;
  * @param snmp           protocol counters keyed {@code Group.Field} ({@code Udp.RcvbufErrors})
  * @param sysctl         sysctl values by sysctl(8) name, as the kernel prints them
  * @param sockstat       /proc/net/sockstat(6) keyed {@code PROTO.name} ({@code TCP.mem})
+ * @param sockets        the sockets with drops or full queues and their owners, or null when not collected
  */
 public record Snapshot(long takenAtMillis, long monotonicNanos, String host, String kernelRelease, String netns,
                        List<InterfaceStats> interfaces, Map<String, Long> snmp, List<SoftnetCpu> softnet,
                        RpFilterState rpFilter, ConntrackState conntrack, Map<String, String> sysctl,
                        List<NeighbourTableStats> neighbour, List<QdiscStats> qdiscs, Map<String, Long> sockstat,
-                       List<CollectorError> errors) {
+                       List<CollectorError> errors, SocketStats sockets) {
 
     public Snapshot {
         interfaces = Maps.copy(interfaces);
@@ -68,6 +69,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         private List<NeighbourTableStats> neighbour;
         private List<QdiscStats> qdiscs;
         private Map<String, Long> sockstat;
+        private SocketStats sockets;
         private final List<CollectorError> errors = new ArrayList<>();
 
         public Builder takenAt(long epochMillis, long monotonicNanos) {
@@ -142,6 +144,11 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             return this;
         }
 
+        public Builder sockets(SocketStats v) {
+            this.sockets = v;
+            return this;
+        }
+
         public Builder error(String collector, String message) {
             errors.add(new CollectorError(collector, message));
             return this;
@@ -199,6 +206,9 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             if (part.sockstat != null) {
                 sockstat = part.sockstat;
             }
+            if (part.sockets != null) {
+                sockets = part.sockets;
+            }
             return this;
         }
 
@@ -211,7 +221,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
                 }
             }
             return new Snapshot(takenAtMillis, monotonicNanos, host, kernelRelease, netns, interfaces, snmp, softnet,
-                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors);
+                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors, sockets);
         }
     }
 }

@@ -11,6 +11,8 @@ import dev.dropscope.netlink.nfct.CtStats;
 import dev.dropscope.netlink.route.Links;
 import dev.dropscope.netlink.route.NeighbourTables;
 import dev.dropscope.netlink.route.Qdiscs;
+import dev.dropscope.netlink.sockdiag.InetDiag;
+import dev.dropscope.netlink.sockdiag.SockDiagConstants;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -139,6 +141,23 @@ class NetlinkFuzzTest {
     @FuzzTest
     void nfct(byte[] datagram) {
         eachMessage(datagram, CtStats::parsePerCpu, CtStats::parseGlobal, NetlinkError::parse);
+    }
+
+    /** inet_diag replies (SOCK_DIAG_BY_FAMILY): the reader's getters as the collector uses them, and the record. */
+    @FuzzTest
+    void sockDiag(byte[] datagram) {
+        InetDiag.Reader r = new InetDiag.Reader();
+        eachMessage(datagram,
+                (b, at, len) -> InetDiag.parse(b, at, len, SockDiagConstants.IPPROTO_TCP),
+                (b, at, len) -> InetDiag.parse(b, at, len, SockDiagConstants.IPPROTO_UDP),
+                (b, at, len) -> {
+                    if (!r.read(b, at, len, SockDiagConstants.IPPROTO_TCP)) {
+                        return null;
+                    }
+                    return r.rqueue() + r.wqueue() + r.drops() + r.memInfo(SockDiagConstants.SK_MEMINFO_RCVBUF)
+                            + r.bytesReceived() + r.cookie() + r.inode() + r.state() + (r.isListener() ? 1 : 0);
+                },
+                NetlinkError::parse);
     }
 
     /**

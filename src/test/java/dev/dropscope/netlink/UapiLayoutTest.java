@@ -46,7 +46,8 @@ class UapiLayoutTest {
             "NetDmConstants", NetDmConstants.class,
             "RtnlConstants", RtnlConstants.class,
             "EthtoolConstants", EthtoolConstants.class,
-            "NfctConstants", NfctConstants.class);
+            "NfctConstants", NfctConstants.class,
+            "SockDiagConstants", dev.dropscope.netlink.sockdiag.SockDiagConstants.class);
 
     /** Public constants that no UAPI header defines, so the probe cannot print them. Keep it short. */
     private static final Set<String> NOT_IN_UAPI = Set.of(
