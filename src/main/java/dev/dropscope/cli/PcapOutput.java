@@ -28,7 +28,8 @@ final class PcapOutput implements AutoCloseable {
 
     /** Null when {@code target} is null; {@code "-"} is standard output. */
     static PcapOutput open(String target, boolean force, int snapLen) throws IOException {
-        return open(target, force, snapLen, inode -> "netns:" + inode);
+        // ip netns name, else the owning container, else netns:INODE (cached: one look per namespace)
+        return open(target, force, snapLen, dev.dropscope.procfs.NetnsNames.system()::label);
     }
 
     static PcapOutput open(String target, boolean force, int snapLen, LongFunction<String> netnsName)

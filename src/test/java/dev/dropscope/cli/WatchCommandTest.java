@@ -294,7 +294,8 @@ class WatchCommandTest {
             try (Stream<Path> left = Files.list(dir)) {
                 assertEquals(List.of(file), left.toList(), "renamed into place, no temporary file left");
             }
-            String netns = "netns:" + nsInode();
+            String netns = ns.name(); // the ip netns name of the namespace with the drops' inode
+            assertTrue(nsInode() > 0);
             List<String> ours = new ArrayList<>();
             for (String l : dev.dropscope.export.Tshark.fields(file, "udp.dstport", "frame.comment",
                     "frame.interface_name", "frame.len", "frame.cap_len")) {
