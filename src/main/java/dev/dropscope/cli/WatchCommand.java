@@ -12,6 +12,8 @@ import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.WatchFormat;
 import dev.dropscope.model.DropSource;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.NetnsIdentity;
+import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.perf.CpuList;
@@ -98,8 +100,13 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Stop after N records (dropwatch's alertlimit).")
     Long limit;
 
-    @Option(names = "--interface", paramLabel = "IF", description = "Only drops on input interface IF (packet mode; repeatable).")
+    @Option(names = "--interface", paramLabel = "IF", description = "Only drops on input interface IF (NET_DM packet mode, or the eBPF source with BTF; repeatable).")
     List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--netns", paramLabel = "NAME",
+            description = "Only drops in network namespace NAME: an ip netns name, a container (RUNTIME:ID12 or the id), "
+                    + "or netns:INODE (the eBPF source with BTF; repeatable).")
+    List<String> netnsNames = new ArrayList<>();
 
     @Option(names = "--reason", paramLabel = "NAME", description = "Only drops with reason NAME, e.g. NO_SOCKET (repeatable).")
     List<String> reasons = new ArrayList<>();
@@ -161,9 +168,6 @@ public final class WatchCommand implements Callable<Integer> {
         if (force && (pcap == null || pcap.equals("-"))) {
             throw usage("--force applies to --pcap FILE");
         }
-        if (!interfaces.isEmpty() && mode != Mode.packet) {
-            throw usage("--interface needs --mode packet: only NET_DM packet alerts say which interface a drop came in on");
-        }
         for (String r : reasons) {
             if (!r.matches("[A-Za-z0-9_]+")) {
                 throw usage("--reason '" + r + "' is not a drop-reason name (e.g. NO_SOCKET; 'dropscope doctor' lists them)");
@@ -188,7 +192,27 @@ public final class WatchCommand implements Callable<Integer> {
         List<String> upperReasons = reasons.stream().map(String::toUpperCase).toList();
         return s -> (upperReasons.isEmpty() || (s.reason() != null && upperReasons.contains(s.reason())))
                 && (globs.isEmpty() || (s.symbol() != null && globs.stream().anyMatch(p -> p.matcher(s.symbol()).matches())))
-                && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())));
+                && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())))
+                && (netnsNames.isEmpty() || (s.netns() != null && netnsNames.stream().anyMatch(n -> netnsMatches(s.netns(), n))));
+    }
+
+    /** NAME is the namespace's ip netns name, its label (RUNTIME:ID12, netns:INODE), or its container's id or id prefix. */
+    static boolean netnsMatches(NetnsIdentity ns, String name) {
+        return name.equals(ns.name()) || name.equals(ns.label()) || name.equals("netns:" + ns.inode())
+                || (ns.container() != null && name.length() >= 12 && ns.container().id().startsWith(name));
+    }
+
+    /** Names from /run/netns and /proc, for the builder (called on the watch thread; NetnsNames is not thread-safe). */
+    static java.util.function.LongFunction<NetnsIdentity> netnsIdentities() {
+        NetnsNames names = NetnsNames.system();
+        return inode -> {
+            synchronized (names) {
+                NetnsNames.Netns n = names.lookup(inode);
+                NetnsNames.Owner o = n.owner();
+                return new NetnsIdentity(inode, n.name(), o == null || o.container() == null ? null
+                        : new NetnsIdentity.Container(o.container().runtime(), o.container().id(), o.pid(), o.command()));
+            }
+        };
     }
 
     @Override
@@ -238,16 +262,24 @@ public final class WatchCommand implements Callable<Integer> {
                             + " use --source ebpf or --source tracepoint, or --mode packet");
                     return ExitCodes.USAGE;
                 }
-                if (!interfaces.isEmpty() && !DropSource.NET_DM.id().equals(monitor.source())) {
-                    // only NET_DM packet alerts name the input port: filtering the others would show nothing
-                    err.println("dropscope watch: --interface needs NET_DM packet alerts, which name the input port; "
-                            + "the " + monitor.source() + " source does not (" + monitor.why() + ")");
+                boolean netdmPorts = DropSource.NET_DM.id().equals(monitor.source()) && mode == Mode.packet;
+                if (!interfaces.isEmpty() && !netdmPorts && monitor.identityUnknownWhy() != null) {
+                    // only NET_DM packet alerts and the eBPF source with BTF name the interface: filtering the others would show nothing
+                    err.println("dropscope watch: --interface needs NET_DM packet alerts or the eBPF source with BTF, which name "
+                            + "the interface; " + monitor.identityUnknownWhy());
+                    return ExitCodes.FAILURE;
+                }
+                if (!netnsNames.isEmpty() && monitor.identityUnknownWhy() != null) {
+                    err.println("dropscope watch: --netns needs the eBPF source with BTF; " + monitor.identityUnknownWhy());
                     return ExitCodes.FAILURE;
                 }
                 // read in the background: the start record and the first quiet intervals do not wait for it
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
-                DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
+                DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign)
+                        .withNetnsNames(netnsIdentities());
+                dev.dropscope.collect.NetnsInterfaces foreign = new dev.dropscope.collect.NetnsInterfaces(sys);
+                builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
                 WatchFormat fmt = WatchFormat.named(format.name(), out);
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));

@@ -32,7 +32,8 @@ public final class WatchPcap implements Closeable {
     /** Writes one packet (and its interface's description the first time). */
     public void packet(ResolvedPacket p) throws IOException {
         DropPacket d = p.packet();
-        String ns = d.netns() == DropSite.NO_NETNS ? null : netnsName.apply(d.netns());
+        String ns = p.netns() != null ? p.netns().label()
+                : d.netns() == DropSite.NO_NETNS ? null : netnsName.apply(d.netns());
         String ifname = p.interfaceName() != null ? p.interfaceName()
                 : d.ifindex() > 0 ? "if" + d.ifindex() : d.ifindex() == 0 ? "none" : "unknown";
         int linkType = d.capture().start() == DropPacket.Start.NETWORK ? PcapngWriter.LINKTYPE_RAW

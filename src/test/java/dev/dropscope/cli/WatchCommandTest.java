@@ -239,13 +239,37 @@ class WatchCommandTest {
     }
 
     @Test
-    void interfaceFilterWithoutNetDmSaysOnlyNetDmNamesThePort() {
-        // the eBPF ring does not know the input port: filtering on it would silently show nothing
-        DoctorCommandTest.Result r = run("watch", "--mode", "packet", "--interface", "lo", "--duration", "1s");
+    void netnsAndInterfaceFiltersNeedASourceThatKnowsThem() {
+        // the tracepoint source does not know namespaces: filtering on them would silently show nothing
+        DoctorCommandTest.Result r = run("watch", "--source", "tracepoint", "--netns", "blue", "--duration", "1s");
         assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("dropscope watch: --interface needs NET_DM packet alerts, which name the input "
-                + "port; the ebpf source does not (NET_DM is not usable"), r.err());
+        assertEquals("dropscope watch: --netns needs the eBPF source with BTF; network namespaces are unknown: the "
+                + "tracepoint source does not report them\n", r.err());
+        r = run("watch", "--source", "tracepoint", "--interface", "lo", "--duration", "1s");
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+        assertTrue(r.err().startsWith("dropscope watch: --interface needs NET_DM packet alerts or the eBPF source with "
+                + "BTF"), r.err());
+    }
+
+    @Test
+    void ebpfDropRecordsNameTheirNamespaceAndInterfaceAndFilterOnThem() throws Exception {
+        Run r = watchWhileDropping(40, "watch", "--source", "ebpf", "--format", "json", "--duration", "2s",
+                "--netns", ns.name(), "--interface", "lo");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertEquals(40, r.kernelDrops());
+        List<String> lines = r.out().lines().toList();
+        JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        long counted = 0;
+        for (JsonNode s : summary.get("sites")) {
+            assertEquals("lo", s.get("interface").asText(), "named inside its own namespace: " + s);
+            assertEquals(1, s.get("ifindex").asInt(), s.toString());
+            assertEquals(nsInode(), s.get("netns").get("inode").asLong(), s.toString());
+            assertEquals(ns.name(), s.get("netns").get("name").asText(), s.toString());
+            assertTrue(s.get("netns").get("container").isNull(), s.toString());
+            counted += s.get("count").asLong();
+        }
+        // only this namespace's drops pass the filter, so none of the machine's other drops are counted
+        assertEquals(40, counted, summary.toString());
     }
 
     @Test
@@ -259,7 +283,9 @@ class WatchCommandTest {
         JsonNode packet = null;
         for (String l : r.out().lines().toList()) {
             JsonNode o = new ObjectMapper().readTree(l);
-            if (o.get("type").asText().equals("packet") && "NO_SOCKET".equals(o.get("reason").asText())) {
+            // machine-wide: the first of our namespace's drops, not another test's
+            if (o.get("type").asText().equals("packet") && "NO_SOCKET".equals(o.get("reason").asText())
+                    && o.has("netns") && ns.name().equals(o.get("netns").get("name").asText())) {
                 packet = o;
                 break;
             }
@@ -273,8 +299,9 @@ class WatchCommandTest {
         assertEquals("udp", packet.get("l4").asText(), packet.toString());
         assertEquals("127.0.0.1", packet.get("dst").asText(), packet.toString());
         assertEquals(9, packet.get("dport").asInt(), packet.toString());
-        // lo of the test namespace is not the host's lo: no host name for its ifindex
-        assertTrue(packet.get("interface").isNull(), packet.toString());
+        // lo of the test namespace, named there (not the host's ifindex table)
+        assertEquals("lo", packet.get("interface").asText(), packet.toString());
+        assertEquals(ns.name(), packet.get("netns").get("name").asText(), packet.toString());
     }
 
     /** The namespace's inode, as the kernel's ns.inum and stat(2) of its /run/netns file both say. */
@@ -309,7 +336,7 @@ class WatchCommandTest {
                 String[] c = l.split("\t", -1);
                 assertEquals("9", c[0], l);
                 assertTrue(c[1].matches("reason=NO_SOCKET location=__udp4_lib_rcv\\+0x[0-9a-f]+ netns=" + netns), l);
-                assertTrue(c[2].endsWith("@" + netns), "IDB named IF@NETNS: " + l);
+                assertEquals("lo@" + netns, c[2], "IDB named IF@NETNS");
                 assertEquals("58", c[3], l);
                 assertEquals("58", c[4], l);
             }
