@@ -198,11 +198,12 @@ class WatchCommandTest {
             {"watch", "--interval", "5ms"},
             {"watch", "--format", "xml"},
             {"watch", "--duration", "soon"},
-            {"watch", "--interface", "lo"},
             {"watch", "--takeover", "--passive"},
             {"watch", "--no-sw"},
             {"watch", "--trunc", "64"},
             {"watch", "--reason", "NO SOCKET"},
+            {"watch", "--pcap", "x.pcapng"},
+            {"watch", "--mode", "packet", "--pcap", "-", "--force"},
         };
         for (String[] args : bad) {
             DoctorCommandTest.Result r = run(args);
