@@ -19,7 +19,9 @@ kfree_skb event it saw), events lost, observer user+sys CPU per million drops (/
 generator window), and the generator's slowdown against "none". For dropscope also its CPU in steady state:
 from its second report with drops (start-up done: symbol table loaded, first report written) to the end. Medians over --runs rounds. Then
 dropscope's time to first output (watch), time to the first full TUI frame (top in tmux), and peak RSS
-(VmHWM) of watch after --rss-seconds at full drop rate.
+(VmHWM) of watch after --rss-seconds at full drop rate. Last the serve row (bench/serve_footprint.py): RSS, PSS,
+threads and CPU of `serve --interval 5s` under --serve-scrapes scrapes at 1/s, and of Debian's
+prometheus-node-exporter measured the same way right after (installed with apt-get like perf).
 
 Everything it makes (namespace, veth pair, private tracefs mount for perf, perf data file, tmux server,
 processes) is removed on every way out, Ctrl-C included; the runs measured so far are still written.
@@ -40,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import serve_footprint
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DROPSCOPE = os.path.join(ROOT, "dropscope")
@@ -638,9 +642,11 @@ def table(rows):
 
 # ---------------------------------------------------------------- main
 
-def ensure_tools(need_tmux):
-    missing = [pkg for tool, pkg in (("perf", "linux-perf"), ("tmux", "tmux"))
-               if (tool != "tmux" or need_tmux) and not shutil.which(tool)]
+def ensure_tools(need_tmux, need_node_exporter=False):
+    missing = [pkg for tool, pkg in (("perf", "linux-perf"), ("tmux", "tmux"),
+                                     ("prometheus-node-exporter", "prometheus-node-exporter"))
+               if (tool != "tmux" or need_tmux) and (tool != "prometheus-node-exporter" or need_node_exporter)
+               and not shutil.which(tool)]
     if missing:
         log(f"bench: installing {' '.join(missing)} with apt-get")
         run(["apt-get", "install", "-y", "-q"] + missing, timeout=600)
@@ -657,12 +663,15 @@ def main():
     ap.add_argument("--startup-only", action="store_true",
                     help="only the start-up samples: no observer runs, no RSS run (e.g. --startup-only --startup-runs 5)")
     ap.add_argument("--rss-seconds", type=float, default=60, help="seconds at full rate before reading VmHWM (0: skip)")
+    ap.add_argument("--serve-scrapes", type=int, default=60,
+                    help="serve row: scrapes at 1/s after 8 s warm-up and 20 s unscraped, dropscope serve and "
+                         "node_exporter one after the other (0: skip)")
     ap.add_argument("--quiet-wait", type=float, default=0,
                     help="before each run wait up to this many seconds for the machine to be < 10%% busy")
     ap.add_argument("--note", default="", help="a line printed under the table (e.g. 'busy machine')")
     a = ap.parse_args()
     if a.startup_only:
-        a.runs, a.rss_seconds = 0, 0
+        a.runs, a.rss_seconds, a.serve_scrapes = 0, 0, 0
     if os.geteuid() != 0:
         log("bench: needs root (network namespace, perf -a, tracepoint)")
         return 4
@@ -674,7 +683,7 @@ def main():
     if any(g not in REASON for g in gens):
         log("bench: --gens takes udp and/or raw")
         return 2
-    ensure_tools(a.startup_runs > 0)
+    ensure_tools(a.startup_runs > 0, a.serve_scrapes > 0)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     signal.signal(signal.SIGTERM, _on_term)
     signal.signal(signal.SIGHUP, _on_term)
@@ -732,6 +741,9 @@ def main():
             gen = "raw" if "raw" in gens else gens[0]
             log(f"bench: peak RSS of watch after {a.rss_seconds:g} s of {gen} x{a.threads}")
             result["rss"] = peak_rss(s, gen, a.threads, a.rss_seconds)
+        if a.serve_scrapes > 0:
+            log(f"bench: serve footprint: {a.serve_scrapes} scrapes at 1/s, dropscope serve then node_exporter")
+            result["serve"] = serve_footprint.serve_row(warmup=8, scrapes=a.serve_scrapes, idle=20)
         result["complete"] = True
     except (KeyboardInterrupt, Interrupted) as e:
         log(f"bench: interrupted ({str(e) or 'SIGINT'}); cleaning up, keeping the {len(result['runs'])} runs measured")
@@ -768,6 +780,11 @@ def main():
     if result["skipped"]:
         note += " Not run: " + "; ".join(f"{k} ({v})" for k, v in result["skipped"].items()) + "."
     result["markdown"] = markdown(result["rows"], extra, note)
+    if result.get("serve"):
+        result["markdown"] += ("\n\nserve footprint (`serve --interval 5s`, default source; 8 s warm-up, 20 s unscraped, "
+                               f"{a.serve_scrapes} scrapes at 1/s with Accept-Encoding: gzip; node_exporter with its "
+                               "default collectors, same procedure, right after):\n\n"
+                               + "\n".join(serve_footprint.table(result["serve"])))
     with open(path, "w") as f:
         json.dump(result, f, indent=1)
     print(result["markdown"])

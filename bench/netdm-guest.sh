@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs inside ../shared/lab/netdm-vm (see bench/bench_netdm.py): for each round and NET_DM mode, start
+# Runs inside test/vm/netdm-vm (see bench/bench_netdm.py): for each round and NET_DM mode, start
 # `dropscope watch --source netdm`, wait until it is live, make drops on the guest's loopback with
 # native/build/dropgen (counted by the guest's Udp NoPorts), stop watch with SIGTERM, keep every output.
 # Usage: netdm-guest.sh OUTDIR ROUNDS SECONDS THREADS MODES PACKET_MODE_COUNT

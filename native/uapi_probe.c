@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <netinet/in.h>   /* before any linux/ header: libc-compat.h then leaves in.h to glibc */
 /* glibc's <net/if.h> first: <linux/libc-compat.h> then drops the duplicate definitions in <linux/if.h>. */
 #include <net/if.h>
 #include <linux/if.h>
@@ -37,7 +38,9 @@
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
 #include <linux/tcp.h>
-#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
@@ -826,6 +829,147 @@ static void sockdiag(void)
 #endif
 }
 
+/* nf_tables dumps and expression attributes (netlink/nftables/): the numbers the rule decoder reads. */
+static void nftables(void)
+{
+	P(NftConstants, NFNL_SUBSYS_NFTABLES);
+	P(NftConstants, NFT_MSG_NEWTABLE);
+	P(NftConstants, NFT_MSG_GETTABLE);
+	P(NftConstants, NFT_MSG_NEWCHAIN);
+	P(NftConstants, NFT_MSG_GETCHAIN);
+	P(NftConstants, NFT_MSG_NEWRULE);
+	P(NftConstants, NFT_MSG_GETRULE);
+	P(NftConstants, NFTA_LIST_ELEM);
+	P(NftConstants, NFTA_HOOK_HOOKNUM);
+	P(NftConstants, NFTA_HOOK_PRIORITY);
+	P(NftConstants, NFTA_HOOK_DEV);
+	P(NftConstants, NFTA_TABLE_NAME);
+	P(NftConstants, NFTA_TABLE_FLAGS);
+	P(NftConstants, NFTA_TABLE_USE);
+	P(NftConstants, NFTA_TABLE_HANDLE);
+	P(NftConstants, NFT_TABLE_F_DORMANT);
+	P(NftConstants, NFTA_CHAIN_TABLE);
+	P(NftConstants, NFTA_CHAIN_HANDLE);
+	P(NftConstants, NFTA_CHAIN_NAME);
+	P(NftConstants, NFTA_CHAIN_HOOK);
+	P(NftConstants, NFTA_CHAIN_POLICY);
+	P(NftConstants, NFTA_CHAIN_USE);
+	P(NftConstants, NFTA_CHAIN_TYPE);
+	P(NftConstants, NFTA_CHAIN_COUNTERS);
+	P(NftConstants, NFTA_RULE_TABLE);
+	P(NftConstants, NFTA_RULE_CHAIN);
+	P(NftConstants, NFTA_RULE_HANDLE);
+	P(NftConstants, NFTA_RULE_EXPRESSIONS);
+	P(NftConstants, NFTA_RULE_POSITION);
+	P(NftConstants, NFTA_RULE_USERDATA);
+	P(NftConstants, NFTA_EXPR_NAME);
+	P(NftConstants, NFTA_EXPR_DATA);
+	P(NftConstants, NFTA_DATA_VALUE);
+	P(NftConstants, NFTA_DATA_VERDICT);
+	P(NftConstants, NFTA_VERDICT_CODE);
+	P(NftConstants, NFTA_VERDICT_CHAIN);
+	P(NftConstants, NFT_REG_VERDICT);
+	P(NftConstants, NFT_CONTINUE);
+	P(NftConstants, NFT_BREAK);
+	P(NftConstants, NFT_JUMP);
+	P(NftConstants, NFT_GOTO);
+	P(NftConstants, NFT_RETURN);
+	P(NftConstants, NF_DROP);
+	P(NftConstants, NF_ACCEPT);
+	P(NftConstants, NF_STOLEN);
+	P(NftConstants, NF_QUEUE);
+	P(NftConstants, NFTA_IMMEDIATE_DREG);
+	P(NftConstants, NFTA_IMMEDIATE_DATA);
+	P(NftConstants, NFTA_CMP_SREG);
+	P(NftConstants, NFTA_CMP_OP);
+	P(NftConstants, NFTA_CMP_DATA);
+	P(NftConstants, NFT_CMP_EQ);
+	P(NftConstants, NFT_CMP_NEQ);
+	P(NftConstants, NFT_CMP_LT);
+	P(NftConstants, NFT_CMP_LTE);
+	P(NftConstants, NFT_CMP_GT);
+	P(NftConstants, NFT_CMP_GTE);
+	P(NftConstants, NFTA_BITWISE_SREG);
+	P(NftConstants, NFTA_BITWISE_DREG);
+	P(NftConstants, NFTA_BITWISE_LEN);
+	P(NftConstants, NFTA_BITWISE_MASK);
+	P(NftConstants, NFTA_BITWISE_XOR);
+	P(NftConstants, NFTA_BITWISE_OP);
+	P(NftConstants, NFTA_BITWISE_DATA);
+	P(NftConstants, NFTA_RANGE_SREG);
+	P(NftConstants, NFTA_RANGE_OP);
+	P(NftConstants, NFTA_RANGE_FROM_DATA);
+	P(NftConstants, NFTA_RANGE_TO_DATA);
+	P(NftConstants, NFTA_LOOKUP_SET);
+	P(NftConstants, NFTA_LOOKUP_SREG);
+	P(NftConstants, NFTA_LOOKUP_DREG);
+	P(NftConstants, NFTA_LOOKUP_FLAGS);
+	P(NftConstants, NFT_LOOKUP_F_INV);
+	P(NftConstants, NFTA_PAYLOAD_DREG);
+	P(NftConstants, NFTA_PAYLOAD_BASE);
+	P(NftConstants, NFTA_PAYLOAD_OFFSET);
+	P(NftConstants, NFTA_PAYLOAD_LEN);
+	P(NftConstants, NFTA_PAYLOAD_SREG);
+	P(NftConstants, NFT_PAYLOAD_LL_HEADER);
+	P(NftConstants, NFT_PAYLOAD_NETWORK_HEADER);
+	P(NftConstants, NFT_PAYLOAD_TRANSPORT_HEADER);
+	P(NftConstants, NFTA_META_DREG);
+	P(NftConstants, NFTA_META_KEY);
+	P(NftConstants, NFTA_META_SREG);
+	P(NftConstants, NFT_META_PROTOCOL);
+	P(NftConstants, NFT_META_MARK);
+	P(NftConstants, NFT_META_IIF);
+	P(NftConstants, NFT_META_OIF);
+	P(NftConstants, NFT_META_IIFNAME);
+	P(NftConstants, NFT_META_OIFNAME);
+	P(NftConstants, NFT_META_NFPROTO);
+	P(NftConstants, NFT_META_L4PROTO);
+	P(NftConstants, NFTA_CT_DREG);
+	P(NftConstants, NFTA_CT_KEY);
+	P(NftConstants, NFTA_CT_DIRECTION);
+	P(NftConstants, NFTA_CT_SREG);
+	P(NftConstants, NFT_CT_STATE);
+	P(NftConstants, NFT_CT_MARK);
+	P(NftConstants, NFTA_COUNTER_BYTES);
+	P(NftConstants, NFTA_COUNTER_PACKETS);
+	P(NftConstants, NFTA_LIMIT_RATE);
+	P(NftConstants, NFTA_LIMIT_UNIT);
+	P(NftConstants, NFTA_LIMIT_BURST);
+	P(NftConstants, NFTA_LIMIT_TYPE);
+	P(NftConstants, NFTA_LIMIT_FLAGS);
+	P(NftConstants, NFT_LIMIT_PKT_BYTES);
+	P(NftConstants, NFT_LIMIT_F_INV);
+	P(NftConstants, NFTA_LOG_GROUP);
+	P(NftConstants, NFTA_LOG_PREFIX);
+	P(NftConstants, NFTA_LOG_LEVEL);
+	P(NftConstants, NFTA_QUEUE_NUM);
+	P(NftConstants, NFTA_QUEUE_TOTAL);
+	P(NftConstants, NFTA_QUEUE_FLAGS);
+	P(NftConstants, NFT_QUEUE_FLAG_BYPASS);
+	P(NftConstants, NFT_QUEUE_FLAG_CPU_FANOUT);
+	P(NftConstants, NFTA_REJECT_TYPE);
+	P(NftConstants, NFTA_REJECT_ICMP_CODE);
+	P(NftConstants, NFT_REJECT_ICMP_UNREACH);
+	P(NftConstants, NFT_REJECT_TCP_RST);
+	P(NftConstants, NFT_REJECT_ICMPX_UNREACH);
+	P(NftConstants, NFT_REJECT_ICMPX_PORT_UNREACH);
+	P(NftConstants, NFTA_MATCH_NAME);
+	P(NftConstants, NFTA_MATCH_REV);
+	P(NftConstants, NFTA_TARGET_NAME);
+	P(NftConstants, NFTA_TARGET_REV);
+	P(NftConstants, NFTA_NAT_TYPE);
+	P(NftConstants, NFTA_NAT_REG_ADDR_MIN);
+	P(NftConstants, NFT_NAT_SNAT);
+	P(NftConstants, NFT_NAT_DNAT);
+	P(NftConstants, NFPROTO_UNSPEC);
+	P(NftConstants, NFPROTO_INET);
+	P(NftConstants, NFPROTO_IPV4);
+	P(NftConstants, NFPROTO_ARP);
+	P(NftConstants, NFPROTO_NETDEV);
+	P(NftConstants, NFPROTO_BRIDGE);
+	P(NftConstants, NFPROTO_IPV6);
+}
+
 static void bpf(void)
 {
 	P(BpfConstants, BPF_LD);
@@ -928,6 +1072,7 @@ int main(void)
 	ethtool();
 	nfct();
 	sockdiag();
+	nftables();
 	bpf();
 	/* a full disk or closed pipe must not pass for a short, "complete" list */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -73,6 +73,12 @@ for f in sorted(glob.glob(os.path.join(RES, "netlink/sockdiag/*/*-dump.hex"))):
     for m in msgs:
         put(d, m, base)
     put(d, b"".join(msgs), base + "-datagram")
+d = inputs(NL, "nftables")
+for f in sorted(glob.glob(os.path.join(RES, "netlink/nftables/*/*.hex"))):
+    msgs = hex_messages(f)[1:]  # [0] is our request
+    for m in msgs:
+        put(d, m, os.path.basename(f)[:-4])
+    put(d, b"".join(msgs[:4]), os.path.basename(f)[:-4] + "-datagram")
 
 # frames as a NET_DM packet alert carries them: u16 NET_DM_ATTR_PROTO (big endian here), then the frame
 d = inputs(NL, "packetHeaders")

@@ -11,7 +11,7 @@ write(-1, address, MAGIC) (fails with EBADF, but the tracepoint already saw `buf
 locations come from a second hist on skb:kfree_skb keyed by location.
 
 Run as root in the lab VM from the repository root:
-  ../shared/lab/netdm-vm -- /usr/bin/python3 src/test/resources/kallsyms/capture.py OUTDIR
+  test/vm/netdm-vm -- /usr/bin/python3 src/test/resources/kallsyms/capture.py OUTDIR
 Writes OUTDIR/kallsyms.gz, OUTDIR/pS.txt, OUTDIR/kallsyms-unprivileged.txt.
 """
 import ctypes

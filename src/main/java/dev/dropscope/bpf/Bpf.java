@@ -12,8 +12,10 @@ import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * bpf(2) for the eBPF drop source: create maps, load a program (with the verifier's log when it
@@ -29,20 +31,22 @@ public final class Bpf {
     private Bpf() {
     }
 
-    /** The verifier (or the loader) refused a program; {@link #log()} holds what the verifier said. */
-    public static final class VerifierException extends IOException {
+    /**
+     * The verifier (or the loader) refused a program; {@link #log()} holds what the verifier said. Only
+     * EPERM is a refusal of this process: EACCES from BPF_PROG_LOAD is the verifier rejecting the program.
+     */
+    public static final class VerifierException extends NativeIoException {
         private static final long serialVersionUID = 1L;
-        private final int errno;
         private final String log;
 
-        VerifierException(String message, int errno, String log) {
-            super(message);
-            this.errno = errno;
+        VerifierException(String message, String operation, int errno, String log) {
+            super(message, operation, errno);
             this.log = log;
         }
 
-        public int errno() {
-            return errno;
+        @Override
+        public boolean isDenied() {
+            return errno() == Errno.EPERM;
         }
 
         public String log() {
@@ -53,7 +57,7 @@ public final class Bpf {
         public String logTail(int n) {
             String[] lines = log.strip().split("\n");
             int from = Math.max(0, lines.length - n);
-            return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+            return String.join("\n", Arrays.copyOfRange(lines, from, lines.length));
         }
 
         @Override
@@ -104,8 +108,8 @@ public final class Bpf {
         putName(b, ATTR_PROG_NAME, name);
         int r = sys.bpf(BPF_PROG_LOAD, a, 0, ATTR_SIZE);
         if (r >= 0) {
-            java.lang.ref.Reference.reachabilityFence(code);
-            java.lang.ref.Reference.reachabilityFence(lic);
+            Reference.reachabilityFence(code);
+            Reference.reachabilityFence(lic);
             return Fd.own(sys, "bpf(BPF_PROG_LOAD)", r);
         }
         NativeBuffer log = NativeBuffer.allocate(LOG_SIZE);
@@ -113,8 +117,8 @@ public final class Bpf {
         b.putInt(ATTR_LOG_SIZE, LOG_SIZE);
         b.putLong(ATTR_LOG_BUF, log.address());
         int again = sys.bpf(BPF_PROG_LOAD, a, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(code);
-        java.lang.ref.Reference.reachabilityFence(lic);
+        Reference.reachabilityFence(code);
+        Reference.reachabilityFence(lic);
         if (again >= 0) { // passed the second time (a transient ENOMEM, say): use it
             return Fd.own(sys, "bpf(BPF_PROG_LOAD)", again);
         }
@@ -122,13 +126,14 @@ public final class Bpf {
         String why = r == -Errno.EPERM ? "not permitted (needs CAP_BPF and CAP_PERFMON, or root)"
                 : r == -Errno.EACCES || r == -Errno.EINVAL ? "the verifier refused it"
                 : Errno.describe(-r);
-        throw new VerifierException("bpf(BPF_PROG_LOAD " + name + "): " + why
-                + (text.isBlank() ? "" : "; verifier log ends:\n" + tail(text, 8)), -r, text);
+        String operation = "bpf(BPF_PROG_LOAD " + name + ")";
+        throw new VerifierException(operation + ": " + why
+                + (text.isBlank() ? "" : "; verifier log ends:\n" + tail(text, 8)), operation, -r, text);
     }
 
     private static String tail(String log, int n) {
         String[] lines = log.strip().split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
+        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - n), lines.length));
     }
 
     static String cString(ByteBuffer b) {
@@ -213,8 +218,8 @@ public final class Bpf {
         b.putLong(ATTR_KEY, key.address() + keyOffset);
         b.putLong(ATTR_VALUE, value.address() + valueOffset);
         int r = sys.bpf(BPF_MAP_LOOKUP_ELEM, attr, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(key);
-        java.lang.ref.Reference.reachabilityFence(value);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
         return r;
     }
 
@@ -227,8 +232,8 @@ public final class Bpf {
         b.putLong(ATTR_KEY, key == null ? 0 : key.address() + keyOffset);
         b.putLong(ATTR_NEXT_KEY, next.address() + nextOffset);
         int r = sys.bpf(BPF_MAP_GET_NEXT_KEY, attr, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(key);
-        java.lang.ref.Reference.reachabilityFence(next);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(next);
         return r;
     }
 

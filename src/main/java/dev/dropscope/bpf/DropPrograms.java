@@ -109,24 +109,8 @@ public final class DropPrograms {
                 .ldx(8, R1, R6, l.locationOffset())
                 .stx(8, R10, -16, R1);
         loadReason(p, l, -8);
-        p.st(4, R10, -4, 0)
-                .ldMapFd(R1, countsFd)
-                .mov64(R2, R10).add64Imm(R2, -16)
-                .call(BpfConstants.BPF_FUNC_map_lookup_elem)
-                .jeqImm(R0, 0, "insert")
-                .mov64Imm(R1, 1)
-                .atomicAdd64(R0, 0, R1)
-                .ja("out")
-                .label("insert")
-                .st(8, R10, -24, 1)
-                .ldMapFd(R1, countsFd)
-                .mov64(R2, R10).add64Imm(R2, -16)
-                .mov64(R3, R10).add64Imm(R3, -24)
-                .mov64Imm(R4, BpfConstants.BPF_ANY)
-                .call(BpfConstants.BPF_FUNC_map_update_elem)
-                .jeqImm(R0, 0, "out");
-        countLost(p, overflowFd, -28);
-        return p.label("out").mov64Imm(R0, PASS_ON).exit();
+        p.st(4, R10, -4, 0);
+        return count(p, countsFd, overflowFd, -16, -24);
     }
 
     /**
@@ -167,8 +151,17 @@ public final class DropPrograms {
                 .ldx(8, R8, R10, tmp)
                 .jeqImm(R8, 0, "count");
         probeRead(p, key + KEY_NETNS, 4, R8, id.netInum());          // key.netns = net->ns.inum
-        p.label("count")
-                .ldMapFd(R1, countsFd)
+        p.label("count");
+        return count(p, countsFd, overflowFd, key, tmp);
+    }
+
+    /**
+     * {@code counts[key]++} for the key at {@code fp + key}: an atomic add to this CPU's slot, or an insert of
+     * 1 (built at {@code fp + tmp}) for a new key; a failed insert (map full) counts in {@code overflow}. Ends
+     * the program, passing the event on.
+     */
+    private static BpfProgram count(BpfProgram p, int countsFd, int overflowFd, int key, int tmp) {
+        p.ldMapFd(R1, countsFd)
                 .mov64(R2, R10).add64Imm(R2, key)
                 .call(BpfConstants.BPF_FUNC_map_lookup_elem)
                 .jeqImm(R0, 0, "insert")

@@ -1,6 +1,14 @@
 package dev.dropscope.cli;
 
-/** Process exit codes; documented in the README and the man page, part of the contract for scripts. */
+import dev.dropscope.sys.NativeIoException;
+
+import picocli.CommandLine.IExitCodeExceptionMapper;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Process exit codes; documented in the README and the man page, part of the contract for scripts. A
+ * failure's exit code is decided here alone ({@link #of}), for every command.
+ */
 public final class ExitCodes {
     /** Success. */
     public static final int OK = 0;
@@ -15,6 +23,21 @@ public final class ExitCodes {
     /** Interrupted by SIGINT (128 + 2), after cleaning up. */
     public static final int INTERRUPTED = 130;
 
+    /** picocli's hook: Main's handlers ask it for the exit code of whatever a command threw. */
+    static final IExitCodeExceptionMapper MAPPER = ExitCodes::of;
+
     private ExitCodes() {
+    }
+
+    /**
+     * The exit code for a failure: bad command-line input {@link #USAGE}; a refusal by the kernel anywhere in
+     * the cause chain (EPERM, EACCES: {@link NativeIoException#denied}) {@link #PERMISSION}; anything else
+     * {@link #FAILURE}.
+     */
+    static int of(Throwable failure) {
+        if (failure instanceof ParameterException) {
+            return USAGE;
+        }
+        return NativeIoException.denied(failure) ? PERMISSION : FAILURE;
     }
 }

@@ -1,5 +1,7 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.sys.Failures;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,7 +44,7 @@ public final class Main extends RootCommand {
             return exit;
         } catch (LinkageError e) {
             // an Error, so picocli's exception handler never sees it: JNA or jnr could not load libc's binding
-            err.println("dropscope: error: the native library could not be loaded: " + oneLine(e));
+            err.println("dropscope: error: the native library could not be loaded: " + Failures.oneLine(e));
             return ExitCodes.FAILURE;
         }
     }
@@ -67,31 +69,26 @@ public final class Main extends RootCommand {
         return configure(cl);
     }
 
-    private static CommandLine configure(CommandLine cl) {
+    static CommandLine configure(CommandLine cl) {
+        cl.setExitCodeExceptionMapper(ExitCodes.MAPPER);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter e = ex.getCommandLine().getErr();
             e.println("dropscope: " + ex.getMessage());
             e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
-            return ExitCodes.USAGE;
+            return ex.getCommandLine().getExitCodeExceptionMapper().getExitCode(ex);
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("dropscope: error: " + oneLine(ex));
+            // a CommandFailure is already worded by its command; anything else gets the generic prefix
+            commandLine.getErr().println(ex instanceof CommandFailure ? ex.getMessage() : "dropscope: error: " + Failures.oneLine(ex));
             if (System.getenv("DROPSCOPE_DEBUG") != null) {
-                ex.printStackTrace(commandLine.getErr());
+                (ex instanceof CommandFailure && ex.getCause() != null ? ex.getCause() : ex)
+                        .printStackTrace(commandLine.getErr());
             }
-            return ExitCodes.FAILURE;
+            return commandLine.getExitCodeExceptionMapper().getExitCode(ex);
         });
         return cl;
     }
 
-    /** A one-line description of an unexpected failure; never a stack trace (DROPSCOPE_DEBUG=1 for one). */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            m = t.getClass().getSimpleName();
-        }
-        return m.replace('\n', ' ');
-    }
 
     /** Version from the jar's filtered properties file. */
     static final class Version implements CommandLine.IVersionProvider {

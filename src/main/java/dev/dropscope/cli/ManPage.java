@@ -76,7 +76,7 @@ public final class ManPage {
         w.println("tracepoint (needs CAP_BPF and CAP_PERFMON, or root), the tracepoint itself (a perf event, needs");
         w.println("CAP_PERFMON or CAP_SYS_ADMIN), or NET_DM (a generic netlink family, needs CAP_NET_ADMIN); the first");
         w.println("two need CAP_SYS_ADMIN to mount a private tracefs when none is mounted. Kernel symbol names need");
-        w.println("CAP_SYSLOG, conntrack statistics CAP_NET_ADMIN.");
+        w.println("CAP_SYSLOG, conntrack statistics and firewall rules CAP_NET_ADMIN.");
         w.println("Without them, \\fBdoctor\\fR, \\fBsnapshot\\fR and \\fB\\-\\-help\\fR still work: they report what");
         w.println("they could not read and which capability would give it. \\fBtop\\fR and \\fBwatch\\fR need a drop");
         w.println("source and exit with status 4 without one.");

@@ -3,6 +3,7 @@ package dev.dropscope.cli;
 import com.googlecode.lanterna.screen.TerminalScreen;
 
 import dev.dropscope.export.SnapshotDocument;
+import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.export.SnapshotReader;
 import dev.dropscope.export.SnapshotReport;
 import dev.dropscope.ui.LatestModel;
@@ -37,7 +38,7 @@ import java.util.concurrent.Callable;
         footerHeading = "%nExit codes:%n",
         footer = {"  0  success",
             "  1  the file cannot be read, is not a dropscope snapshot, is corrupt or truncated, or is from a",
-            "     newer dropscope (schema newer than " + dev.dropscope.export.SnapshotJson.SCHEMA + ")",
+            "     newer dropscope (schema newer than " + SnapshotJson.SCHEMA + ")",
             "  2  bad command line (e.g. --tui without a terminal)"})
 public final class ReportCommand implements Callable<Integer> {
     @Spec

@@ -35,13 +35,21 @@ class RootCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--native", paramLabel = "jna|jnr", scope = CommandLine.ScopeType.INHERIT,
+            converter = NativeBackend.class,
             description = "Native call backend (default: jna). Same as -Ddropscope.native=.")
     void setNative(String backend) {
-        if (!backend.equals("jna") && !backend.equals("jnr")) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "Invalid value for option '--native': '" + backend + "' (expected jna or jnr)");
-        }
         System.setProperty("dropscope.native", backend);
+    }
+
+    /** {@code --native}: jna or jnr. */
+    static final class NativeBackend implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String backend) {
+            if (!backend.equals("jna") && !backend.equals("jnr")) {
+                throw new CommandLine.TypeConversionException("'" + backend + "' (expected jna or jnr)");
+            }
+            return backend;
+        }
     }
 
     @Override

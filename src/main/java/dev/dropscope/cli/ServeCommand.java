@@ -2,14 +2,13 @@ package dev.dropscope.cli;
 
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
-import dev.dropscope.collect.DropReasons;
 import dev.dropscope.collect.DropReportBuilder;
-import dev.dropscope.collect.DropSink;
 import dev.dropscope.collect.LiveFeed;
-import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.collect.Sampler;
+import dev.dropscope.cli.serve.ServeHttp;
+import dev.dropscope.cli.serve.WebConfig;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.PrometheusMetrics;
 import dev.dropscope.model.CollectorError;
@@ -20,14 +19,17 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.Failures;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -35,19 +37,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** {@code dropscope serve}: a Prometheus exporter of the drop sites, the stack's counters and the findings. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
@@ -72,17 +69,20 @@ import java.util.regex.Pattern;
             "  130 Ctrl-C, 143 SIGTERM (after restoring the kernel's state); it never exits 0 by itself"})
 public final class ServeCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint, ebpf, none }
-
-    private static final Pattern LISTEN = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
-
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+    @Option(names = {"--listen", "--web.listen-address"}, paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+            converter = ListenAddressConverter.class,
             description = "Address to serve on (default: ${DEFAULT-VALUE}); ':9464' or '0.0.0.0:9464' for every "
                     + "interface, '[::1]:9464' for IPv6, port 0 for any free port.")
-    String listen;
+    InetSocketAddress address;
+
+    @Option(names = "--web.config.file", paramLabel = "FILE",
+            description = "TLS and basic authentication, in the Prometheus exporter-toolkit's web config format "
+                    + "(tls_server_config cert_file/key_file, basic_auth_users with bcrypt hashes), as node_exporter "
+                    + "takes it; a file that cannot be used stops serve at start (exit 2).")
+    Path webConfigFile;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
             description = "Sample the stack and close a drop interval every DURATION, at least 100ms "
@@ -99,63 +99,65 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int topSites;
 
-    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
-    boolean takeover;
+    @Mixin
+    LiveOptions.Takeover netDm;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, CommandFailure {
         if (intervalMillis < 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
         }
         if (topSites < 0 || topSites > 10_000) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top-sites must be 0 to 10000");
         }
-        InetSocketAddress address = parseListen(listen);
         PrintWriter err = spec.commandLine().getErr();
+        WebConfig web = WebConfig.NONE;
+        if (webConfigFile != null) {
+            try {
+                web = WebConfig.load(webConfigFile, new java.util.Date());
+            } catch (WebConfig.Invalid e) {
+                err.println("dropscope serve: " + e.getMessage()); // never a server that runs open instead
+                return ExitCodes.USAGE;
+            }
+        }
         State state = new State(new PrometheusMetrics(topSites), version(), Math.max(3 * intervalMillis, 30_000));
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(state);
+        ProcessMetrics.builder().register(registry);
         try (StopSignal stop = StopSignal.install()) {
             // listen first: a taken port is reported before anything in the kernel is touched
             HTTPServer server;
             try {
-                server = HTTPServer.builder().inetAddress(address.getAddress()).port(address.getPort())
-                        .registry(registry).defaultHandler(state::other).buildAndStart();
+                server = ServeHttp.start(address, registry, state::other, web);
             } catch (BindException e) {
                 err.println("dropscope serve: cannot listen on " + show(address) + ": " + e.getMessage()
                         + (address.getPort() != 0 ? " (is another exporter using port " + address.getPort()
                         + "? choose another with --listen)" : ""));
                 return ExitCodes.FAILURE;
             } catch (IOException e) {
-                err.println("dropscope serve: cannot listen on " + show(address) + ": " + Main.oneLine(e));
+                err.println("dropscope serve: cannot listen on " + show(address) + ": " + Failures.oneLine(e));
                 return ExitCodes.FAILURE;
             }
             try {
                 Syscalls sys = Syscalls.get();
                 DropMonitor monitor;
                 if (source == Source.none) {
-                    monitor = new NoDrops("not watched (--source none)");
+                    monitor = new Monitoring.NoDrops("not watched (--source none)");
                 } else {
                     try {
-                        monitor = DropMonitors.open(sys,
-                                DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
-                                NetDmMonitor.Options.defaults().withExisting(
-                                        takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL));
+                        monitor = DropMonitors.open(sys, source.requested(), Monitoring.netDmSummary(netDm.existing()));
                     } catch (IOException e) {
-                        boolean denied = e.getMessage() != null && (e.getMessage().contains("Operation not permitted")
-                                || e.getMessage().contains("Permission denied"));
                         if (source != Source.auto || e instanceof NetDmSession.AlreadyMonitoringException) {
-                            err.println("dropscope serve: " + e.getMessage());
-                            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                            throw new CommandFailure("dropscope serve: " + e.getMessage(), e);
                         }
-                        monitor = new NoDrops("no drop source: " + e.getMessage());
+                        monitor = new Monitoring.NoDrops("no drop source: " + e.getMessage());
                         err.println("dropscope serve: warning: " + monitor.why() + "; serving the counters alone");
                     }
                 }
                 stop.guard(monitor);
                 try {
                     state.source(monitor.source());
-                    return serve(sys, monitor, state, server, address, stop, err);
+                    return serve(sys, monitor, state, server, address, stop, err, web.tls() ? "https" : "http");
                 } finally {
                     monitor.close(); // on every path: the kernel is left as it was
                     stop.release(monitor);
@@ -167,18 +169,19 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private int serve(Syscalls sys, DropMonitor monitor, State state, HTTPServer server, InetSocketAddress address,
-                      StopSignal stop, PrintWriter err) throws IOException, InterruptedException {
+                      StopSignal stop, PrintWriter err, String scheme) throws IOException, InterruptedException {
         NetnsScope scope = NetnsScope.current();
-        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET)) {
+        try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET)) {
             long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
             LiveFeed feed = new LiveFeed(monitor,
                     () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
                             BenignDrops::isBenign),
-                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, TopCommand.MAX_SITES, WatchCommand.cpuCount()),
+                    sampler, new LiveFeed.Settings(intervalNs, intervalNs, Monitoring.MAX_SITES, Monitoring.cpuCount()),
                     state);
+            state.durations(sampler::lastDurations);
             try {
                 feed.start();
-                err.println("dropscope serve: listening on http://" + show(new InetSocketAddress(address.getAddress(),
+                err.println("dropscope serve: listening on " + scheme + "://" + show(new InetSocketAddress(address.getAddress(),
                         server.getPort())) + "/metrics; drop source: " + monitor.source() + " (" + monitor.why() + ")");
                 err.flush();
                 while (!stop.requested() && state.failure() == null) {
@@ -206,26 +209,6 @@ public final class ServeCommand implements Callable<Integer> {
                         PrometheusMetrics.errorCounts(snapshot), 1, version())));
     }
 
-    /** "host:port", "[v6]:port" or ":port" (every interface). */
-    InetSocketAddress parseListen(String text) {
-        Matcher m = LISTEN.matcher(text.trim());
-        if (m.matches()) {
-            int port = Integer.parseInt(m.group(3));
-            String host = m.group(1) != null ? m.group(1) : m.group(2);
-            if (port <= 65535) {
-                try {
-                    return new InetSocketAddress(host.isEmpty() ? InetAddress.getByName("0.0.0.0")
-                            : InetAddress.getByName(host), port);
-                } catch (UnknownHostException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "Invalid value for option '--listen': '" + text + "': unknown host " + host);
-                }
-            }
-        }
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "Invalid value for option '--listen': '" + text + "' (expected HOST:PORT, e.g. 127.0.0.1:9464, :9464, [::1]:9464)");
-    }
-
     private static String show(InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
@@ -250,8 +233,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /**
-     * The latest of everything the feed delivered, turned into metrics on each scrape; also answers
-     * {@code /healthz}.
+     * The latest of everything the feed delivered, turned into metrics (findings included) at most once
+     * per update: scrapes between two updates get the same snapshots and only encode them. Also answers
+     * {@code /healthz} and {@code /}.
      */
     static final class State implements LiveFeed.Listener, MultiCollector {
         private final PrometheusMetrics metrics;
@@ -265,6 +249,9 @@ public final class ServeCommand implements Callable<Integer> {
         private Delta delta;
         private long samples;
         private volatile String failure;
+        /** The metrics of the latest update; null when an update came since (built on the next scrape). */
+        private MetricSnapshots built;
+        private java.util.function.Supplier<Map<String, Double>> durations = Map::of;
 
         State(PrometheusMetrics metrics, String version, long staleMillis) {
             this.metrics = metrics;
@@ -275,12 +262,19 @@ public final class ServeCommand implements Callable<Integer> {
         /** The drop source, once it is open ("none" until then, and for --source none). */
         synchronized void source(String name) {
             source = name;
+            built = null;
+        }
+
+        /** Per collector, the seconds its latest run took: dropscope_scrape_duration_seconds. */
+        synchronized void durations(java.util.function.Supplier<Map<String, Double>> d) {
+            durations = d;
         }
 
         @Override
         public synchronized void onDrops(DropReport sinceStart, Map<String, Long> monitorHealth) {
             drops = sinceStart;
             health = monitorHealth;
+            built = null;
         }
 
         @Override
@@ -288,6 +282,7 @@ public final class ServeCommand implements Callable<Integer> {
             snapshot = s;
             delta = d;
             samples++;
+            built = null;
             for (CollectorError e : s.errors()) {
                 collectorErrors.merge(e.collector(), 1L, Long::sum);
             }
@@ -295,7 +290,7 @@ public final class ServeCommand implements Callable<Integer> {
 
         @Override
         public void onFailure(String what, Throwable error) {
-            failure = what + " failed: " + Main.oneLine(error);
+            failure = what + " failed: " + Failures.oneLine(error);
         }
 
         String failure() {
@@ -303,15 +298,19 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         @Override
-        public MetricSnapshots collect() {
-            PrometheusMetrics.Input in;
-            synchronized (this) {
+        public synchronized MetricSnapshots collect() {
+            if (built == null) {
                 boolean watched = !source.equals("none");
-                in = new PrometheusMetrics.Input(snapshot, watched ? drops : null, source, watched ? health : Map.of(),
+                PrometheusMetrics.Input in = new PrometheusMetrics.Input(snapshot, watched ? drops : null, source,
+                        watched ? health : Map.of(),
                         TopCommand.DIAGNOSIS.diagnose(snapshot, delta, watched ? drops : null, health),
                         collectorErrors, samples, version);
+                MetricSnapshots.Builder b = MetricSnapshots.builder();
+                metrics.collect(in).forEach(b::metricSnapshot);
+                b.metricSnapshot(PrometheusMetrics.collectorDurations(durations.get()));
+                built = b.build();
             }
-            return metrics.collect(in);
+            return built;
         }
 
         /** Why the exporter is unhealthy, or null when it is fine. */
@@ -337,14 +336,18 @@ public final class ServeCommand implements Callable<Integer> {
                     status = why == null ? 200 : 503;
                     body = why == null ? "ok\n" : why + "\n";
                 } else if (path.equals("/")) {
-                    status = 200;
-                    body = "dropscope " + version + ": metrics at /metrics, health at /healthz\n";
+                    status = 200; // the landing page exporters have: where the metrics are
+                    body = "<html><head><title>dropscope</title></head><body>\n<h1>dropscope " + version
+                            + "</h1>\n<p>Kernel packet drops, the network stack's counters and findings.</p>\n<ul>\n"
+                            + "<li><a href=\"metrics\">Metrics</a></li>\n<li><a href=\"healthz\">Health</a></li>\n"
+                            + "</ul>\n</body></html>\n";
                 } else {
                     status = 404;
                     body = "not found: try /metrics or /healthz\n";
                 }
                 byte[] b = body.getBytes(StandardCharsets.UTF_8);
-                x.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                x.getResponseHeaders().set("Content-Type", (path.equals("/") ? "text/html" : "text/plain")
+                        + "; charset=utf-8");
                 boolean head = x.getRequestMethod().equalsIgnoreCase("HEAD");
                 x.sendResponseHeaders(status, head ? -1 : b.length);
                 if (!head) {
@@ -353,56 +356,6 @@ public final class ServeCommand implements Callable<Integer> {
                     }
                 }
             }
-        }
-    }
-
-    /** No drop source ({@code --source none}, or none works): the feed then only samples counters. */
-    static final class NoDrops implements DropMonitor {
-        private final String why;
-        private final DropReasons reasons = new DropReasons();
-
-        NoDrops(String why) {
-            this.why = why;
-        }
-
-        @Override
-        public String source() {
-            return "none";
-        }
-
-        @Override
-        public String why() {
-            return why;
-        }
-
-        @Override
-        public boolean hasReasons() {
-            return false;
-        }
-
-        @Override
-        public DropReasons reasons() {
-            return reasons;
-        }
-
-        @Override
-        public long poll(DropSink sink, int timeoutMillis) throws IOException {
-            try {
-                Thread.sleep(Math.max(1, timeoutMillis));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted");
-            }
-            return 0;
-        }
-
-        @Override
-        public Map<String, Long> health() {
-            return Map.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -4,7 +4,7 @@ import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
-import dev.dropscope.collect.NetDmMonitor;
+import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
@@ -21,15 +21,14 @@ import dev.dropscope.model.Finding;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.model.Snapshot;
-import dev.dropscope.perf.CpuList;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.procfs.NetDevices;
-import dev.dropscope.sys.Errno;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,10 +42,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -60,28 +61,19 @@ import java.util.regex.Pattern;
                 + "neighbour tables, qdiscs, sysctls), the drop sites seen in between, and findings: what is "
                 + "wrong, the evidence, and the exact commands that fix it (never applied by dropscope)."})
 public final class SnapshotCommand implements Callable<Integer> {
-    /** How long one sample may take before a slow collector is reported as timed out. */
-    static final Duration BUDGET = Duration.ofSeconds(5);
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
-    /** Distinct drop sites tracked before the rest go to "other" (as watch does). */
-    private static final int MAX_SITES = 4096;
 
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "1s",
+    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "1s", converter = WindowConverter.class,
             description = "Time between the two samples, e.g. 500ms, 1s, 2m (default: ${DEFAULT-VALUE}).")
-    String duration;
+    Duration interval;
 
     /** Output formats; each is rendered from the same collected document. */
     enum Format { json, text, markdown, prometheus }
 
-    @Option(names = "--format", paramLabel = "json|text|markdown|prometheus", defaultValue = "json",
-            description = "Output format (default: ${DEFAULT-VALUE}): json is the versioned document "
-                    + "(docs/snapshot-schema.json) that 'dropscope report' and 'dropscope diff' read; text and "
-                    + "markdown are a report for a person or a ticket, findings first; prometheus is the text exposition "
-                    + "format with the same metrics as 'dropscope serve' (for node_exporter's textfile collector).")
-    String format;
+    @Mixin
+    FormatOption format;
 
     @Option(names = "--netns", paramLabel = "NAME",
             description = "Collect inside the named network namespace (as 'ip netns' lists them).")
@@ -96,8 +88,6 @@ public final class SnapshotCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Replace an existing --output FILE.")
     boolean force;
 
-    enum Source { auto, netdm, tracepoint, ebpf, none }
-
     @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf|none",
             description = "Drop source watched between the samples (default: ${DEFAULT-VALUE}; 'auto' falls back "
                     + "to counters alone when none works, 'none' never opens one).")
@@ -109,8 +99,6 @@ public final class SnapshotCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Duration interval = parseDuration(duration);
-        Format fmt = parseFormat();
         PrintWriter err = spec.commandLine().getErr();
         if (output != null && !force && (Files.isRegularFile(output) || Files.isSymbolicLink(output))) {
             err.println("dropscope: " + output + " already exists; not overwriting it (use --force to replace it)");
@@ -121,10 +109,7 @@ public final class SnapshotCommand implements Callable<Integer> {
         try {
             scope = netns == null ? NetnsScope.current() : NetnsScope.named(sys, netns);
         } catch (IOException e) {
-            err.println("dropscope: " + e.getMessage());
-            boolean denied = e instanceof NativeIoException
-                    && (((NativeIoException) e).errno() == Errno.EPERM || ((NativeIoException) e).errno() == Errno.EACCES);
-            return denied ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+            throw new CommandFailure("dropscope: " + e.getMessage(), e);
         }
         if (fixesFile != null && Files.exists(fixesFile, LinkOption.NOFOLLOW_LINKS)) {
             scope.close();
@@ -132,23 +117,22 @@ public final class SnapshotCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         try (StopSignal stop = StopSignal.install(); scope;
-             Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, BUDGET)) {
+             Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET)) {
             DropMonitor monitor = null;
             String dropsWhy;
+            boolean dropsFailed = false;
             if (source == Source.none) {
                 dropsWhy = "not watched (--source none): findings from counters alone";
             } else {
                 try {
-                    monitor = DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase(Locale.ROOT)),
-                            NetDmMonitor.Options.defaults());
+                    monitor = DropMonitors.open(sys, source.requested(), Monitoring.netDmSummary(NetDmSession.Existing.FAIL));
                     dropsWhy = monitor.why();
                 } catch (IOException e) {
                     if (source != Source.auto) {
-                        err.println("dropscope: " + e.getMessage());
-                        return e.getMessage().contains("Operation not permitted") || e.getMessage().contains("Permission denied")
-                                ? ExitCodes.PERMISSION : ExitCodes.FAILURE;
+                        throw new CommandFailure("dropscope: " + e.getMessage(), e);
                     }
-                    boolean denied = Privileges.isDenied(e);
+                    boolean denied = NativeIoException.denied(e);
+                    dropsFailed = true;
                     dropsWhy = "no drop source: " + e.getMessage() + (denied ? " (" + Privileges.dropSourceNeeds() + ")" : "")
                             + "; findings from counters alone";
                     if (!denied) {
@@ -173,7 +157,7 @@ public final class SnapshotCommand implements Callable<Integer> {
                 }
                 // interrupted: the window ends now, and what was collected is still written
                 second = sampler.sample();
-                drops = window == null ? SnapshotJson.Drops.none(dropsWhy)
+                drops = window == null ? dropsFailed ? SnapshotJson.Drops.failed(dropsWhy) : SnapshotJson.Drops.none(dropsWhy)
                         : new SnapshotJson.Drops(window, dropsWhy, monitor.health());
             } finally {
                 if (monitor != null) {
@@ -183,10 +167,10 @@ public final class SnapshotCommand implements Callable<Integer> {
             Delta delta = Delta.between(first, second);
             List<Finding> findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
             SnapshotDocument doc = new SnapshotDocument(SnapshotJson.SCHEMA, second, delta, findings, drops);
-            String text = fmt == Format.prometheus
+            String text = format.fmt == Format.prometheus
                     ? ServeCommand.exposition(second, findings, drops.report(),
                             monitor == null ? "none" : monitor.source(), drops.health())
-                    : render(fmt, doc);
+                    : render(format.fmt, doc);
             leftOut(err, monitor != null || source == Source.none);
             // the snapshot first: a fixes file that cannot be written must not cost the user what was collected
             // (still inside StopSignal: a SIGTERM now waits for the rename, so no temporary file is left behind)
@@ -234,12 +218,29 @@ public final class SnapshotCommand implements Callable<Integer> {
         }
     }
 
-    private Format parseFormat() {
-        try {
-            return Format.valueOf(format);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--format': '"
-                    + format + "' (expected one of " + java.util.Arrays.toString(Format.values()).replaceAll("[\\[\\]]", "") + ")");
+    /**
+     * {@code --format}, parsed from a String rather than declared as the enum so that shell completion stays
+     * as it was (no candidates); a mixin so it keeps its place in the help.
+     */
+    static final class FormatOption {
+        @Spec(Spec.Target.MIXEE)
+        CommandLine.Model.CommandSpec mixee;
+
+        Format fmt = Format.json;
+
+        @Option(names = "--format", paramLabel = "json|text|markdown|prometheus", defaultValue = "json",
+                description = "Output format (default: ${DEFAULT-VALUE}): json is the versioned document "
+                        + "(docs/snapshot-schema.json) that 'dropscope report' and 'dropscope diff' read; text and "
+                        + "markdown are a report for a person or a ticket, findings first; prometheus is the text exposition "
+                        + "format with the same metrics as 'dropscope serve' (for node_exporter's textfile collector).")
+        void format(String value) {
+            try {
+                fmt = Format.valueOf(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(mixee.commandLine(), "Invalid value for option '--format': '"
+                        + value + "' (expected one of " + Arrays.stream(Format.values()).map(Enum::name)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
         }
     }
 
@@ -275,7 +276,7 @@ public final class SnapshotCommand implements Callable<Integer> {
         DropReportBuilder builder = new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
         // one report at the end: the interval is the whole window
         DropWatcher.Settings settings = new DropWatcher.Settings(Math.max(nanos, 10_000_000L), nanos, 0, s -> true,
-                MAX_SITES);
+                Monitoring.MAX_SITES);
         DropWatcher watcher = new DropWatcher(monitor, builder, settings, new DropWatcher.Output() {
             @Override
             public int interval(DropReport report) {
@@ -285,7 +286,7 @@ public final class SnapshotCommand implements Callable<Integer> {
             @Override
             public void packet(ResolvedPacket packet) {
             }
-        }, stop::requested, cpuCount());
+        }, stop::requested, Monitoring.cpuCount());
         return window(watcher.run());
     }
 
@@ -302,31 +303,22 @@ public final class SnapshotCommand implements Callable<Integer> {
                 totals.total(), totals.total(), totals.lost(), totals.lost(), sites, totals.symbolsNote());
     }
 
-    /** Highest online CPU + 1, for the per-CPU breakdown. */
-    private static int cpuCount() {
-        try {
-            int max = 0;
-            for (int c : CpuList.queryOnline(Path.of("/sys"))) {
-                max = Math.max(max, c);
-            }
-            return max + 1;
-        } catch (IOException e) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-    }
+    /** {@code --duration}: "500ms", "1s", "1.5s", "2m", or a plain number of seconds; 1 ms to 24 h. */
+    static final class WindowConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m)?");
 
-    /** "500ms", "1s", "1.5s", "2m", or a plain number of seconds; at least 1 ms. */
-    Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            double n = Double.parseDouble(m.group(1));
-            String unit = m.group(2) == null ? "s" : m.group(2);
-            double ms = unit.equals("ms") ? n : unit.equals("s") ? n * 1000 : n * 60_000;
-            if (ms >= 1 && ms <= 24 * 3600_000.0) {
-                return Duration.ofNanos((long) (ms * 1_000_000));
+        @Override
+        public Duration convert(String text) {
+            Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+            if (m.matches()) {
+                double n = Double.parseDouble(m.group(1));
+                String unit = m.group(2) == null ? "s" : m.group(2);
+                double ms = unit.equals("ms") ? n : unit.equals("s") ? n * 1000 : n * 60_000;
+                if (ms >= 1 && ms <= 24 * 3600_000.0) {
+                    return Duration.ofNanos((long) (ms * 1_000_000));
+                }
             }
+            throw new CommandLine.TypeConversionException("'" + text + "' (expected e.g. 500ms, 1s, 2m; 1 ms to 24 h)");
         }
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "Invalid value for option '--duration': '" + text + "' (expected e.g. 500ms, 1s, 2m; 1 ms to 24 h)");
     }
 }

@@ -1,5 +1,7 @@
 package dev.dropscope.cli;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,7 +17,7 @@ final class StopSignal implements AutoCloseable {
     private volatile boolean requested;
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
     private final Thread hook;
-    private final java.util.List<AutoCloseable> guarded = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> guarded = new CopyOnWriteArrayList<>();
 
     private StopSignal() {
         hook = new Thread(() -> {

@@ -8,7 +8,6 @@ import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
-import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.SnapshotFile;
@@ -28,9 +27,11 @@ import dev.dropscope.ui.TopModel;
 import dev.dropscope.ui.TopScreen;
 import dev.dropscope.ui.TopState;
 import dev.dropscope.ui.TopUi;
+import dev.dropscope.sys.Failures;
 import com.googlecode.lanterna.screen.TerminalScreen;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -41,6 +42,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,8 +69,6 @@ import java.util.concurrent.TimeUnit;
             "  4 missing privileges, 130 Ctrl-C or SIGTERM (after restoring the terminal and the kernel)"})
 public final class TopCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint, ebpf }
-
     /** Findings of one moment from what was measured; any argument may still be null early on. */
     interface Diagnoser {
         List<Finding> diagnose(Snapshot snapshot, Delta delta, DropReport drops, Map<String, Long> monitorHealth);
@@ -84,9 +84,6 @@ public final class TopCommand implements Callable<Integer> {
     /** The longest the symbol table waits for the first full frame before it is read anyway. */
     static final long KALLSYMS_WAIT_MS = 1000;
 
-    /** Distinct drop sites tracked before the rest are added up as "other". */
-    static final int MAX_SITES = 4096;
-
     /** The native binding being loaded since {@code main} began, when the command line runs top; else null. */
     private static volatile CompletableFuture<Syscalls> preloaded;
 
@@ -97,7 +94,7 @@ public final class TopCommand implements Callable<Integer> {
      */
     static void preloadNative(String[] args) {
         boolean top = args.length == 0 || args[0].equals("top");
-        if (!top || System.getProperty("dropscope.native") != null || java.util.Arrays.stream(args).anyMatch(a ->
+        if (!top || System.getProperty("dropscope.native") != null || Arrays.stream(args).anyMatch(a ->
                 a.startsWith("--native") || a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version"))) {
             return; // another backend, or no start at all: the JVM may exit while JNA unpacks its library
         }
@@ -136,18 +133,18 @@ public final class TopCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf", description = "Drop source (default: ${DEFAULT-VALUE}).")
-    Source source = Source.auto;
+    @Mixin
+    LiveOptions.LiveSource sourceOption;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1s",
             description = "Refresh every DURATION, at least 100ms (default: ${DEFAULT-VALUE}).")
     long intervalMillis;
 
-    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
-    boolean takeover;
+    @Mixin
+    LiveOptions.Takeover netDm;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, CommandFailure {
         if (intervalMillis < 100) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--interval must be at least 100ms");
         }
@@ -203,27 +200,27 @@ public final class TopCommand implements Callable<Integer> {
      * closes what was opened before the exit code is decided.
      */
     private int show(CompletableFuture<TerminalScreen> terminal, Charset charset, StopSignal stop, PrintWriter err)
-            throws IOException, InterruptedException {
+            throws IOException, InterruptedException, CommandFailure {
         Sysctls kernel = Sysctls.query(ProcFiles.PROC, "kernel.hostname", "kernel.osrelease");
         TopModel.Header header = TopModel.Header.opening(kernel.get("kernel.hostname").orElse(null),
-                kernel.get("kernel.osrelease").orElse(null), "--source " + source.name(), intervalMillis);
+                kernel.get("kernel.osrelease").orElse(null), "--source " + sourceOption.source.name(), intervalMillis);
         LatestModel latest = new LatestModel(TopModel.starting(header, System.currentTimeMillis()));
         Composer composer = new Composer(header, latest, DIAGNOSIS);
         NetnsScope scope = NetnsScope.current();
         long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
-        NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withExisting(
-                takeover ? NetDmSession.Existing.TAKEOVER : NetDmSession.Existing.FAIL);
-        DropMonitors.Requested requested = DropMonitors.Requested.valueOf(source.name().toUpperCase());
+        NetDmMonitor.Options netdm = Monitoring.netDmSummary(netDm.existing());
+        DropMonitors.Requested requested = sourceOption.source.requested();
         TopUi.Outcome outcome;
         // kallsyms (a quarter second of parsing) waits for the first frame with counters, at most a second
         CountDownLatch fullFrame = new CountDownLatch(1);
         TopStart start = TopStart.begin(TopCommand::syscalls,
-                sys -> new Sampler(Sampler.standardCollectors(sys, scope), scope, SnapshotCommand.BUDGET),
+                sys -> new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET),
                 sys -> DropMonitors.open(sys, requested, netdm),
                 monitor -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { },
                         () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), monitor.reasons(),
                         NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign),
-                new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), MAX_SITES, WatchCommand.cpuCount()),
+                new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), Monitoring.MAX_SITES,
+                        Monitoring.cpuCount()),
                 composer, composer::sourceOpened, latest::fail, stop);
         try {
             TopScreen painter = new TopScreen(Theme.fromEnvironment(System.getenv(), charset), ZoneId.systemDefault());
@@ -239,12 +236,7 @@ public final class TopCommand implements Callable<Integer> {
         }
         Throwable failed = start.failure();
         if (failed instanceof DropMonitors.NoDropSourceException || failed instanceof NetDmSession.AlreadyMonitoringException) {
-            if (Privileges.isDenied(failed)) {
-                err.println("dropscope top: " + failed.getMessage() + "; " + Privileges.dropSourceNeeds());
-                return ExitCodes.PERMISSION;
-            }
-            err.println("dropscope top: " + failed.getMessage());
-            return ExitCodes.FAILURE;
+            throw WatchCommand.dropSourceFailure("dropscope top: ", failed);
         }
         rethrow(failed);
         if (outcome.failure() != null) {
@@ -266,7 +258,7 @@ public final class TopCommand implements Callable<Integer> {
             throw e;
         }
         if (failed != null) {
-            throw new IOException(Main.oneLine(failed), failed);
+            throw new IOException(Failures.oneLine(failed), failed);
         }
     }
 
@@ -278,7 +270,7 @@ public final class TopCommand implements Callable<Integer> {
         try {
             return "snapshot written to " + export(shown, Path.of("").toAbsolutePath(), ZoneId.systemDefault());
         } catch (IOException | RuntimeException e) {
-            return "export failed: " + Main.oneLine(e);
+            return "export failed: " + Failures.oneLine(e);
         }
     }
 
@@ -330,7 +322,7 @@ public final class TopCommand implements Callable<Integer> {
 
         @Override
         public void onFailure(String what, Throwable error) {
-            latest.fail(what + " failed: " + Main.oneLine(error));
+            latest.fail(what + " failed: " + Failures.oneLine(error));
         }
 
         private void publish() {

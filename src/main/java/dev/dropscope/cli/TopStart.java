@@ -5,6 +5,7 @@ import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.Failures;
 
 import java.io.IOException;
 import java.util.function.Consumer;
@@ -113,7 +114,7 @@ final class TopStart implements AutoCloseable {
             feed.startDrops(m, () -> builders.make(m));
         } catch (Throwable e) {
             failure = e;
-            onFailure.accept(Main.oneLine(e));
+            onFailure.accept(Failures.oneLine(e));
         }
     }
 

@@ -16,11 +16,12 @@ import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
-import dev.dropscope.perf.CpuList;
 import dev.dropscope.procfs.NetDevices;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.NativeIoException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -59,8 +60,6 @@ import java.util.regex.Pattern;
             "  130 stopped by Ctrl-C (after printing the summary and restoring the kernel)"})
 public final class WatchCommand implements Callable<Integer> {
 
-    enum Source { auto, netdm, tracepoint, ebpf }
-
     enum Mode { summary, packet }
 
     enum Format { text, json, dropwatch }
@@ -68,8 +67,8 @@ public final class WatchCommand implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--source", paramLabel = "auto|netdm|tracepoint|ebpf", description = "Drop source (default: ${DEFAULT-VALUE}).")
-    Source source = Source.auto;
+    @Mixin
+    LiveOptions.LiveSource sourceOption;
 
     @Option(names = "--mode", paramLabel = "summary|packet",
             description = "summary: counts per site; packet: one record per dropped packet (NET_DM, or --source ebpf without payloads). Default: ${DEFAULT-VALUE}.")
@@ -127,8 +126,8 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Replace an existing --pcap FILE.")
     boolean force;
 
-    @Option(names = "--takeover", description = "NET_DM already monitoring (a stale session?): stop it and start ours.")
-    boolean takeover;
+    @Mixin
+    LiveOptions.Takeover netDm;
 
     @Option(names = "--passive", description = "NET_DM: only listen to alerts already flowing; change nothing in the kernel.")
     boolean passive;
@@ -147,7 +146,7 @@ public final class WatchCommand implements Callable<Integer> {
         if (limit != null && limit <= 0) {
             throw usage("--limit must be positive");
         }
-        if (takeover && passive) {
+        if (netDm.takeover && passive) {
             throw usage("--takeover and --passive exclude each other");
         }
         if (!software && !hardware) {
@@ -216,13 +215,13 @@ public final class WatchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, CommandFailure {
         validate();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withSoftware(software).withHardware(hardware)
-                .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue).withExisting(
-                        takeover ? NetDmSession.Existing.TAKEOVER : passive ? NetDmSession.Existing.PASSIVE : NetDmSession.Existing.FAIL);
+                .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue)
+                .withExisting(passive ? NetDmSession.Existing.PASSIVE : netDm.existing());
         PcapOutput pcapOut;
         try {
             pcapOut = PcapOutput.open(pcap, force, trunc == null ? 0 : trunc);
@@ -242,19 +241,15 @@ public final class WatchCommand implements Callable<Integer> {
     }
 
     private Integer watch(PrintWriter out, PrintWriter err, NetDmMonitor.Options netdm, PcapOutput pcapOut)
-            throws IOException {
+            throws IOException, CommandFailure {
         Syscalls sys = Syscalls.get();
+        WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {
-                monitor = stop.guard(DropMonitors.open(sys, DropMonitors.Requested.valueOf(source.name().toUpperCase()), netdm));
+                monitor = stop.guard(DropMonitors.open(sys, sourceOption.source.requested(), netdm));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
-                if (Privileges.isDenied(e)) {
-                    err.println("dropscope watch: " + e.getMessage() + "; " + Privileges.dropSourceNeeds());
-                    return ExitCodes.PERMISSION;
-                }
-                err.println("dropscope watch: " + e.getMessage());
-                return ExitCodes.FAILURE;
+                throw dropSourceFailure("dropscope watch: ", e);
             }
             try {
                 if (!reasons.isEmpty() && !monitor.hasReasons()) {
@@ -280,11 +275,11 @@ public final class WatchCommand implements Callable<Integer> {
                         .withNetnsNames(netnsIdentities());
                 dev.dropscope.collect.NetnsInterfaces foreign = new dev.dropscope.collect.NetnsInterfaces(sys);
                 builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
-                WatchFormat fmt = WatchFormat.named(format.name(), out);
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
-                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(), 4096);
+                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(),
+                        Monitoring.MAX_SITES);
                 DropWatcher watcher = new DropWatcher(monitor, builder, settings, new DropWatcher.Output() {
                     @Override
                     public int interval(DropReport report) {
@@ -300,7 +295,7 @@ public final class WatchCommand implements Callable<Integer> {
                         }
                     }
                 }, () -> stop.requested() || out.checkError() || (pcapOut != null && pcapOut.failed() != null),
-                        cpuCount()); // a closed pipe or full disk ends the watch
+                        Monitoring.cpuCount()); // a closed pipe, full disk or failed --pcap write ends the watch
                 DropReport totals = watcher.run();
                 fmt.summary(totals, monitor.health());
                 if (pcapOut != null) {
@@ -319,25 +314,19 @@ public final class WatchCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * A drop source that would not open, as watch and top word it: "dropscope watch: why", and for a
+     * refusal which capabilities would help (the exit code, 4 for a refusal, is {@link ExitCodes#of}'s).
+     */
+    static CommandFailure dropSourceFailure(String prefix, Throwable e) {
+        return new CommandFailure(prefix + e.getMessage()
+                + (NativeIoException.denied(e) ? "; " + Privileges.dropSourceNeeds() : ""), e);
+    }
+
     private static void kallsymsWarning(PrintWriter err, IOException e) {
         synchronized (err) {
             err.println("dropscope watch: warning: /proc/kallsyms: " + e.getMessage() + "; locations shown as addresses");
             err.flush();
         }
-    }
-
-    /** Highest online CPU number + 1 (the aggregator's per-CPU width). */
-    static int cpuCount() {
-        int[] cpus;
-        try {
-            cpus = CpuList.queryOnline(Path.of("/sys"));
-        } catch (IOException e) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        int max = 0;
-        for (int c : cpus) {
-            max = Math.max(max, c);
-        }
-        return max + 1;
     }
 }

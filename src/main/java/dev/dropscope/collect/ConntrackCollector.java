@@ -26,12 +26,11 @@ import java.util.Map;
  * connection tracking on. When ctnetlink fails, the counters come from /proc/net/stat/nf_conntrack
  * (summed, under that file's column names) and the failure is recorded.
  */
-public final class ConntrackCollector implements Collector {
+public final class ConntrackCollector extends NetlinkCollector {
     public static final String NAME = "conntrack";
     public static final String SOURCE_CTNETLINK = "ctnetlink";
     public static final String SOURCE_PROCFS = "/proc/net/stat/nf_conntrack";
 
-    private final Syscalls sys;
     private final Path proc;
     private final LazySocket nfnl;
 
@@ -40,14 +39,9 @@ public final class ConntrackCollector implements Collector {
     }
 
     public ConntrackCollector(Syscalls sys, Path proc) {
-        this.sys = sys;
+        super(sys, NAME);
         this.proc = proc;
-        this.nfnl = new LazySocket(sys, NETLINK_NETFILTER);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        this.nfnl = socket(NETLINK_NETFILTER);
     }
 
     @Override
@@ -82,10 +76,5 @@ public final class ConntrackCollector implements Collector {
             into.error(NAME, e.getMessage());
             into.conntrack(new ConntrackState(true, count, max, buckets, ct.stats(), List.of(), SOURCE_PROCFS));
         }
-    }
-
-    @Override
-    public void close() {
-        nfnl.close();
     }
 }

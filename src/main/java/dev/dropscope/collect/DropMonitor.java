@@ -1,6 +1,7 @@
 package dev.dropscope.collect;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * A live source of drop events: the NET_DM drop monitor, the skb:kfree_skb tracepoint or the eBPF program on it. Opening one
@@ -68,7 +69,7 @@ public interface DropMonitor extends AutoCloseable {
     }
 
     /** Counters about the monitor itself (lost, overruns, ...) as label -> value, for display. */
-    java.util.Map<String, Long> health();
+    Map<String, Long> health();
 
     @Override
     void close() throws IOException;

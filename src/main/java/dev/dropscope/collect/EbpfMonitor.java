@@ -15,11 +15,14 @@ import dev.dropscope.btf.SkbBtf;
 import dev.dropscope.perf.TracepointFormat;
 import dev.dropscope.perf.Tracefs;
 import dev.dropscope.sys.Fd;
+import dev.dropscope.sys.NativeBuffer;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -93,12 +96,12 @@ public final class EbpfMonitor implements DropMonitor {
 
     /** Buffers for reading the one-entry lost counter array. */
     private static final class NativeBufferHolder {
-        final dev.dropscope.sys.NativeBuffer key = dev.dropscope.sys.NativeBuffer.allocate(8);
-        final dev.dropscope.sys.NativeBuffer value;
-        final dev.dropscope.sys.NativeBuffer attr = Bpf.newAttr();
+        final NativeBuffer key = NativeBuffer.allocate(8);
+        final NativeBuffer value;
+        final NativeBuffer attr = Bpf.newAttr();
 
         NativeBufferHolder(int cpus) {
-            value = dev.dropscope.sys.NativeBuffer.allocate(8 * cpus);
+            value = NativeBuffer.allocate(8 * cpus);
         }
     }
 
@@ -311,9 +314,16 @@ public final class EbpfMonitor implements DropMonitor {
                     objects.addAll(mine);
                     EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
                             plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot);
-                    m.readLost(); // as in packet mode: an unreadable map fails here, where auto can fall back
+                    made.addAll(mine);
+                    event = attached;
+                    // as in packet mode: an unreadable map fails here, where auto can still fall back; this is
+                    // no reason to try another program, so it fails the open (the outer catch detaches)
+                    m.readLost();
                     return m;
                 } catch (IOException | RuntimeException e) {
+                    if (event != null) {
+                        throw e;
+                    }
                     release(attached, null, mine);
                     if (e instanceof RuntimeException r) {
                         throw r;
@@ -357,7 +367,7 @@ public final class EbpfMonitor implements DropMonitor {
 
     /** The kernel's page size (the ring's mmap offsets are in pages), from our own first mapping in smaps. */
     static int pageSize() throws IOException {
-        try (java.io.BufferedReader r = java.nio.file.Files.newBufferedReader(Path.of("/proc/self/smaps"))) {
+        try (BufferedReader r = Files.newBufferedReader(Path.of("/proc/self/smaps"))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (line.startsWith("KernelPageSize:")) {
                     return Integer.parseInt(line.replaceAll("\\D", "")) * 1024;

@@ -44,7 +44,7 @@ import java.util.Optional;
  * per device by ioctl. A device a dump leaves out, or whose ioctl answers EOPNOTSUPP, is "not supported";
  * a failure of a whole dump is recorded once and leaves that value unavailable on every device.
  */
-public final class LinkCollector implements Collector {
+public final class LinkCollector extends NetlinkCollector {
     public static final String NAME = "link";
 
     private final Syscalls sys;
@@ -56,14 +56,10 @@ public final class LinkCollector implements Collector {
     private final Map<Integer, StringSet> sets = new HashMap<>();
 
     public LinkCollector(Syscalls sys) {
+        super(sys, NAME);
         this.sys = sys;
-        this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
-        this.genl = new LazySocket(sys, NETLINK_GENERIC);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        this.rtnl = socket(NETLINK_ROUTE);
+        this.genl = socket(NETLINK_GENERIC);
     }
 
     @Override
@@ -282,8 +278,7 @@ public final class LinkCollector implements Collector {
 
     @Override
     public void close() {
-        rtnl.close();
-        genl.close();
+        super.close();
         EthtoolIoctl i = ioctl;
         if (i != null) {
             i.close();

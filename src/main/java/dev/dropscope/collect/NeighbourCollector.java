@@ -16,18 +16,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Neighbour tables (RTM_GETNEIGHTBL): thresholds, size and counters of each table, not per device. */
-public final class NeighbourCollector implements Collector {
+public final class NeighbourCollector extends NetlinkCollector {
     public static final String NAME = "neighbour";
 
     private final LazySocket rtnl;
 
     public NeighbourCollector(Syscalls sys) {
-        this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        super(sys, NAME);
+        this.rtnl = socket(NETLINK_ROUTE);
     }
 
     @Override
@@ -44,10 +40,5 @@ public final class NeighbourCollector implements Collector {
                     t.gcIntervalMs(), t.config().get("entries"), t.stats(), parms));
         }
         into.neighbour(out);
-    }
-
-    @Override
-    public void close() {
-        rtnl.close();
     }
 }

@@ -18,18 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Qdiscs of every interface (RTM_GETQDISC): drops, overlimits, requeues, backlog, as tc -s shows them. */
-public final class QdiscCollector implements Collector {
+public final class QdiscCollector extends NetlinkCollector {
     public static final String NAME = "qdisc";
 
     private final LazySocket rtnl;
 
     public QdiscCollector(Syscalls sys) {
-        this.rtnl = new LazySocket(sys, NETLINK_ROUTE);
-    }
-
-    @Override
-    public String name() {
-        return NAME;
+        super(sys, NAME);
+        this.rtnl = socket(NETLINK_ROUTE);
     }
 
     @Override
@@ -45,10 +41,5 @@ public final class QdiscCollector implements Collector {
                     q.stats()));
         }
         into.qdiscs(out);
-    }
-
-    @Override
-    public void close() {
-        rtnl.close();
     }
 }

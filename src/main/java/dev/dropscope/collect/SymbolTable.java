@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -113,7 +114,7 @@ public final class SymbolTable {
                     return table.get();
                 } catch (InterruptedException e) {
                     interrupted = true; // a stop request: finish this lookup, the caller sees the flag
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IllegalStateException("reading /proc/kallsyms failed", e.getCause());
                 }
             }

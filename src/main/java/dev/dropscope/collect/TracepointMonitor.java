@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Drops from the {@code skb:kfree_skb} tracepoint, read through one perf ring per CPU. The rings wake
@@ -31,7 +32,7 @@ public final class TracepointMonitor implements DropMonitor {
     private final boolean hasReasons;
     private final long[] lostSeen;
     private final Forwarder forwarder = new Forwarder();
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private TracepointMonitor(Tracefs tracefs, TracepointReader reader, DropReasons reasons, String why, boolean hasReasons) {
         this.tracefs = tracefs;

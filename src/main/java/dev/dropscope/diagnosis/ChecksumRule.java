@@ -16,6 +16,11 @@ import java.util.Set;
 /** {@code checksum_errors}: packets arrive corrupted (the wire, a device, or an offload bug). */
 final class ChecksumRule implements Rule {
     static final String ID = "checksum_errors";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final List<String> COUNTERS = List.of("IpExt.InCsumErrors", "Tcp.InCsumErrors", "Udp.InCsumErrors",
             "UdpLite.InCsumErrors", "Icmp.InCsumErrors", "Udp6.InCsumErrors", "UdpLite6.InCsumErrors",
             "Icmp6.InCsumErrors");

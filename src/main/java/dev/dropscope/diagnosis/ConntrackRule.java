@@ -9,11 +9,17 @@ import dev.dropscope.model.Severity;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /** {@code conntrack_table_full}: the connection-tracking table is full (or nearly), so new flows are dropped. */
 final class ConntrackRule implements Rule {
     static final String ID = "conntrack_table_full";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> REASONS = Set.of("NETFILTER_DROP");
     /**
      * Fill ratio that warns before loss: the table fills in bursts (a scan, a reconnect storm), and at 90%
@@ -49,7 +55,7 @@ final class ConntrackRule implements Rule {
         List<Evidence> ev = new ArrayList<>();
         if (count != null && max != null) {
             ev.add(new Evidence("net.netfilter.nf_conntrack_count", count + " of max " + max
-                    + String.format(java.util.Locale.ROOT, " (%.0f%%)", fill * 100)));
+                    + String.format(Locale.ROOT, " (%.0f%%)", fill * 100)));
         }
         if (ct.buckets() != null) {
             ev.add(new Evidence("net.netfilter.nf_conntrack_buckets", Long.toString(ct.buckets())));

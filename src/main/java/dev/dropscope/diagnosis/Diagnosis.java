@@ -21,13 +21,10 @@ public final class Diagnosis {
             new SoftnetBacklogRule(), new TimeSqueezeRule(), new UdpRcvbufRule(), new ListenOverflowRule(),
             new TcpBacklogRule(), new RingOverflowRule(), new ChecksumRule(), new OffloadRule(), new NeighbourRule(),
             new QdiscRule(), new NetfilterRule(), new NoSocketRule(), new RxDroppedRule(), new StalledReaderRule(),
-            new MonitorRule());
+            new RxImbalanceRule(), new MonitorRule());
 
-    /** Every finding id this version can report. */
-    public static final List<String> IDS = List.of(RpFilterRule.ID, ConntrackRule.ID, SoftnetBacklogRule.ID,
-            TimeSqueezeRule.ID, UdpRcvbufRule.ID, ListenOverflowRule.ID, TcpBacklogRule.ID, RingOverflowRule.ID,
-            ChecksumRule.ID, OffloadRule.ID, NeighbourRule.ID, QdiscRule.ID, NetfilterRule.ID, NoSocketRule.ID,
-            RxDroppedRule.ID, StalledReaderRule.ID, MonitorRule.ID);
+    /** Every finding id this version can report, in the rules' order. */
+    public static final List<String> IDS = RULES.stream().map(Rule::id).toList();
 
     private Diagnosis() {
     }

@@ -12,6 +12,11 @@ import java.util.Set;
 /** {@code tcp_listen_overflow}: a listening socket's accept queue (or SYN queue) is full. */
 final class ListenOverflowRule implements Rule {
     static final String ID = "tcp_listen_overflow";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final String OVERFLOWS = "TcpExt.ListenOverflows";
     /** Every drop at a listener, overflows included. */
     static final String DROPS = "TcpExt.ListenDrops";

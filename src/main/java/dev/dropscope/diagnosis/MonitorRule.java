@@ -11,6 +11,11 @@ import java.util.List;
 /** {@code monitor_lost_events}: dropscope itself missed drop events, so drop counts are lower bounds. */
 final class MonitorRule implements Rule {
     static final String ID = "monitor_lost_events";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /** Health counters of the drop monitors that count lost events (TracepointMonitor, NetDmMonitor). */
     static final List<String> LOST_KEYS = List.of("perf_lost", "netlink_overruns", "tail_dropped_sw",
             "tail_dropped_hw", "lost_at_stop");

@@ -20,6 +20,11 @@ import java.util.Set;
  */
 final class NeighbourRule implements Rule {
     static final String ID = "neighbour_table_overflow";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> FULL_REASONS = Set.of("NEIGH_CREATEFAIL");
     static final Set<String> QUEUE_REASONS = Set.of("NEIGH_QUEUEFULL");
     /** Entries at this share of gc_thresh3 warn before the first refusal: forced GC then runs on every add. */

@@ -13,6 +13,11 @@ import java.util.Set;
 /** {@code no_socket_drops}: packets to ports nobody listens on: scans, or a service that is not running. */
 final class NoSocketRule implements Rule {
     static final String ID = "no_socket_drops";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final List<String> COUNTERS = List.of("Udp.NoPorts", "Udp6.NoPorts", "UdpLite.NoPorts",
             "UdpLite6.NoPorts");
     static final Set<String> REASONS = Set.of("NO_SOCKET");

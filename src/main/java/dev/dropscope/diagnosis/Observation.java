@@ -3,7 +3,9 @@ package dev.dropscope.diagnosis;
 import dev.dropscope.model.CounterWidth;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.Evidence;
 import dev.dropscope.model.InterfaceStats;
+import dev.dropscope.model.Rates;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
 
@@ -74,7 +76,7 @@ final class Observation {
      * The total rise of {@code counters} in the window; each that rose is added to {@code evidence} with
      * its rate.
      */
-    long snmpRisen(Iterable<String> counters, java.util.List<dev.dropscope.model.Evidence> evidence) {
+    long snmpRisen(Iterable<String> counters, List<Evidence> evidence) {
         long total = 0;
         for (String k : counters) {
             long inc = snmpIncrease(k);
@@ -93,7 +95,7 @@ final class Observation {
         if (a == null || b == null) {
             return 0;
         }
-        return dev.dropscope.model.Rates.increase(b, a, CounterWidth.BITS64);
+        return Rates.increase(b, a, CounterWidth.BITS64);
     }
 
     /** How much a counter of {@code stats} rose between the maps, for a counter of {@code width}. */
@@ -103,7 +105,7 @@ final class Observation {
         }
         Long b = before.get(key);
         Long a = after.get(key);
-        return a == null || b == null ? 0 : dev.dropscope.model.Rates.increase(b, a, width);
+        return a == null || b == null ? 0 : Rates.increase(b, a, width);
     }
 
     /**

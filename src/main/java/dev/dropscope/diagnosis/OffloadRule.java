@@ -19,6 +19,11 @@ import java.util.Set;
  */
 final class OffloadRule implements Rule {
     static final String ID = "offload_risk";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /** Drivers of virtual NICs, where offload bugs in the hypervisor path are a known cause of bad checksums. */
     static final Set<String> VIRTUAL_NIC_DRIVERS = Set.of("virtio_net", "vmxnet3", "hv_netvsc", "xen_netfront",
             "vif", "netvsc");

@@ -17,6 +17,11 @@ import java.util.Set;
 /** {@code qdisc_drops}: an egress queue (qdisc) dropped packets: its limit was reached or it shapes. */
 final class QdiscRule implements Rule {
     static final String ID = "qdisc_drops";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> REASONS = Set.of("QDISC_DROP", "QDISC_OVERLIMIT", "QDISC_CONGESTED", "CAKE_FLOOD",
             "FQ_BAND_LIMIT", "FQ_HORIZON_LIMIT", "FQ_FLOW_LIMIT");
     /** Qdiscs whose limit defaults to the interface's txqueuelen. */

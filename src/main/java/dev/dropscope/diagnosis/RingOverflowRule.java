@@ -14,6 +14,11 @@ import java.util.regex.Pattern;
 /** {@code nic_ring_overflow}: the NIC had no free receive descriptor, so the hardware dropped frames. */
 final class RingOverflowRule implements Rule {
     static final String ID = "nic_ring_overflow";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /** rtnl_link_stats64 fields that drivers use for "no room in the RX ring". */
     static final List<String> STATS64 = List.of("rx_missed_errors", "rx_fifo_errors", "rx_over_errors");
     /**

@@ -16,6 +16,11 @@ import java.util.Set;
 /** {@code rp_filter_drops}: the reverse-path filter drops packets whose way back leaves by another interface. */
 final class RpFilterRule implements Rule {
     static final String ID = "rp_filter_drops";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final String COUNTER = "TcpExt.IPReversePathFilter";
     static final Set<String> REASONS = Set.of("IP_RPFILTER");
     private static final int STRICT = 1;

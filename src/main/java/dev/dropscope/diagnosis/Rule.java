@@ -9,6 +9,9 @@ import java.util.List;
  * fixes. Pure: no I/O, no clock; the same observation always gives the same findings.
  */
 interface Rule {
+    /** The finding id this rule reports: a contract, listed in docs/findings.md. */
+    String id();
+
     /** The findings of this family, each with how big the problem is (for ordering). */
     List<Scored> apply(Observation o);
 

@@ -17,6 +17,11 @@ import java.util.Set;
  */
 final class RxDroppedRule implements Rule {
     static final String ID = "interface_rx_dropped";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /** Kernel drops that add to rx_dropped and say why: a protocol nobody handles, IPv6 turned off, VLANs. */
     static final Set<String> EXPLAINING_REASONS = Set.of("UNHANDLED_PROTO", "IPV6DISABLED", "OTHERHOST",
             "UNICAST_IN_L2_MULTICAST", "MAC_INVALID_SOURCE", "LOCAL_MAC", "BRIDGE_INGRESS_STP_STATE");

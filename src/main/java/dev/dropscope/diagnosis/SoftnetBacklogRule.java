@@ -8,6 +8,7 @@ import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.SoftnetCpu;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,11 @@ import java.util.Set;
 /** {@code softnet_backlog_drops}: a CPU's input backlog (netdev_max_backlog) overflowed. */
 final class SoftnetBacklogRule implements Rule {
     static final String ID = "softnet_backlog_drops";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final Set<String> REASONS = Set.of("CPU_BACKLOG");
     /**
      * Ceiling for the suggested netdev_max_backlog: each queued packet holds its buffer (2-4 KiB), so 65536
@@ -101,7 +107,7 @@ final class SoftnetBacklogRule implements Rule {
 
     /** Every CPU softnet_stat lists, as the hex mask rps_cpus takes. */
     static String cpuMask(List<SoftnetCpu> cpus) {
-        java.math.BigInteger m = java.math.BigInteger.ZERO;
+        BigInteger m = BigInteger.ZERO;
         for (SoftnetCpu c : cpus) {
             m = m.setBit(c.cpu());
         }

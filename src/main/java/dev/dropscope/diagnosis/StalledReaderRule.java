@@ -18,6 +18,11 @@ import java.util.Map;
  */
 final class StalledReaderRule implements Rule {
     static final String ID = "stalled_reader";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /** A queue is "full" from this share of the receive buffer (the rest is skb overhead and the window's rounding). */
     static final double FULL_SHARE = 0.75;
     /** Socket-level drops that make it critical: data arriving for a queue that cannot take it. */

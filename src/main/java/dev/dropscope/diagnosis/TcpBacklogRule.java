@@ -16,6 +16,11 @@ import java.util.Set;
  */
 final class TcpBacklogRule implements Rule {
     static final String ID = "tcp_backlog_or_memory";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /** Drops of data on one socket: its backlog, its receive queue, a zero window. */
     static final List<String> SOCKET_COUNTERS = List.of("TcpExt.TCPBacklogDrop", "TcpExt.TCPRcvQDrop",
             "TcpExt.TCPZeroWindowDrop", "TcpExt.PFMemallocDrop", "TcpExt.RcvPruned", "TcpExt.OfoPruned");

@@ -4,6 +4,7 @@ import dev.dropscope.model.CounterWidth;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
+import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.Severity;
 import dev.dropscope.model.SoftnetCpu;
 
@@ -15,6 +16,11 @@ import java.util.Map;
 /** {@code softnet_time_squeeze}: packet processing ran out of budget with work left (a precursor of ring drops). */
 final class TimeSqueezeRule implements Rule {
     static final String ID = "softnet_time_squeeze";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     /**
      * Squeezes per second from which it is a warning: an occasional squeeze under a burst is normal, but
      * ten a second means the NIC rings are left to fill every 100 ms, and ring drops follow.
@@ -60,7 +66,7 @@ final class TimeSqueezeRule implements Rule {
             fixes.add(Fixes.sysctl(o, "net.core.netdev_budget_usecs", Math.min(usecs * 2, BUDGET_USECS_CAP), risk));
         }
         List<String> rss = new ArrayList<>();
-        for (dev.dropscope.model.InterfaceStats i : SoftnetBacklogRule.receivers(o)) {
+        for (InterfaceStats i : SoftnetBacklogRule.receivers(o)) {
             rss.add(Fixes.moreRssQueues(o, i));
         }
         fixes.add(Fixes.command("spread interrupts over more CPUs: more RSS queues ("

@@ -12,6 +12,11 @@ import java.util.Set;
 /** {@code udp_rcvbuf_errors}: UDP sockets' receive buffers overflow: the application reads too slowly. */
 final class UdpRcvbufRule implements Rule {
     static final String ID = "udp_rcvbuf_errors";
+
+    @Override
+    public String id() {
+        return ID;
+    }
     static final List<String> COUNTERS = List.of("Udp.RcvbufErrors", "Udp6.RcvbufErrors", "UdpLite.RcvbufErrors",
             "UdpLite6.RcvbufErrors");
     static final List<String> MEM_COUNTERS = List.of("Udp.MemErrors", "Udp6.MemErrors");

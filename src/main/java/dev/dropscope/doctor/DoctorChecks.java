@@ -16,6 +16,8 @@ import dev.dropscope.procfs.ProcessStatus;
 import dev.dropscope.sys.Errno;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -83,8 +85,18 @@ final class DoctorChecks {
     }
 
     static Check perfEventParanoid(OptionalInt paranoid, ProcessStatus s) {
+        return perfEventParanoid(paranoid, null, s);
+    }
+
+    /** {@code unreadable}: why the sysctl exists but could not be read, or null. */
+    static Check perfEventParanoid(OptionalInt paranoid, KernelFacts.Unreadable unreadable, ProcessStatus s) {
         String id = "privileges.perf_event_paranoid";
         String title = "perf_event_paranoid";
+        if (unreadable != null) {
+            // a refusal is about us, not the kernel: it has perf events, we may not even read the setting
+            return Check.of(id, unreadable.denied() ? DENIED : ERROR, title, "/proc/sys/kernel/perf_event_paranoid "
+                    + "cannot be read: " + unreadable.why()).withFix(unreadable.denied() ? RUN_AS_ROOT : null);
+        }
         if (paranoid.isEmpty()) {
             return Check.of(id, MISSING, title, "/proc/sys/kernel/perf_event_paranoid is absent: this kernel "
                     + "has no perf events").withFix("rebuild the kernel with CONFIG_PERF_EVENTS=y");
@@ -268,7 +280,7 @@ final class DoctorChecks {
      * The drop-reason names in order of their numbers, without the SKB_DROP_REASON_MAX end marker the
      * kernel lists last (it is never a reason a packet is dropped for).
      */
-    static java.util.List<String> dropReasonNames(TracepointFormat f) {
+    static List<String> dropReasonNames(TracepointFormat f) {
         Map<Long, String> table = f.symbols("reason");
         return table.values().stream().filter(n -> !n.equals("MAX")).toList();
     }
@@ -380,8 +392,8 @@ final class DoctorChecks {
         if (ids.length == 0) {
             return Check.of(id, OK, title, "no BPF program is attached to skb:kfree_skb");
         }
-        String list = java.util.Arrays.stream(ids).mapToObj(Integer::toString)
-                .collect(java.util.stream.Collectors.joining(", "));
+        String list = Arrays.stream(ids).mapToObj(Integer::toString)
+                .collect(Collectors.joining(", "));
         // a fact, not a fault: another dropscope's programs (they return 1) are harmless, and which is
         // which needs CAP_SYS_ADMIN and bpftool to tell
         return new Check(id, INFO, title, ids.length + " BPF program" + (ids.length == 1 ? "" : "s")

@@ -1,5 +1,9 @@
 package dev.dropscope.doctor;
 
+import dev.dropscope.btf.SkbBtf;
+import dev.dropscope.btf.KernelBtf;
+import dev.dropscope.btf.BtfException;
+import dev.dropscope.btf.Btf;
 import dev.dropscope.collect.EbpfMonitor;
 import static dev.dropscope.model.CheckStatus.ERROR;
 
@@ -19,17 +23,22 @@ import dev.dropscope.perf.Tracefs;
 import dev.dropscope.perf.TracepointAccess;
 import dev.dropscope.perf.TracepointFormat;
 import dev.dropscope.procfs.KallsymsAccess;
+import dev.dropscope.procfs.KernelModules;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
+import dev.dropscope.sys.Failures;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Runs every doctor check against the live kernel and the files under a root. Each check is isolated:
@@ -80,7 +89,7 @@ public final class DoctorProbe {
         try {
             return body.run();
         } catch (Exception e) {
-            return new Check(id, ERROR, title, "the check failed: " + oneLine(e), e.getClass().getSimpleName(), null);
+            return new Check(id, ERROR, title, "the check failed: " + Failures.oneLine(e), e.getClass().getSimpleName(), null);
         }
     }
 
@@ -89,11 +98,11 @@ public final class DoctorProbe {
      * this kernel takes it), then closes everything: nothing stays attached.
      */
     private Check ebpf(KernelFacts k) {
-        java.util.OptionalInt unprivileged = java.util.OptionalInt.empty();
+        OptionalInt unprivileged = OptionalInt.empty();
         try {
-            unprivileged = java.util.OptionalInt.of(Integer.parseInt(java.nio.file.Files.readString(
+            unprivileged = OptionalInt.of(Integer.parseInt(Files.readString(
                     root.resolve("proc/sys/kernel/unprivileged_bpf_disabled")).strip()));
-        } catch (IOException | NumberFormatException | java.nio.file.InvalidPathException e) {
+        } catch (IOException | NumberFormatException | InvalidPathException e) {
             // absent on kernels without CONFIG_BPF_SYSCALL; the load attempt says the rest
         }
         try (EbpfMonitor m = DropMonitors.openEbpfMonitor(sys, "doctor", false)) {
@@ -103,12 +112,12 @@ public final class DoctorProbe {
                     : "the eBPF source runs on the " + (m.attach() == EbpfMonitor.Attach.RAW_TRACEPOINT
                     ? "raw tracepoint" : "perf-event attach") + " and keys each drop by interface and namespace";
             return DoctorChecks.ebpf(0, null, k.status(), unprivileged);
-        } catch (dev.dropscope.bpf.Bpf.VerifierException e) {
+        } catch (Bpf.VerifierException e) {
             return DoctorChecks.ebpf(-e.errno(), e.logTail(3), k.status(), unprivileged);
         } catch (NativeIoException e) {
             return DoctorChecks.ebpf(-e.errno(), null, k.status(), unprivileged);
         } catch (IOException e) {
-            return new Check("source.ebpf", ERROR, "eBPF source", "not usable: " + oneLine(e), null, null);
+            return new Check("source.ebpf", ERROR, "eBPF source", "not usable: " + Failures.oneLine(e), null, null);
         }
     }
 
@@ -121,32 +130,26 @@ public final class DoctorProbe {
         Path shown = Path.of("/").resolve(root.relativize(file));
         long size;
         try {
-            size = java.nio.file.Files.size(file);
+            size = Files.size(file);
         } catch (IOException e) {
             return DoctorChecks.btf(shown, -1, null, null, ebpfNote);
         }
         try {
-            dev.dropscope.btf.Btf btf = dev.dropscope.btf.KernelBtf.load(file);
-            dev.dropscope.btf.SkbBtf.Identity id = dev.dropscope.btf.SkbBtf.identity(btf);
+            Btf btf = KernelBtf.load(file);
+            SkbBtf.Identity id = SkbBtf.identity(btf);
             String gives = "each drop's interface and network namespace (sk_buff.dev at " + id.skbDev()
                     + ", net_device.ifindex at " + id.devIfindex() + ", nd_net.net at " + id.devNet()
                     + ", net.ns.inum at " + id.netInum() + ")";
             try {
                 gives += " and kfree_skb's arguments for the raw tracepoint "
-                        + dev.dropscope.btf.SkbBtf.kfreeSkbArgs(btf).prototype();
-            } catch (dev.dropscope.btf.BtfException e) {
+                        + SkbBtf.kfreeSkbArgs(btf).prototype();
+            } catch (BtfException e) {
                 gives += "; no raw tracepoint: " + e.getMessage();
             }
             return DoctorChecks.btf(shown, size, null, gives, ebpfNote);
         } catch (IOException e) {
-            return DoctorChecks.btf(shown, size, oneLine(e), null, ebpfNote);
+            return DoctorChecks.btf(shown, size, Failures.oneLine(e), null, ebpfNote);
         }
-    }
-
-    /** A one-line description of a failure, never a stack trace. */
-    static String oneLine(Throwable t) {
-        String m = t.getMessage();
-        return (m == null || m.isBlank() ? t.getClass().getSimpleName() : m).replace('\n', ' ');
     }
 
     public DoctorReport run() {
@@ -164,9 +167,9 @@ public final class DoctorProbe {
             netDm = isolated("source.netdm", "NET_DM", () -> netDm(genl, k, tp.works(), families));
             ethtool = isolated("family.ethtool", "ethtool netlink", () -> ethtool(genl, k, families));
         } catch (NativeIoException e) {
-            netDm = new Check("source.netdm", ERROR, "NET_DM", "no generic netlink socket: " + oneLine(e), null, null);
+            netDm = new Check("source.netdm", ERROR, "NET_DM", "no generic netlink socket: " + Failures.oneLine(e), null, null);
             ethtool = new Check("family.ethtool", ERROR, "ethtool netlink", "no generic netlink socket: "
-                    + oneLine(e), null, null);
+                    + Failures.oneLine(e), null, null);
         }
         checks.add(netDm);
         checks.addAll(tp.checks());
@@ -189,7 +192,7 @@ public final class DoctorProbe {
             try {
                 return DoctorChecks.kallsyms(KallsymsAccess.query(root));
             } catch (IOException | IllegalArgumentException e) {
-                return DoctorChecks.kallsymsUnreadable(oneLine(e));
+                return DoctorChecks.kallsymsUnreadable(Failures.oneLine(e));
             }
         }));
 
@@ -198,7 +201,7 @@ public final class DoctorProbe {
         return new DoctorReport(k.release(), checks, families, tp.dropReasons(), choice.source(), choice.reason());
     }
 
-    private static List<Check> privileges(KernelFacts k) {
+    static List<Check> privileges(KernelFacts k) {
         if (k.status() == null) {
             return List.of(new Check("privileges.uid", ERROR, "uid", "cannot tell who we are",
                     k.statusProblem(), null));
@@ -209,7 +212,8 @@ public final class DoctorProbe {
                 isolated("privileges.cap_perfmon", "CAP_PERFMON",
                         () -> DoctorChecks.capPerfmon(k.status(), k.capLastCap())),
                 isolated("privileges.perf_event_paranoid", "perf_event_paranoid",
-                        () -> DoctorChecks.perfEventParanoid(k.perfEventParanoid(), k.status())),
+                        () -> DoctorChecks.perfEventParanoid(k.perfEventParanoid(),
+                                k.unreadable().get("kernel.perf_event_paranoid"), k.status())),
                 isolated("privileges.kptr_restrict", "kptr_restrict",
                         () -> DoctorChecks.kptrRestrict(k.kptrRestrict(), k.perfEventParanoid(), k.status())));
     }
@@ -219,7 +223,7 @@ public final class DoctorProbe {
     private Check netDm(NetlinkSocket genl, KernelFacts k, boolean tracepointWorks,
                         Map<String, GenlFamilyInfo> families) throws IOException {
         if (k.availability("drop_monitor", "CONFIG_NET_DROP_MONITOR")
-                == dev.dropscope.procfs.KernelModules.Availability.NOT_LOADED) {
+                == KernelModules.Availability.NOT_LOADED) {
             return DoctorChecks.netDmModuleNotLoaded(k, tracepointWorks);
         }
         Optional<GenlFamily> found = GenlController.resolve(genl, NET_DM_GENL_NAME);
@@ -328,18 +332,18 @@ public final class DoctorProbe {
                 formatCheck = DoctorChecks.kfreeSkb(format);
             } catch (IOException | RuntimeException e) {
                 formatCheck = new Check("tracepoint.kfree_skb", ERROR, "skb:kfree_skb",
-                        "its format cannot be read: " + oneLine(e), null, null);
+                        "its format cannot be read: " + Failures.oneLine(e), null, null);
             }
         } catch (NativeIoException e) {
             tracefsCheck = DoctorChecks.tracefsUnavailable(e.errno());
         } catch (IOException | RuntimeException e) {
-            tracefsCheck = new Check("tracefs", ERROR, "tracefs", "the check failed: " + oneLine(e), null, null);
+            tracefsCheck = new Check("tracefs", ERROR, "tracefs", "the check failed: " + Failures.oneLine(e), null, null);
         } finally {
             if (tracefs != null) {
                 try {
                     tracefs.close();
                 } catch (IOException e) {
-                    tracefsCheck = DoctorChecks.tracefsNotRemoved(tracefs.directory(), oneLine(e));
+                    tracefsCheck = DoctorChecks.tracefsNotRemoved(tracefs.directory(), Failures.oneLine(e));
                 }
             }
         }

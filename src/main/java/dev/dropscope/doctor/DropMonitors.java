@@ -7,9 +7,12 @@ import dev.dropscope.collect.EbpfMonitor;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.model.DropSource;
+import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Opens the drop source the user asked for, or the one {@link SourcePolicy} picks for {@code auto}. */
@@ -20,12 +23,20 @@ public final class DropMonitors {
     /** What the user asked for with {@code --source}. */
     public enum Requested { AUTO, NETDM, TRACEPOINT, EBPF }
 
-    /** No drop source can be opened; the message says why for each one. */
+    /**
+     * No drop source can be opened; the message says why for each one. The cause, when there is one, is
+     * a failure that made a source unusable, a refusal (EPERM, EACCES) before any other: whether more
+     * privileges would help is decided from it ({@link NativeIoException#denied}).
+     */
     public static final class NoDropSourceException extends IOException {
         private static final long serialVersionUID = 1L;
 
         public NoDropSourceException(String message) {
             super(message);
+        }
+
+        public NoDropSourceException(String message, Throwable cause) {
+            super(message, cause);
         }
 
         @Override
@@ -77,7 +88,7 @@ public final class DropMonitors {
             return TracepointMonitor.open(sys, why);
         } catch (IOException e) {
             throw new NoDropSourceException("the skb:kfree_skb tracepoint cannot be used: " + e.getMessage()
-                    + " (needs CAP_PERFMON or CAP_SYS_ADMIN and tracefs; 'dropscope doctor' checks each)");
+                    + " (needs CAP_PERFMON or CAP_SYS_ADMIN and tracefs; 'dropscope doctor' checks each)", e);
         }
     }
 
@@ -87,7 +98,7 @@ public final class DropMonitors {
             return openEbpfMonitor(sys, why, packetMode, trunc);
         } catch (IOException e) {
             throw new NoDropSourceException("the eBPF source cannot be used: " + e.getMessage()
-                    + " (needs CAP_BPF and CAP_PERFMON, or root; 'dropscope doctor' checks each)");
+                    + " (needs CAP_BPF and CAP_PERFMON, or root; 'dropscope doctor' checks each)", e);
         }
     }
 
@@ -127,12 +138,15 @@ public final class DropMonitors {
                 : netdm.packetMode() ? SourcePolicy.Need.PACKET : SourcePolicy.Need.SUMMARY;
         Optional<NetDmSession> session;
         String netDmWhyNot = NETDM_MISSING;
+        List<IOException> failures = new ArrayList<>();
         try {
             session = NetDmSession.open(sys);
         } catch (IOException e) {
             session = Optional.empty();
             netDmWhyNot = "NET_DM lookup failed: " + e.getMessage();
+            failures.add(e);
         }
+        boolean netDmMissing = session.isEmpty() && failures.isEmpty(); // looked up, and not there
         SourcePolicy.Usability netDmUse = session.isPresent() ? SourcePolicy.Usability.YES
                 : SourcePolicy.Usability.no(netDmWhyNot);
         if (session.isPresent() && need != SourcePolicy.Need.SUMMARY) {
@@ -142,7 +156,7 @@ public final class DropMonitors {
         }
         if (need == SourcePolicy.Need.HARDWARE) {
             throw new NoDropSourceException(hardwareNeedsNetDm("without it, each other source")
-                    + ": " + netDmWhyNot + (netDmWhyNot.equals(NETDM_MISSING) ? NETDM_FIX : ""));
+                    + ": " + netDmWhyNot + (netDmMissing ? NETDM_FIX : ""), cause(failures));
         }
         SourcePolicy.Usability ebpfUse;
         try {
@@ -153,6 +167,7 @@ public final class DropMonitors {
             return m;
         } catch (IOException e) {
             ebpfUse = SourcePolicy.Usability.no(firstLine(e));
+            failures.add(e);
         }
         SourcePolicy.Usability tracepointUse = SourcePolicy.Usability.YES;
         if (need == SourcePolicy.Need.SUMMARY) {
@@ -163,6 +178,7 @@ public final class DropMonitors {
                 return t;
             } catch (IOException e) {
                 tracepointUse = SourcePolicy.Usability.no(firstLine(e));
+                failures.add(e);
             }
         }
         SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, ebpfUse, tracepointUse, need);
@@ -171,7 +187,14 @@ public final class DropMonitors {
         }
         closeUnused(session);
         throw new NoDropSourceException((need == SourcePolicy.Need.PACKET ? "" : "no drop source works: ") + c.why()
-                + (netDmWhyNot.equals(NETDM_MISSING) && need == SourcePolicy.Need.PACKET ? NETDM_FIX : ""));
+                + (netDmMissing && need == SourcePolicy.Need.PACKET ? NETDM_FIX : ""),
+                cause(failures));
+    }
+
+    /** The failure to name as the cause: the first refusal, else the first failure; null for none. */
+    private static IOException cause(List<IOException> failures) {
+        return failures.stream().filter(NativeIoException::denied).findFirst()
+                .orElse(failures.isEmpty() ? null : failures.get(0));
     }
 
     private static void closeUnused(Optional<NetDmSession> session) {

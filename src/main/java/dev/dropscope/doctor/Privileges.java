@@ -34,6 +34,7 @@ public final class Privileges {
         }
         if (!netAdmin) {
             out.add(new Missing("conntrack statistics", "ctnetlink needs CAP_NET_ADMIN"));
+            out.add(new Missing("firewall rules", "nf_tables dumps need CAP_NET_ADMIN"));
         }
         if ((netAdmin || perf) && !status.has(Capability.CAP_SYSLOG)) {
             out.add(new Missing("drop site names when kernel.kptr_restrict hides addresses", "needs CAP_SYSLOG"));
@@ -62,12 +63,5 @@ public final class Privileges {
     /** Our own status, from /proc/self/status. */
     public static ProcessStatus current() throws IOException {
         return ProcessStatus.query(Path.of("/"));
-    }
-
-    /** True when an I/O failure's message says the kernel refused us (EPERM or EACCES). */
-    public static boolean isDenied(Throwable e) {
-        String m = e.getMessage();
-        return m != null && (m.contains("Operation not permitted") || m.contains("Permission denied")
-                || m.contains("(EPERM)") || m.contains("(EACCES)"));
     }
 }

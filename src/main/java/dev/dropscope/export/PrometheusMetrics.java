@@ -374,6 +374,21 @@ public final class PrometheusMetrics {
         out.add(b.build());
     }
 
+    /**
+     * {@code dropscope_scrape_duration_seconds{collector}}: the seconds each collector took in the latest
+     * stack sample (node_exporter's node_scrape_collector_duration_seconds). A scrape itself serves that
+     * sample and does no collecting.
+     */
+    public static GaugeSnapshot collectorDurations(Map<String, Double> seconds) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name("dropscope_scrape_duration_seconds")
+                .help("Seconds each collector took in the latest stack sample (scrapes serve that sample)");
+        for (Map.Entry<String, Double> e : new TreeMap<>(seconds).entrySet()) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(Labels.of("collector", e.getKey()))
+                    .value(e.getValue()).build());
+        }
+        return b.build();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** "RcvbufErrors" to "rcvbuf_errors", "TCPBacklogDrop" to "tcp_backlog_drop", "UdpLite6" to "udp_lite6". */

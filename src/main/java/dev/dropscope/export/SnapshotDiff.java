@@ -1,5 +1,6 @@
 package dev.dropscope.export;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -353,7 +354,7 @@ public final class SnapshotDiff {
         rateArray(d.putArray("changed"), r.dropsChanged());
         try {
             return MAPPER.writeValueAsString(root) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("JSON output failed: " + e.getMessage(), e);
         }
     }

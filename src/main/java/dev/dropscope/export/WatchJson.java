@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
 import dev.dropscope.model.NetnsIdentity;
@@ -91,9 +92,20 @@ public final class WatchJson implements WatchFormat {
                 start.intervalMillis() / 1000.0, start.symbolsNote()));
     }
 
+    /**
+     * The writers, serializers built when this class loads: {@code watch} creates its format before it opens
+     * the drop source, so the first record does not hold up the reader while Jackson inspects the records.
+     */
+    private static final Map<Class<?>, ObjectWriter> WRITERS = Map.of(
+            StartLine.class, Json.SNAKE.writerFor(StartLine.class),
+            DropsLine.class, Json.SNAKE.writerFor(DropsLine.class),
+            LostLine.class, Json.SNAKE.writerFor(LostLine.class),
+            PacketLine.class, Json.SNAKE.writerFor(PacketLine.class),
+            SummaryLine.class, Json.SNAKE.writerFor(SummaryLine.class));
+
     private void write(Object record) {
         try {
-            out.println(Json.SNAKE.writeValueAsString(record));
+            out.println(WRITERS.get(record.getClass()).writeValueAsString(record));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

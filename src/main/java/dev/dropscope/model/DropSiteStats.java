@@ -1,6 +1,7 @@
 package dev.dropscope.model;
 
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Counters of one drop site at one snapshot.
@@ -39,14 +40,14 @@ public record DropSiteStats(DropSite site, long count, long delta, long firstSee
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DropSiteStats s && java.util.Objects.equals(site, s.site) && count == s.count
+        return o instanceof DropSiteStats s && Objects.equals(site, s.site) && count == s.count
                 && delta == s.delta && firstSeenNs == s.firstSeenNs && lastSeenNs == s.lastSeenNs
                 && Arrays.equals(perCpu, s.perCpu);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(site, count, delta, firstSeenNs, lastSeenNs) * 31 + Arrays.hashCode(perCpu);
+        return Objects.hash(site, count, delta, firstSeenNs, lastSeenNs) * 31 + Arrays.hashCode(perCpu);
     }
 
     @Override

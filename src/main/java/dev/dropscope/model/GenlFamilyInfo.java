@@ -1,5 +1,6 @@
 package dev.dropscope.model;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -9,6 +10,6 @@ import java.util.TreeMap;
  */
 public record GenlFamilyInfo(String name, int id, int version, Map<String, Integer> multicastGroups) {
     public GenlFamilyInfo {
-        multicastGroups = java.util.Collections.unmodifiableMap(new TreeMap<>(multicastGroups));
+        multicastGroups = Collections.unmodifiableMap(new TreeMap<>(multicastGroups));
     }
 }

@@ -2,6 +2,8 @@ package dev.dropscope.model;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * One queueing discipline with its counters as {@code tc -s qdisc show} prints them: {@code bytes},
@@ -17,8 +19,8 @@ public record QdiscStats(int ifindex, String dev, String kind, String handle, St
     /** Settings decoded from the qdisc's options, where it has them. */
     public static final Set<String> SETTINGS = Set.of("limit_packets", "limit_bytes", "rate_bytes_per_s", "burst_bytes");
     /** Current lengths and settings, not counters: they get no rate. */
-    public static final Set<String> GAUGES = java.util.stream.Stream.concat(java.util.stream.Stream.of("qlen", "backlog"),
-            SETTINGS.stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    public static final Set<String> GAUGES = Stream.concat(Stream.of("qlen", "backlog"),
+            SETTINGS.stream()).collect(Collectors.toUnmodifiableSet());
 
     public QdiscStats {
         stats = Maps.copy(stats);

@@ -1,5 +1,7 @@
 package dev.dropscope.model;
 
+import java.util.Locale;
+
 /** How urgent a finding is. */
 public enum Severity {
     /** Worth knowing; nothing is being lost because of it, or it is expected (scans, closing sockets). */
@@ -11,6 +13,6 @@ public enum Severity {
 
     /** "info", "warning", "critical": the stable name in JSON, Prometheus labels and text. */
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

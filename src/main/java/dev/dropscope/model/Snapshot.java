@@ -1,6 +1,7 @@
 package dev.dropscope.model;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,12 +18,14 @@ import java.util.Map;
  * @param sysctl         sysctl values by sysctl(8) name, as the kernel prints them
  * @param sockstat       /proc/net/sockstat(6) keyed {@code PROTO.name} ({@code TCP.mem})
  * @param sockets        the sockets with drops or full queues and their owners, or null when not collected
+ * @param firewall       the nf_tables ruleset with its counters, null when not read (no CAP_NET_ADMIN, ...)
  */
 public record Snapshot(long takenAtMillis, long monotonicNanos, String host, String kernelRelease, String netns,
                        List<InterfaceStats> interfaces, Map<String, Long> snmp, List<SoftnetCpu> softnet,
                        RpFilterState rpFilter, ConntrackState conntrack, Map<String, String> sysctl,
                        List<NeighbourTableStats> neighbour, List<QdiscStats> qdiscs, Map<String, Long> sockstat,
-                       List<CollectorError> errors, SocketStats sockets) {
+                       List<CollectorError> errors, SocketStats sockets,
+                       FirewallRuleset firewall) {
 
     public Snapshot {
         interfaces = Maps.copy(interfaces);
@@ -70,6 +73,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         private List<QdiscStats> qdiscs;
         private Map<String, Long> sockstat;
         private SocketStats sockets;
+        private FirewallRuleset firewall;
         private final List<CollectorError> errors = new ArrayList<>();
 
         public Builder takenAt(long epochMillis, long monotonicNanos) {
@@ -149,6 +153,11 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             return this;
         }
 
+        public Builder firewall(FirewallRuleset v) {
+            this.firewall = v;
+            return this;
+        }
+
         public Builder error(String collector, String message) {
             errors.add(new CollectorError(collector, message));
             return this;
@@ -209,19 +218,22 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             if (part.sockets != null) {
                 sockets = part.sockets;
             }
+            if (part.firewall != null) {
+                firewall = part.firewall;
+            }
             return this;
         }
 
         public Snapshot build() {
             Map<String, String> sys = sysctl;
             if (sysctlDefaults != null) {
-                sys = new java.util.LinkedHashMap<>(sysctl == null ? Map.of() : sysctl);
+                sys = new LinkedHashMap<>(sysctl == null ? Map.of() : sysctl);
                 for (Map.Entry<String, String> e : sysctlDefaults.entrySet()) {
                     sys.putIfAbsent(e.getKey(), e.getValue());
                 }
             }
             return new Snapshot(takenAtMillis, monotonicNanos, host, kernelRelease, netns, interfaces, snmp, softnet,
-                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors, sockets);
+                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors, sockets, firewall);
         }
     }
 }

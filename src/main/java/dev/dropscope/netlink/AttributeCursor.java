@@ -102,24 +102,48 @@ public final class AttributeCursor {
         return at + NLA_HDRLEN;
     }
 
+    /**
+     * The payload of a fixed-width integer: exactly {@code size} bytes, as nla_put_u8/16/32/64 write it.
+     * A longer one is refused, not cut: a u64 read as a u32 would silently lose its high half.
+     */
+    private int exactly(int size) throws MalformedMessageException {
+        int p = need(size);
+        if (payloadLength != size) {
+            throw new MalformedMessageException("attribute type " + type() + " at offset " + at + " has "
+                    + payloadLength + " payload bytes, a u" + (8 * size) + " has " + size);
+        }
+        return p;
+    }
+
     public int u8() throws MalformedMessageException {
-        return Byte.toUnsignedInt(buf.get(need(1)));
+        return Byte.toUnsignedInt(buf.get(exactly(1)));
     }
 
     public int u16() throws MalformedMessageException {
-        int v = Short.toUnsignedInt(buf.getShort(need(2)));
+        int v = Short.toUnsignedInt(buf.getShort(exactly(2)));
         return isNetByteOrder() ? Integer.reverseBytes(v) >>> 16 : v;
     }
 
     /** u32 as a Java int (use Integer.toUnsignedLong where the high bit matters). */
     public int u32() throws MalformedMessageException {
-        int v = buf.getInt(need(4));
+        int v = buf.getInt(exactly(4));
         return isNetByteOrder() ? Integer.reverseBytes(v) : v;
     }
 
     public long u64() throws MalformedMessageException {
-        long v = buf.getLong(need(8));
+        long v = buf.getLong(exactly(8));
         return isNetByteOrder() ? Long.reverseBytes(v) : v;
+    }
+
+    /**
+     * NLA_UINT (nla_put_uint, kernel 6.8+): 4 bytes when the value fits, 8 otherwise; the only integer
+     * whose width the reader cannot know in advance.
+     */
+    public long uint() throws MalformedMessageException {
+        if (need(4) >= 0 && payloadLength == 4) {
+            return Integer.toUnsignedLong(u32());
+        }
+        return u64();
     }
 
     /**

@@ -154,6 +154,13 @@ public final class MessageBuilder {
     }
 
     /** Writes nlmsg_len and returns it; the message occupies {@code [start, start + length)}. */
+    /** A dump request of {@code type} whose family header ({@code headerSize} bytes) is all zeros: AF_UNSPEC, every object. */
+    public static MessageBuilder dumpRequest(int type, int headerSize) {
+        MessageBuilder m = new MessageBuilder(64).begin(type, NLM_F_REQUEST | NLM_F_DUMP);
+        m.reserve(headerSize);
+        return m;
+    }
+
     public int finish() {
         int len = pos - start;
         buf.putInt(start + NLMSG_LENGTH_OFFSET, len);

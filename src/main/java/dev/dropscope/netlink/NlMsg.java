@@ -12,6 +12,18 @@ public final class NlMsg {
     private NlMsg() {
     }
 
+    /**
+     * Where the family header ({@code headerSize} bytes, e.g. ifinfomsg) of the message at {@code at} starts,
+     * after checking the message holds it: "RTM_NEWLINK of 20 bytes has no ifinfomsg" otherwise.
+     */
+    public static int familyHeader(int at, int len, int headerSize, String message, String header)
+            throws MalformedMessageException {
+        if (len < NetlinkConstants.NLMSG_HDRLEN + headerSize) {
+            throw new MalformedMessageException(message + " of " + len + " bytes has no " + header);
+        }
+        return at + NetlinkConstants.NLMSG_HDRLEN;
+    }
+
     public static int length(ByteBuffer b, int at) {
         return b.getInt(at + NLMSG_LENGTH_OFFSET);
     }

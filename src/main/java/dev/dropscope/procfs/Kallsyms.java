@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The kernel's symbol table from {@code /proc/kallsyms}, loaded once, answering "which function is this
@@ -236,7 +237,7 @@ public final class Kallsyms {
     }
 
     /** Start address of the first text symbol called {@code name} (core before modules), or empty. */
-    public java.util.OptionalLong addressOf(String name) {
+    public OptionalLong addressOf(String name) {
         byte[] want = name.getBytes(StandardCharsets.ISO_8859_1);
         long best = 0;
         boolean found = false;
@@ -245,7 +246,7 @@ public final class Kallsyms {
             if (nameEnd - nameOffsets[i] == want.length
                     && Arrays.equals(names, nameOffsets[i], nameEnd, want, 0, want.length)) {
                 if (moduleIds[i] < 0) {
-                    return java.util.OptionalLong.of(starts[i]);
+                    return OptionalLong.of(starts[i]);
                 }
                 if (!found) {
                     best = starts[i];
@@ -253,7 +254,7 @@ public final class Kallsyms {
                 }
             }
         }
-        return found ? java.util.OptionalLong.of(best) : java.util.OptionalLong.empty();
+        return found ? OptionalLong.of(best) : OptionalLong.empty();
     }
 
     /** Index of the last symbol starting at or below {@code address}, or -1. */

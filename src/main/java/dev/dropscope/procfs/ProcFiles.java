@@ -77,11 +77,9 @@ public final class ProcFiles {
         } catch (AccessDeniedException e) {
             return new Content(Outcome.DENIED, null, file + ": permission denied");
         } catch (IOException | SecurityException e) {
+            // /proc and /sys refuse at open(2), which the JDK reports as AccessDeniedException (above); a
+            // failed read(2) carries no errno the JDK exposes, so it is a failure shown with its message
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            // EACCES from read(2) rather than open(2) arrives as a plain IOException with strerror's text.
-            if (why.contains("Permission denied")) {
-                return new Content(Outcome.DENIED, null, file + ": permission denied");
-            }
             return new Content(Outcome.FAILED, null, file + ": " + why);
         }
     }

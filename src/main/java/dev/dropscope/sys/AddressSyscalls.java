@@ -36,12 +36,58 @@ abstract class AddressSyscalls implements Syscalls {
 
     abstract int rawUmount2(long target, int flags);
 
+    abstract int rawClose(int fd);
+
+    abstract int rawMunmap(long address, long length);
+
+    abstract int rawSetns(int fd, int nstype);
+
+    /** syscall(number, attr, pid, cpu, groupFd, flags) */
+    abstract long rawPerfEventOpen(long number, long attr, int pid, int cpu, int groupFd, long flags);
+
+    /** syscall(number, cmd, attr, size) */
+    abstract long rawBpf(long number, int cmd, long attr, int size);
+
     final int ret(int r) {
         return r < 0 ? -lastErrno() : r;
     }
 
     final long ret(long r) {
         return r < 0 ? -lastErrno() : r;
+    }
+
+    @Override
+    public int close(int fd) {
+        return ret(rawClose(fd));
+    }
+
+    @Override
+    public int munmap(long address, long length) {
+        return ret(rawMunmap(address, length));
+    }
+
+    @Override
+    public int setns(int fd, int nstype) {
+        return ret(rawSetns(fd, nstype));
+    }
+
+    @Override
+    public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
+        try {
+            return (int) ret(rawPerfEventOpen(SyscallNumbers.current().perfEventOpen(), attr.address(offset, 0), pid,
+                    cpu, groupFd, flags));
+        } finally {
+            Reference.reachabilityFence(attr);
+        }
+    }
+
+    @Override
+    public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
+        try {
+            return (int) ret(rawBpf(SyscallNumbers.current().bpf(), cmd, attr.address(offset, size), size));
+        } finally {
+            Reference.reachabilityFence(attr);
+        }
     }
 
     @Override

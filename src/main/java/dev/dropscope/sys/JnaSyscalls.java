@@ -73,15 +73,10 @@ public final class JnaSyscalls extends AddressSyscalls {
         return List.of();
     }
 
-
     @Override
     public int socket(int domain, int type, int protocol) {
         return ret(LibC.socket(domain, type, protocol));
     }
-
-
-
-
 
     @Override
     public long sendto(int fd, NativeBuffer buf, int offset, int length, int flags, NativeBuffer addr,
@@ -95,35 +90,6 @@ public final class JnaSyscalls extends AddressSyscalls {
         }
     }
 
-
-
-
-
-    @Override
-    public int close(int fd) {
-        return ret(LibC.close(fd));
-    }
-
-
-
-    @Override
-    public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
-        try {
-            return (int) ret(LibC.syscall(SyscallNumbers.current().perfEventOpen(), attr.address(offset, 0), pid, cpu, groupFd, flags));
-        } finally {
-            Reference.reachabilityFence(attr);
-        }
-    }
-
-    @Override
-    public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
-        try {
-            return (int) ret(LibC.syscall(SyscallNumbers.current().bpf(), cmd, attr.address(offset, size), size, 0, 0));
-        } finally {
-            Reference.reachabilityFence(attr);
-        }
-    }
-
     @Override
     public long mmap(long length, int prot, int flags, int fd, long fileOffset) {
         long r = LibC.mmap(0, length, prot, flags, fd, fileOffset);
@@ -131,20 +97,33 @@ public final class JnaSyscalls extends AddressSyscalls {
     }
 
     @Override
-    public int munmap(long address, long length) {
-        return ret(LibC.munmap(address, length));
-    }
-
-    @Override
-    public int setns(int fd, int nstype) {
-        return ret(LibC.setns(fd, nstype));
-    }
-
-
-
-    @Override
     int lastErrno() {
         return Native.getLastError();
+    }
+
+    @Override
+    int rawClose(int fd) {
+        return LibC.close(fd);
+    }
+
+    @Override
+    int rawMunmap(long address, long length) {
+        return LibC.munmap(address, length);
+    }
+
+    @Override
+    int rawSetns(int fd, int nstype) {
+        return LibC.setns(fd, nstype);
+    }
+
+    @Override
+    long rawPerfEventOpen(long number, long attr, int pid, int cpu, int groupFd, long flags) {
+        return LibC.syscall(number, attr, pid, cpu, groupFd, flags);
+    }
+
+    @Override
+    long rawBpf(long number, int cmd, long attr, int size) {
+        return LibC.syscall(number, cmd, attr, size, 0, 0);
     }
 
     @Override

@@ -77,15 +77,10 @@ public final class JnrSyscalls extends AddressSyscalls {
         return List.of("mmap: delegated to JNA (six primitive arguments, jnr-ffi#181)");
     }
 
-
     @Override
     public int socket(int domain, int type, int protocol) {
         return ret(libc.socket(domain, type, protocol));
     }
-
-
-
-
 
     @Override
     public long sendto(int fd, NativeBuffer buf, int offset, int length, int flags, NativeBuffer addr,
@@ -101,52 +96,10 @@ public final class JnrSyscalls extends AddressSyscalls {
         }
     }
 
-
-
-
-
-    @Override
-    public int close(int fd) {
-        return ret(libc.close(fd));
-    }
-
-
-
-    @Override
-    public int perfEventOpen(NativeBuffer attr, int offset, int pid, int cpu, int groupFd, long flags) {
-        try {
-            Pointer p = Pointer.wrap(runtime, attr.address(offset, 0));
-            return (int) ret(libc.syscall(SyscallNumbers.current().perfEventOpen(), p, pid, cpu, groupFd, flags));
-        } finally {
-            Reference.reachabilityFence(attr);
-        }
-    }
-
-    @Override
-    public int bpf(int cmd, NativeBuffer attr, int offset, int size) {
-        try {
-            return (int) ret(libc.syscall(SyscallNumbers.current().bpf(), cmd, attr.address(offset, size), size));
-        } finally {
-            Reference.reachabilityFence(attr);
-        }
-    }
-
     @Override
     public long mmap(long length, int prot, int flags, int fd, long fileOffset) {
         return jna.mmap(length, prot, flags, fd, fileOffset);
     }
-
-    @Override
-    public int munmap(long address, long length) {
-        return ret(libc.munmap(address, length));
-    }
-
-    @Override
-    public int setns(int fd, int nstype) {
-        return ret(libc.setns(fd, nstype));
-    }
-
-
 
     @Override
     int lastErrno() {
@@ -211,5 +164,31 @@ public final class JnrSyscalls extends AddressSyscalls {
     @Override
     int rawUmount2(long target, int flags) {
         return libc.umount2(target, flags);
+    }
+
+    @Override
+    int rawClose(int fd) {
+        return libc.close(fd);
+    }
+
+    @Override
+    int rawMunmap(long address, long length) {
+        return libc.munmap(address, length);
+    }
+
+    @Override
+    int rawSetns(int fd, int nstype) {
+        return libc.setns(fd, nstype);
+    }
+
+    @Override
+    long rawPerfEventOpen(long number, long attr, int pid, int cpu, int groupFd, long flags) {
+        // a Pointer, not a sixth primitive: jnr-ffi#181 (see the class comment)
+        return libc.syscall(number, Pointer.wrap(runtime, attr), pid, cpu, groupFd, flags);
+    }
+
+    @Override
+    long rawBpf(long number, int cmd, long attr, int size) {
+        return libc.syscall(number, cmd, attr, size);
     }
 }

@@ -1,5 +1,7 @@
 package dev.dropscope.sys;
 
+import java.util.List;
+
 /**
  * The system calls dropscope makes, and nothing else. Every call returns its result, or {@code -errno}
  * on failure; none throws on the expected failures (EAGAIN, EINTR, ENOBUFS), so a hot receive loop pays
@@ -20,7 +22,7 @@ public interface Syscalls {
     String name();
 
     /** Calls this backend does not make itself but hands to JNA, with the reason, e.g. "mmap: jnr-ffi#181". */
-    java.util.List<String> delegatedCalls();
+    List<String> delegatedCalls();
 
     int socket(int domain, int type, int protocol);
 

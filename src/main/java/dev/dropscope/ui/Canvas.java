@@ -1,6 +1,7 @@
 package dev.dropscope.ui;
 
 import com.googlecode.lanterna.SGR;
+import com.googlecode.lanterna.TerminalTextUtils;
 import com.googlecode.lanterna.TextCharacter;
 import com.googlecode.lanterna.graphics.TextGraphics;
 
@@ -10,6 +11,9 @@ import java.util.List;
 /**
  * Styled text on a Lanterna {@link TextGraphics}, cut to the width it is given: nothing drawn here
  * ever spills into the next column or pane, whatever the kernel names a function or an interface.
+ * Widths are terminal columns as Lanterna counts them ({@link TerminalTextUtils}): a CJK character or an
+ * emoji takes two, a surrogate pair is drawn as one character, and control characters (C0, DEL, C1)
+ * never reach the terminal.
  */
 final class Canvas {
     /** A run of text in one role, for lines that mix labels, values and alerts. */
@@ -36,10 +40,17 @@ final class Canvas {
         String s = fit(clean(text), width);
         Theme.Style st = theme.style(role);
         EnumSet<SGR> sgr = st.modifiers().isEmpty() ? EnumSet.noneOf(SGR.class) : EnumSet.copyOf(st.modifiers());
-        for (int i = 0; i < s.length(); i++) {
-            graphics.setCharacter(col + i, row, new TextCharacter(s.charAt(i), st.foreground(), st.background(), sgr));
+        int used = 0;
+        for (TextCharacter c : TextCharacter.fromString(s, st.foreground(), st.background(), sgr)) {
+            graphics.setCharacter(col + used, row, c);
+            used += c.isDoubleWidth() ? 2 : 1;
         }
-        return s.length();
+        return used;
+    }
+
+    /** The columns {@code text} takes once cleaned, as {@link #text} draws it. */
+    static int width(String text) {
+        return text == null ? 0 : TerminalTextUtils.getColumnWidth(clean(text));
     }
 
     /** Writes the runs one after another, cut at {@code width}; returns the cells used. */
@@ -57,7 +68,8 @@ final class Canvas {
     /** {@code text} right-aligned in a field of {@code width} cells ending before {@code col + width}. */
     int textRight(int col, int row, int width, String text, Theme.Role role) {
         String s = fit(clean(text), width);
-        return text(col + width - s.length(), row, s.length(), s, role);
+        int w = TerminalTextUtils.getColumnWidth(s);
+        return text(col + width - w, row, w, s, role);
     }
 
     /** Fills {@code width} cells with spaces in {@code role} (a highlighted row's background). */
@@ -76,23 +88,36 @@ final class Canvas {
         }
     }
 
-    /** Cuts {@code s} to {@code width} cells, marking the cut. */
+    /** Cuts {@code s} to {@code width} cells, marking the cut; never inside a surrogate pair or a wide character. */
     String fit(String s, int width) {
-        if (s.length() <= width) {
+        if (TerminalTextUtils.getColumnWidth(s) <= width) {
             return s;
         }
         if (width <= 1) {
-            return s.substring(0, Math.max(0, width));
+            return whole(TerminalTextUtils.fitString(s, Math.max(0, width)));
         }
-        return s.substring(0, width - 1) + theme.ellipsis();
+        return whole(TerminalTextUtils.fitString(s, width - 1)) + theme.ellipsis();
     }
 
-    /** Control characters would move the cursor: show them as '?'. */
+    /** Lanterna counts a surrogate pair as two one-column chars, so a cut can fall between them: drop the half. */
+    private static String whole(String s) {
+        return !s.isEmpty() && Character.isHighSurrogate(s.charAt(s.length() - 1)) ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /**
+     * Control characters would move the cursor or start an escape sequence (C1's CSI is 0x9b): show
+     * them as '?', as a lone surrogate (half a character) is too.
+     */
     static String clean(String s) {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+            if (pair) {
+                i++;
+                continue;
+            }
+            if (Character.isISOControl(c) || Character.isSurrogate(c)) {
                 if (b == null) {
                     b = new StringBuilder(s);
                 }

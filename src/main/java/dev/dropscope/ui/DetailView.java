@@ -15,7 +15,10 @@ import dev.dropscope.ui.Canvas.Seg;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** What Enter opens over the panes: everything about the selected row, scrollable; also the help. */
 final class DetailView {
@@ -83,7 +86,7 @@ final class DetailView {
         }
         l.add(kv("module", site.module() == null ? (site.other() ? "-" : "the core kernel") : site.module()));
         l.add(kv("reason", site.reason() == null ? "not given by " + m.header().source() : site.reason()));
-        l.add(kv("origin", site.origin().name().toLowerCase(java.util.Locale.ROOT)));
+        l.add(kv("origin", site.origin().name().toLowerCase(Locale.ROOT)));
         l.add(kv("interface", site.interfaceName() != null ? site.interfaceName()
                 : site.ifindex() >= 0 ? "ifindex " + site.ifindex() : "not given by " + m.header().source()));
         l.add(kv("rate", Numbers.si(site.ratePerSecond()) + "/s (" + site.delta() + " in the last interval, "
@@ -163,7 +166,7 @@ final class DetailView {
     /** ethtool -g/-l values as "rx 512/4096  tx 512/4096": each setting over its maximum ("rx_count" over "rx_max"). */
     static String nowOfMax(Map<String, Long> values) {
         StringBuilder b = new StringBuilder();
-        for (String k : new java.util.TreeSet<>(values.keySet())) {
+        for (String k : new TreeSet<>(values.keySet())) {
             if (k.endsWith("_max")) {
                 continue;
             }
@@ -239,7 +242,7 @@ final class DetailView {
             l.add(kv("lost events", m.drops().lost() + " since the start: drops that happened but were not delivered",
                     m.drops().lost() > 0 ? Theme.Role.ALERT : Theme.Role.TEXT));
         }
-        new java.util.TreeMap<>(m.monitorHealth()).forEach((k, v) -> l.add(kv(k, Long.toString(v))));
+        new TreeMap<>(m.monitorHealth()).forEach((k, v) -> l.add(kv(k, Long.toString(v))));
         if (!s.errors().isEmpty()) {
             l.add(blank());
             l.add(heading("Not read this time"));
@@ -292,25 +295,18 @@ final class DetailView {
         return s.length() >= width ? s : s + " ".repeat(width - s.length());
     }
 
-    /** {@code text} broken at spaces into lines of at most {@code width} (longer words stay whole). */
+    /**
+     * {@code text} broken at spaces into lines of at most {@code width} columns (at least 10), by Lanterna's
+     * word wrap, which counts a wide character as two columns; runs of white space become one space.
+     */
     static List<String> wrap(String text, int width) {
-        List<String> out = new ArrayList<>();
         if (text == null || text.isBlank()) {
-            return out;
+            return new ArrayList<>();
         }
-        StringBuilder line = new StringBuilder();
-        for (String word : text.strip().split("\\s+")) {
-            if (line.length() > 0 && line.length() + 1 + word.length() > Math.max(10, width)) {
-                out.add(line.toString());
-                line.setLength(0);
-            }
-            if (line.length() > 0) {
-                line.append(' ');
-            }
-            line.append(word);
-        }
-        if (line.length() > 0) {
-            out.add(line.toString());
+        String words = String.join(" ", text.strip().split("\\s+"));
+        List<String> out = new ArrayList<>();
+        for (String line : com.googlecode.lanterna.TerminalTextUtils.getWordWrappedText(Math.max(10, width), words)) {
+            out.add(line.stripTrailing()); // Lanterna keeps the space it broke at
         }
         return out;
     }

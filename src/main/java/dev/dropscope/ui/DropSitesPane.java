@@ -115,11 +115,11 @@ final class DropSitesPane {
             int ifaceWidth = 0;
             int locationWanted = LOCATION_MIN;
             for (ResolvedDropSite s : rows) {
-                reasonWidth = Math.max(reasonWidth, s.reason() == null ? 1 : s.reason().length());
+                reasonWidth = Math.max(reasonWidth, s.reason() == null ? 1 : Canvas.width(s.reason()));
                 if (s.interfaceName() != null) {
-                    ifaceWidth = Math.max(ifaceWidth, Math.max(5, s.interfaceName().length()));
+                    ifaceWidth = Math.max(ifaceWidth, Math.max(5, Canvas.width(s.interfaceName())));
                 }
-                locationWanted = Math.max(locationWanted, DropSitesPane.location(s).length());
+                locationWanted = Math.max(locationWanted, Canvas.width(DropSitesPane.location(s)));
             }
             reasonWidth = Math.min(reasonWidth, 24);
             ifaceWidth = Math.min(ifaceWidth, 15);

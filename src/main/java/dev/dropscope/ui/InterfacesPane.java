@@ -4,12 +4,16 @@ import dev.dropscope.model.Delta;
 import dev.dropscope.model.FeatureState;
 import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.Reading;
+import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** The "Interfaces" pane: traffic, drops and errors per second (naming the counter), ring, offloads, rp_filter. */
 final class InterfacesPane {
@@ -54,10 +58,10 @@ final class InterfacesPane {
         if (snap == null) {
             return List.of();
         }
-        String f = s.filter().toLowerCase(java.util.Locale.ROOT);
-        java.util.Set<String> withMatchingSites = new java.util.HashSet<>();
+        String f = s.filter().toLowerCase(Locale.ROOT);
+        Set<String> withMatchingSites = new HashSet<>();
         if (!f.isEmpty()) {
-            for (dev.dropscope.model.ResolvedDropSite site : DropSitesPane.rows(m, s)) {
+            for (ResolvedDropSite site : DropSitesPane.rows(m, s)) {
                 if (site.interfaceName() != null) {
                     withMatchingSites.add(site.interfaceName());
                 }
@@ -66,7 +70,7 @@ final class InterfacesPane {
         List<Row> out = new ArrayList<>();
         for (InterfaceStats i : snap.interfaces()) {
             // the filter: the name, or a drop site the filter shows is on this interface
-            if (!f.isEmpty() && !i.name().toLowerCase(java.util.Locale.ROOT).contains(f)
+            if (!f.isEmpty() && !i.name().toLowerCase(Locale.ROOT).contains(f)
                     && !withMatchingSites.contains(i.name())) {
                 continue;
             }
@@ -199,7 +203,7 @@ final class InterfacesPane {
         }
         int nameWidth = 6;
         for (Row row : rows) {
-            nameWidth = Math.max(nameWidth, row.stats().name().length());
+            nameWidth = Math.max(nameWidth, Canvas.width(row.stats().name()));
         }
         nameWidth = Math.min(nameWidth, 15);
         // columns in order of importance: what does not fit is in the detail view

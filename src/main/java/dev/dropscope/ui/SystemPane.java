@@ -8,6 +8,7 @@ import dev.dropscope.ui.Canvas.Seg;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -136,7 +137,7 @@ final class SystemPane {
 
     /** IPv4 and IPv6 counters of {@code group} added up under the field name. */
     private static Map<String, Double> ipv4AndIpv6(Map<String, Double> snmp, String group, String... fields) {
-        Map<String, Double> out = new java.util.HashMap<>();
+        Map<String, Double> out = new HashMap<>();
         for (String f : fields) {
             out.put(f, snmp.getOrDefault(group + "." + f, 0.0) + snmp.getOrDefault(group + "6." + f, 0.0));
         }

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,12 +49,12 @@ class DoctorCommandTest {
         }
     }
 
-    static boolean rootWithoutNetDm() throws IOException {
-        return isRoot() && netDmNotBuiltHere();
-    }
+    /** Why the tests about a kernel without NET_DM do not run on one with it (a fact of the kernel, reported). */
+    static final String NOT_WITH_NET_DM = "this kernel has NET_DM; the test is about kernels without it (NetDmLabTest covers NET_DM)";
 
     @Test
-    @EnabledIf("rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void textOnThisMachine() {
         Result r = run("doctor");
         assertEquals(ExitCodes.OK, r.exit(), r.err());
@@ -71,7 +72,8 @@ class DoctorCommandTest {
     }
 
     @Test
-    @EnabledIf("rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void jsonOnThisMachine() throws IOException {
         Result r = run("doctor", "--format", "json");
         assertEquals(ExitCodes.OK, r.exit(), r.err());
@@ -97,10 +99,6 @@ class DoctorCommandTest {
         assertFalse(j.get("genl_families").has("NET_DM"));
         assertEquals("NOT_SPECIFIED", j.get("drop_reasons").get(0).asText());
         assertTrue(j.get("drop_reasons").size() > 50);
-    }
-
-    static boolean rootWithoutNetDmAndSetpriv() throws IOException {
-        return rootWithoutNetDm() && Files.isExecutable(Path.of("/usr/bin/setpriv"));
     }
 
     /**
@@ -161,7 +159,8 @@ class DoctorCommandTest {
      * the exit code says so.
      */
     @Test
-    @EnabledIf("rootWithoutNetDmAndSetpriv")
+    @Needs(root = true, tools = "setpriv")
+    @EnabledIf(value = "netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void asNobodyNoSourceWorksAndTheExitCodeSaysSo(@TempDir Path dir) throws IOException, InterruptedException {
         String classPath = readableClassPath(dir);
         Path jnaTmp = Files.createDirectories(dir.resolve("jna")); // JNA unpacks its native library here
@@ -185,10 +184,22 @@ class DoctorCommandTest {
                 assertEquals("missing", c.get("status").asText(), c.toString());
             }
         }
+
+        // a refused drop source is exit 4 in every command, decided in one place (ExitCodes.of) from the errno
+        Result watch = runAsNobody(dir, classPath, jnaTmp, "watch", "--duration", "1s");
+        assertEquals(ExitCodes.PERMISSION, watch.exit(), watch.err());
+        assertEquals(1, watch.err().lines().count(), watch.err());
+        assertTrue(watch.err().startsWith("dropscope watch: no drop source works: "), watch.err());
+        assertTrue(watch.err().strip().endsWith("; " + dev.dropscope.doctor.Privileges.dropSourceNeeds()), watch.err());
+        Result snapshot = runAsNobody(dir, classPath, jnaTmp, "snapshot", "--source", "ebpf", "--duration", "10ms");
+        assertEquals(ExitCodes.PERMISSION, snapshot.exit(), snapshot.err());
+        assertEquals("", snapshot.out());
+        assertTrue(snapshot.err().startsWith("dropscope: the eBPF source cannot be used: "), snapshot.err());
     }
 
     @Test
-    @EnabledIf("rootWithoutNetDmAndSetpriv")
+    @Needs(root = true, tools = "setpriv")
+    @EnabledIf(value = "netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void aNativeLibraryThatCannotLoadIsOneLineNotAStackTrace(@TempDir Path dir)
             throws IOException, InterruptedException {
         // JNA must unpack libjnidispatch.so and nobody may not write to the directory given: an Error

@@ -1,69 +1,31 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Doctor inside the lab VM (../shared/lab/netdm-vm), whose Debian kernel has NET_DM. The guest sees the
- * host's file system read-only, so it runs this build's classes straight from target/ with the test
- * JVM's own class path; no jar needs to be built first.
+ * Doctor inside test/vm/netdm-vm, whose Debian kernel has NET_DM, in the same boot as {@link NetDmLabTest}
+ * ({@link NetDmLab}). The guest sees the host's file system read-only, so it runs this build's classes
+ * straight from target/ with the test JVM's own class path; no jar needs to be built first.
  */
 @Tag("lab")
-@EnabledIf("labAvailable")
+@Needs(root = true, tools = "qemu-system-x86_64")
 class DoctorLabTest {
 
-    static Path repo() {
-        return Path.of(System.getProperty("dropscope.repo", ".")).toAbsolutePath().normalize();
-    }
-
-    static Path labScript() {
-        return repo().resolve("../shared/lab/netdm-vm").normalize();
-    }
-
-    static boolean labAvailable() {
-        return Files.isExecutable(labScript()) && DoctorCommandTest.isRoot();
-    }
-
-    private static List<String> tracefsMounts() throws IOException {
-        return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                .filter(l -> l.split(" ").length > 2 && l.split(" ")[2].equals("tracefs")).toList();
-    }
-
     @Test
-    void netDmIsPresentInTheLabKernel(@TempDir Path scratch) throws IOException, InterruptedException {
-        List<String> mountsBefore = tracefsMounts();
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path stderr = scratch.resolve("stderr");
-        Process p = new ProcessBuilder(labScript().toString(), "--timeout", "240", "--",
-                java, "-cp", classPath, "dev.dropscope.cli.Main", "doctor", "--format", "json")
-                .directory(repo().toFile())
-                .redirectError(stderr.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        // the script enforces --timeout 240 itself; this only guards against a hung script
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("netdm-vm did not return");
-        }
-        String err = Files.readString(stderr);
-        assertNotEquals(125, p.exitValue(), "the lab itself failed:\n" + err);
-        assertNotEquals(124, p.exitValue(), "the lab ran out of time:\n" + err);
-        assertEquals(ExitCodes.OK, p.exitValue(), "doctor in the guest:\n" + out + err);
+    void netDmIsPresentInTheLabKernel() throws IOException, InterruptedException {
+        NetDmLab.Result r = NetDmLab.scenario();
+        String out = r.doctorJson();
+        assertEquals(Integer.toString(ExitCodes.OK), r.checks().getOrDefault("doctor_exit", "missing"),
+                "doctor in the guest:\n" + r.transcript());
 
         JsonNode j = new ObjectMapper().readTree(out);
         assertEquals("dropscope.doctor/1", j.get("schema").asText());
@@ -88,6 +50,6 @@ class DoctorLabTest {
         }
         assertTrue(j.get("drop_reasons").size() > 50, out);
 
-        assertEquals(mountsBefore, tracefsMounts(), "nothing of the guest's leaks onto the host");
+        assertEquals(r.tracefsBefore(), r.tracefsAfter(), "nothing of the guest's leaks onto the host");
     }
 }

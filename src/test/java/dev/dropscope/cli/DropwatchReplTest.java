@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.dropscope.sys.Syscalls;
@@ -17,13 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The dropwatch language on this machine, where NET_DM is missing: scripts piping commands get
  * dropwatch's messages, and `start` works through the tracepoint.
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true)
 class DropwatchReplTest {
 
     private static final DropwatchRepl.Interrupts NO_CTRL_C = new DropwatchRepl.Interrupts() {

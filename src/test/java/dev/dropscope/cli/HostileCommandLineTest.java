@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -148,7 +148,7 @@ class HostileCommandLineTest {
      * stop, restore the kernel and say so, not run to the end of --duration writing into nothing.
      */
     @Test
-    @EnabledIf("dev.dropscope.testutil.Root#isRoot")
+    @Needs(root = true)
     void watchIntoAClosedPipeStopsWithExitOne() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
@@ -174,7 +174,7 @@ class HostileCommandLineTest {
 
     /** A 16 KiB tmpfs of our own (mounted and unmounted here): the snapshot does not fit. */
     @Test
-    @EnabledIf("dev.dropscope.testutil.Root#isRoot")
+    @Needs(root = true)
     void aFullFilesystemLeavesNoHalfWrittenSnapshotBehind() throws Exception {
         Path dir = Files.createTempDirectory("ds-full-");
         try {

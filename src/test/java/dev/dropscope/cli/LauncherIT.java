@@ -1,11 +1,11 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropscope.testutil.Root;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.util.Map;
  * and that a CDS archive it cannot use costs nothing but time. Hiding /usr/lib/jvm needs a private mount
  * namespace (unshare -m, so root); the mount vanishes with the namespace.
  */
-@EnabledIf("dev.dropscope.testutil.Root#isRoot")
+@Needs(root = true)
 class LauncherIT {
     private static final Path REPO = Path.of(System.getProperty("dropscope.repo", "."));
     private static final String LAUNCHER = REPO.resolve("packaging/dropscope").toString();

@@ -2,7 +2,7 @@ package dev.dropscope.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.dropscope.testutil.NeedsExtension;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -56,7 +56,7 @@ class ManPageTest {
 
     @Test
     void groffRendersItWithoutWarnings() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/groff")), "groff is not installed");
+        NeedsExtension.requireTools("groff");
         Path page = Files.createTempFile("dropscope", ".1");
         try {
             Files.writeString(page, PAGE);

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropscope.testutil.Root;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,16 +25,11 @@ import java.util.stream.Stream;
  * nothing may be left. Runs under failsafe, after `package`. Needs root, apt-get and dpkg-deb; it refuses to
  * run when a dropscope package is already installed (it would be replaced), and purges its own on any failure.
  */
-@EnabledIf("rootWithDpkg")
+@Needs(root = true, tools = {"apt-get", "dpkg-deb"})
 class PackageInstallIT {
     private static final Path REPO = Path.of(System.getProperty("dropscope.repo", "."));
     private static final Path TARGET = REPO.resolve("target");
     private static final Path CDS = Path.of("/var/cache/dropscope/dropscope.jsa");
-
-    static boolean rootWithDpkg() {
-        return Root.isRoot() && Files.isExecutable(Path.of("/usr/bin/apt-get"))
-                && Files.isExecutable(Path.of("/usr/bin/dpkg-deb"));
-    }
 
     @Test
     void installsRunsAndRemovesWithoutLeftovers() throws Exception {

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,7 +12,6 @@ import dev.dropscope.sys.Syscalls;
 import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -102,7 +102,7 @@ class ServeCommandTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+    @Needs(root = true)
     void scrapesCountEveryNoSocketDropAndSigtermRestoresTheKernel() throws Exception {
         List<String> mountsBefore = tracefsMounts();
         Process p = start("--listen", "127.0.0.1:0", "--interval", "500ms", "--source", "tracepoint");
@@ -232,13 +232,12 @@ class ServeCommandTest {
 
     @Test
     void listenForms() {
-        ServeCommand c = new ServeCommand();
-        c.spec = new picocli.CommandLine(c).getCommandSpec();
+        ListenAddressConverter c = new ListenAddressConverter();
         Map<String, String> forms = new LinkedHashMap<>();
         forms.put("127.0.0.1:9464", "/127.0.0.1:9464");
         forms.put(":9100", "/0.0.0.0:9100");
         forms.put("[::1]:9464", "/[0:0:0:0:0:0:0:1]:9464");
         forms.put("0.0.0.0:0", "/0.0.0.0:0");
-        forms.forEach((in, want) -> assertEquals(want, c.parseListen(in).toString(), in));
+        forms.forEach((in, want) -> assertEquals(want, c.convert(in).toString(), in));
     }
 }

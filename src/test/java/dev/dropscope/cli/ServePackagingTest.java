@@ -66,6 +66,6 @@ class ServePackagingTest {
                 .commandLine().getCommand();
         assertEquals(15_000, serve.intervalMillis);
         assertEquals(100, serve.topSites);
-        assertEquals("0.0.0.0:9464", serve.listen);
+        assertEquals("/0.0.0.0:9464", serve.address.toString());
     }
 }

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,6 @@ import dev.dropscope.ui.TopState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -161,7 +161,7 @@ class SnapshotReportDiffTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.collect.StackLab#usable")
+    @Needs(root = true, tools = {"ip", "ethtool", "tc", "nft", "conntrack", "nstat", "sysctl"})
     void liveSnapshotsOfANamespaceDiffTheChangeMade() throws Exception {
         Path a = tmp.resolve("a.json");
         Path b = tmp.resolve("b.json");
@@ -275,7 +275,7 @@ class SnapshotReportDiffTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+    @Needs(root = true)
     void sigtermWhileSamplingStillWritesACompleteFile() throws Exception {
         Path f = tmp.resolve("term.json");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropscope.testutil.Root;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,24 +34,10 @@ import java.util.stream.Stream;
  * <p>Run from the test class path (under {@code mvn verify} the jar does not exist yet), with the
  * program's temporary directory inside ours, so anything it leaves there is ours to find.
  */
-@EnabledIf("rootWithTmux")
+@Needs(root = true, tools = "tmux")
 class TopTmuxTest {
     /** Waits are for a loaded CI machine; none of them is asserted as a duration. */
     private static final int PATIENCE_SECONDS = 45;
-
-    static boolean rootWithTmux() {
-        if (!Root.isRoot()) {
-            return false;
-        }
-        try {
-            return new ProcessBuilder("tmux", "-V").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     private static String random() {
         byte[] b = new byte[4];

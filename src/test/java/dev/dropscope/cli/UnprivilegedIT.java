@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +11,6 @@ import dev.dropscope.testutil.Root;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,15 +27,11 @@ import java.util.Map;
  * documented exit code and never a stack trace. Runs under failsafe, after `package` made the jar; root is
  * needed only to switch to nobody.
  */
-@EnabledIf("rootWithSetpriv")
+@Needs(root = true, tools = "setpriv")
 class UnprivilegedIT {
     private static final Path JAR = Path.of(System.getProperty("dropscope.repo", "."), "target", "dropscope.jar");
     private static Path dir;
     private static Path jar;
-
-    static boolean rootWithSetpriv() {
-        return Root.isRoot() && Files.isExecutable(Path.of("/usr/bin/setpriv"));
-    }
 
     @BeforeAll
     static void copyJarWhereNobodyCanReadIt() throws IOException {

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,14 +27,13 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * dropscope watch on the real kfree_skb tracepoint of this kernel: UDP to a closed port on the loopback
  * of a namespace made here; the count at __udp4_lib_rcv with reason NO_SOCKET must equal the kernel's
  * own {@code Udp NoPorts} delta in that namespace, exactly.
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true)
 class WatchCommandTest {
     private static final Syscalls SYS = Syscalls.get();
     private static Netns ns;

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.BufferedReader;
@@ -14,7 +15,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Ctrl-C and SIGTERM sent to a real dropscope process while it watches: it prints its summary, exits
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * temporary directory). The tracepoint source mounts tracefs privately on this machine, so a leak would
  * show in /proc/mounts.
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true)
 class WatchSignalTest {
 
     private static List<String> tracefsMounts() throws IOException {

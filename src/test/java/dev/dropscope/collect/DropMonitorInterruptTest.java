@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,14 +13,13 @@ import java.io.InterruptedIOException;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * {@link DropMonitor#poll}'s one interrupt rule on the real kernel: an interrupt on entry or during the
  * wait ends poll with {@link InterruptedIOException}, the flag still set; once it is cleared the monitor
  * polls and finishes as before. (NET_DM follows the same rule; this kernel has no NET_DM to test it on.)
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true)
 class DropMonitorInterruptTest {
     private static final Syscalls SYS = Syscalls.get();
 

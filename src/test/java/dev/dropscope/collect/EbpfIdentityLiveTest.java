@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,6 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * Identity on the real kernel: two namespace pairs joined by veth, with the same addresses (as containers
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * namespace's own {@code Udp NoPorts} delta exactly. Other processes' drops are in other namespaces, so
  * the filter on the inode is exact; a surplus or shortfall fails.
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true, tools = {"ip"})
 class EbpfIdentityLiveTest {
     private static final Syscalls SYS = Syscalls.get();
     /** Sender and receiver namespaces of the pairs a and b. */

@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +29,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The eBPF source on the real kernel and its real verifier: the hand-assembled program loads, attaches,
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * {@code Udp6 NoPorts} delta there (IPv6: see {@link #v6}). The tracepoint is global, so another process's NO_SOCKET drop in the
  * same window would be a surplus: that is retried; a shortfall (a lost drop) fails at once.
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true)
 class EbpfMonitorLiveTest {
     private static final Syscalls SYS = Syscalls.get();
     private static Netns ns;

@@ -125,6 +125,50 @@ class SamplerTest {
         }
     }
 
+    /** Records the thread it ran on. */
+    static final class Where implements Collector {
+        final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final String name;
+
+        Where(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void collect(Snapshot.Builder into) {
+            threads.add(Thread.currentThread());
+        }
+    }
+
+    @Test
+    void collectorsShareOneWorkerUntilOneOverrunsThenTheRestMoveToAFreshOne() throws Exception {
+        Where a = new Where("a");
+        Where b = new Where("b");
+        StuckAfterFirst slow = new StuckAfterFirst();
+        Where c = new Where("c");
+        try (Sampler s = new Sampler(List.of(a, b, slow, c), NetnsScope.current(), Duration.ofMillis(300))) {
+            s.sample();
+            java.util.Set<Thread> all = new java.util.HashSet<>(a.threads);
+            all.addAll(b.threads);
+            all.addAll(c.threads);
+            assertEquals(1, all.size(), "one worker for every collector: " + all);
+            assertTrue(s.lastDurations().keySet().containsAll(List.of("a", "b", "c", "slow")), s.lastDurations().toString());
+
+            Snapshot second = s.sample(); // slow blocks its worker now: c still runs, on a fresh worker
+            assertEquals(2, c.threads.size(), "c moved to a new worker after slow overran");
+            assertEquals(1, second.errors().size(), second.errors().toString());
+            assertEquals("slow", second.errors().get(0).collector());
+            s.sample(); // slow still stuck on the retired worker: the others stay on the fresh one
+            assertEquals(2, c.threads.size());
+            assertTrue(a.threads.containsAll(c.threads) && a.threads.size() == 2, "a too: " + a.threads);
+        }
+    }
+
     /**
      * close() never closes a collector while its collect() is still running (a socket closed under a
      * blocked recv gives its number to the next open): the collector's own thread closes it when that
@@ -218,7 +262,7 @@ class SamplerTest {
                 }
             }
         }
-        assertEquals(6, all.size(), "the standard collectors");
+        assertEquals(8, all.size(), "the standard collectors (links, /proc/net, sysctls, conntrack, neighbours, qdiscs, sockets, firewall)");
         assertEquals(List.of(), unsafe);
     }
 }

@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dropscope.cli.Main;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,7 +57,7 @@ class SnapshotCommandTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.collect.StackLab#usable")
+    @Needs(root = true, tools = {"ip", "ethtool", "tc", "nft", "conntrack", "nstat", "sysctl"})
     void jsonOfANamespaceHoldsEverySectionWithRates() throws Exception {
         try (StackLab lab = StackLab.create()) {
             lab.sendTraffic();

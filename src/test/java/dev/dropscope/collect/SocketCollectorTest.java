@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,7 +13,6 @@ import dev.dropscope.testutil.Netns;
 import dev.dropscope.testutil.Root;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -29,7 +29,7 @@ import java.util.List;
  * waiting, a connection with unread data, a UDP socket that dropped, 200 idle connections that must not be
  * kept; each kept socket with this JVM as its owner.
  */
-@EnabledIf("dev.dropscope.testutil.Root#isRoot")
+@Needs(root = true, tools = {"ip"})
 class SocketCollectorTest {
     static final Syscalls SYS = Syscalls.get();
 

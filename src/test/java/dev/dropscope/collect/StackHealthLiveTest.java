@@ -1,5 +1,6 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,7 +23,6 @@ import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
  * machine-wide) are compared by {@link #stable}: ours, the tool, ours again, and compared only when our two
  * reads agree; a few retries, never a sleep or a time limit.
  */
-@EnabledIf("dev.dropscope.collect.StackLab#usable")
+@Needs(root = true, tools = {"ip", "ethtool", "tc", "nft", "conntrack", "nstat", "sysctl"})
 class StackHealthLiveTest {
     private static StackLab lab;
     private static final Syscalls SYS = Syscalls.get();

@@ -33,13 +33,6 @@ public final class StackLab implements AutoCloseable {
     private StackLab(String ns) {
         this.ns = ns;
     }
-
-    /** For @EnabledIf: root and the tools the live tests compare with. */
-    public static boolean usable() {
-        return Tools.isRoot() && Tools.has("ip") && Tools.has("ethtool") && Tools.has("tc") && Tools.has("nft")
-                && Tools.has("conntrack") && Tools.has("nstat") && Tools.has("sysctl");
-    }
-
     public static StackLab create() {
         String name = "ds-coll-" + Long.toHexString(new SecureRandom().nextLong() & 0xffffffffffL);
         Tools.runOrFail("ip", "netns", "add", name);

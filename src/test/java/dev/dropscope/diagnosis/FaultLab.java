@@ -36,12 +36,6 @@ final class FaultLab implements AutoCloseable {
     private static final long DRAIN_NS = 300_000_000L;
 
     private final List<Netns> namespaces = new ArrayList<>();
-
-    /** For @EnabledIf: root, and the tools the faults are made with. */
-    static boolean usable() {
-        return Root.isRoot() && has("ip") && has("tc") && has("nft") && has("sysctl");
-    }
-
     private static boolean has(String tool) {
         for (String dir : List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin")) {
             if (Files.isExecutable(Path.of(dir, tool))) {

@@ -1,5 +1,6 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.testutil.Needs;
 import static dev.dropscope.diagnosis.FaultLab.SYS;
 import static dev.dropscope.diagnosis.FaultLab.exec;
 import static dev.dropscope.diagnosis.Snap.commands;
@@ -19,7 +20,6 @@ import dev.dropscope.model.Severity;
 import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,7 +38,7 @@ import java.util.List;
  * machine-wide, so they are only checked for the fault's own reason. Every namespace is deleted, and every
  * host setting restored, even when a test fails.
  */
-@EnabledIf("dev.dropscope.diagnosis.FaultLab#usable")
+@Needs(root = true, tools = {"ip", "tc", "nft", "sysctl"})
 class RealFaultsTest {
 
     /** The count in an evidence value "+N in S s (R/s)". */
@@ -245,7 +245,11 @@ class RealFaultsTest {
             if (want > somaxconn) {
                 fix(f, "ip netns exec " + ns.name() + " sysctl -w net.core.somaxconn=" + want);
             }
-            assertTrue(commands(f).get(0).startsWith("raise the listen() backlog in the application"));
+            // the listener itself comes first (sockets are sampled): its address and backlog, then the general advice
+            // (a JDK listener is dual-stack: [::ffff:127.0.0.1]:7004, as ss shows it); backlog 1 as passed to bind()
+            assertTrue(commands(f).get(0).startsWith("pid " + ProcessHandle.current().pid() + " (java) listens on ")
+                    && commands(f).get(0).contains("127.0.0.1]:7004 with a backlog of 1 "), commands(f).toString());
+            assertTrue(commands(f).get(1).startsWith("raise the listen() backlog in the application"), commands(f).toString());
         }
     }
 

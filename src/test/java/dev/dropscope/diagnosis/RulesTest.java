@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
 import dev.dropscope.model.NeighbourTableStats;
@@ -492,6 +493,59 @@ class RulesTest {
         List<Finding> fs = Diagnosis.diagnose(b, full, drops(site("nf_hook_slow", "NETFILTER_DROP", 25)), null);
         assertFalse(has(fs, "netfilter_drops"), "all 25 are conntrack's: " + fs);
         assertTrue(has(fs, "conntrack_table_full"));
+    }
+
+    private static FirewallRuleset ruleset(long udpPackets) {
+        return new FirewallRuleset(List.of(
+                new FirewallRuleset.Chain("inet", "filter", "input", "input", 0, "accept", "filter"),
+                new FirewallRuleset.Chain("inet", "filter", "dns", null, 0, null, null),
+                new FirewallRuleset.Chain("inet", "filter", "fw", "forward", -5, "drop", "filter")),
+                List.of(new FirewallRuleset.Rule("inet", "filter", "input", 5, "ct state established,related accept",
+                                null, null, "accept"),
+                        new FirewallRuleset.Rule("inet", "filter", "input", 7, "udp dport 12345 counter drop",
+                                udpPackets, udpPackets * 48, "drop"),
+                        new FirewallRuleset.Rule("inet", "filter", "input", 8, "tcp dport 2222 drop", null, null, "drop"),
+                        new FirewallRuleset.Rule("inet", "filter", "dns", 9, "udp dport 53 drop", null, null, "drop")),
+                false);
+    }
+
+    @Test
+    void netfilterDropsNameTheRuleWhoseCounterRoseByTheDrops() {
+        Snapshot b = at(0, x -> x.firewall(ruleset(100)));
+        Snapshot a = at(4, x -> x.firewall(ruleset(3635)));
+        Finding f = only(Diagnosis.diagnose(b, a, drops(site("nf_hook_slow", "NETFILTER_DROP", 3535)), null),
+                "netfilter_drops");
+        assertEquals("+3535 in 4.0 s (884/s)", evidence(f, "inet filter input handle 7: udp dport 12345 counter drop"));
+        assertEquals(List.of("nft -a list chain inet filter input"), commands(f),
+                "the counter explains every drop: no search, no candidates");
+        assertFalse(f.evidence().stream().anyMatch(e -> e.value().startsWith("candidate")), f.evidence().toString());
+    }
+
+    @Test
+    void netfilterDropsNoCounterExplainsListTheBaseChainsDropRulesAndPolicies() {
+        Snapshot b = at(0, x -> x.firewall(ruleset(100)).netns("web"));
+        Snapshot a = at(1, x -> x.firewall(ruleset(150)).netns("web"));
+        Finding f = only(Diagnosis.diagnose(b, a, drops(site("nf_hook_slow", "NETFILTER_DROP", 80)), null),
+                "netfilter_drops");
+        assertEquals("+50 in 1.0 s (50/s)", evidence(f, "inet filter input handle 7: udp dport 12345 counter drop"));
+        assertEquals("candidate (no counter, hook input)", evidence(f, "inet filter input handle 8: tcp dport 2222 drop"));
+        assertEquals("candidate (hook forward)", evidence(f, "inet filter fw: policy drop"));
+        assertFalse(f.evidence().stream().anyMatch(e -> e.name().contains("handle 9")), "a regular chain's rule is no candidate");
+        assertFalse(f.evidence().stream().anyMatch(e -> e.name().contains("handle 5")), "an accept rule is no candidate");
+        List<String> c = commands(f);
+        assertEquals("ip netns exec web nft -a list chain inet filter input", c.get(0));
+        assertEquals("ip netns exec web nft -a list ruleset | grep -E 'drop|reject'", c.get(1));
+    }
+
+    @Test
+    void netfilterDropsWithoutARulesetAtBothSamplesReadAsBefore() {
+        Snapshot b = at(0, x -> x);
+        Snapshot a = at(1, x -> x.firewall(ruleset(150)));
+        Finding with = only(Diagnosis.diagnose(b, a, drops(site("nf_hook_slow", "NETFILTER_DROP", 25)), null),
+                "netfilter_drops");
+        Finding without = only(Diagnosis.diagnose(b, at(1, x -> x), drops(site("nf_hook_slow", "NETFILTER_DROP", 25)),
+                null), "netfilter_drops");
+        assertEquals(without, with, "one sample without the ruleset: nothing to compare, the finding is unchanged");
     }
 
     // ------------------------------------------------------------------ no_socket_drops

@@ -1,5 +1,6 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,6 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  * collectors sample the namespace through NetnsScope (as {@code snapshot --netns} does); counters only, no
  * drop source, so nothing machine-wide is touched.
  */
-@EnabledIf("dev.dropscope.diagnosis.SocketFaultsTest#usable")
+@Needs(root = true, tools = {"ip", "nft", "sysctl", "python3", "ss"})
 class SocketFaultsTest {
     static final String SERVER = String.join("\n",
             "import socket, sys, time",
@@ -80,10 +80,6 @@ class SocketFaultsTest {
             "    s.recv(2048)",
             "    time.sleep(0.05)  # slow reader",
             "");
-
-    static boolean usable() {
-        return FaultLab.usable() && python() != null;
-    }
 
     /** The real interpreter (not a pyenv shim script), so the process's command is python's own. */
     static String python() {

@@ -16,7 +16,6 @@ import dev.dropscope.procfs.ProcessStatus;
 import dev.dropscope.procfs.ProcfsFixtures;
 import dev.dropscope.sys.Errno;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -142,17 +141,13 @@ class DoctorChecksTest {
         assertTrue(DoctorChecks.kernel(k).detail().contains("will be guesses"));
     }
 
-    static boolean sharedNetDmFixturesExist() {
-        return Files.isRegularFile(sharedNetDm("ctrl-getfamily.hex"));
+    private static Path labNetDm(String file) {
+        return Path.of(System.getProperty("dropscope.repo", ".")).resolve("src/test/resources/fixtures/netdm").resolve(file);
     }
 
-    private static Path sharedNetDm(String file) {
-        return Path.of(System.getProperty("dropscope.repo", ".")).resolve("../shared/fixtures/netdm").resolve(file);
-    }
-
-    /** The CTRL_CMD_NEWFAMILY reply recorded in the lab (../shared/fixtures/netdm/ctrl-getfamily.hex). */
+    /** The CTRL_CMD_NEWFAMILY reply recorded in the lab (src/test/resources/fixtures/netdm/ctrl-getfamily.hex). */
     private static GenlFamilyInfo recordedNetDmFamily() throws IOException {
-        List<String> lines = Files.readAllLines(sharedNetDm("ctrl-getfamily.hex")).stream()
+        List<String> lines = Files.readAllLines(labNetDm("ctrl-getfamily.hex")).stream()
                 .filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
         byte[] reply = HexFormat.of().parseHex(lines.get(1).strip());
         ByteBuffer b = ByteBuffer.wrap(reply).order(ByteOrder.LITTLE_ENDIAN);
@@ -161,7 +156,6 @@ class DoctorChecksTest {
     }
 
     @Test
-    @EnabledIf("sharedNetDmFixturesExist")
     void netDmPresentIsDeniedWithoutCapNetAdmin() throws IOException {
         GenlFamilyInfo netDm = recordedNetDmFamily();
         assertEquals("NET_DM", netDm.name());
@@ -189,6 +183,43 @@ class DoctorChecksTest {
         Check debian = DoctorChecks.perfEventParanoid(OptionalInt.of(3), s);
         assertTrue(debian.summary().contains("above 2"), debian.summary());
         assertEquals(OK, DoctorChecks.perfEventParanoid(OptionalInt.of(-1), s).status());
+    }
+
+    /**
+     * A perf_event_paranoid the kernel will not let us read is a refusal, not a kernel without perf
+     * events. The file is made a link to net.ipv4.route.flush, a real sysctl that is write-only even
+     * for root: reading it is the kernel's own EACCES.
+     */
+    @Test
+    void unreadablePerfEventParanoidIsDeniedNotAbsent(@TempDir Path dir) throws IOException {
+        Path writeOnly = Path.of("/proc/sys/net/ipv4/route/flush");
+        assertTrue(Files.exists(writeOnly), "needs IPv4's route/flush sysctl");
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        Path paranoid = root.resolve("proc/sys/kernel/perf_event_paranoid");
+        Files.delete(paranoid);
+        Files.createSymbolicLink(paranoid, writeOnly);
+
+        KernelFacts k = KernelFacts.gather(root);
+        assertEquals(OptionalInt.empty(), k.perfEventParanoid());
+        Check c = DoctorProbe.privileges(k).stream()
+                .filter(x -> x.id().equals("privileges.perf_event_paranoid")).findFirst().orElseThrow();
+        assertEquals(DENIED, c.status(), c.toString());
+        assertEquals("/proc/sys/kernel/perf_event_paranoid cannot be read: permission denied", c.summary());
+        assertEquals(DoctorChecks.RUN_AS_ROOT, c.fix());
+        // the other sysctls still read
+        assertTrue(k.kptrRestrict().isPresent());
+    }
+
+    /** Absent stays absent: a kernel without perf events. */
+    @Test
+    void absentPerfEventParanoidIsMissing(@TempDir Path dir) throws IOException {
+        Path root = ProcfsFixtures.materialize("procfs/" + LAB, dir);
+        Files.delete(root.resolve("proc/sys/kernel/perf_event_paranoid"));
+        KernelFacts k = KernelFacts.gather(root);
+        assertEquals(java.util.Map.of(), k.unreadable());
+        Check c = DoctorProbe.privileges(k).stream()
+                .filter(x -> x.id().equals("privileges.perf_event_paranoid")).findFirst().orElseThrow();
+        assertEquals(MISSING, c.status(), c.toString());
     }
 
     @Test

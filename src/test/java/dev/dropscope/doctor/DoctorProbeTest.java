@@ -1,5 +1,6 @@
 package dev.dropscope.doctor;
 
+import dev.dropscope.testutil.Needs;
 import static dev.dropscope.model.CheckStatus.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +11,6 @@ import dev.dropscope.model.DropSource;
 import dev.dropscope.perf.Tracefs;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /** Doctor against the running kernel, as root; expectations come from the kernel's own files. */
-@EnabledIf("dev.dropscope.procfs.ProcfsFixtures#isRoot")
+@Needs(root = true)
 class DoctorProbeTest {
 
     /** The running kernel's config text, read without our parser; empty when there is none. */

@@ -1,8 +1,11 @@
 package dev.dropscope.doctor;
 
+import dev.dropscope.testutil.Needs;
+import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.sys.Errno;
+import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -15,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refusal is made by a {@link Syscalls} whose bpf() answers EPERM, as it does for a process without CAP_BPF.
  */
 class DropMonitorsAutoTest {
+    private static final String NOT_WITH_NET_DM =
+            "this kernel has NET_DM; the test is about kernels without it (NetDmLabTest covers NET_DM)";
+
     private static final NetDmMonitor.Options SUMMARY = options(false, false);
     private static final NetDmMonitor.Options PACKET = options(true, false);
 
@@ -53,7 +60,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void summaryUsesEbpfFirst() throws IOException {
         try (DropMonitor m = DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, SUMMARY)) {
             assertEquals("ebpf", m.source());
@@ -64,7 +72,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void summaryFallsBackToTheTracepointWhenBpfIsRefused() throws IOException {
         List<String> before = tracefsMounts();
         try (DropMonitor m = DropMonitors.open(bpfDenied(), DropMonitors.Requested.AUTO, SUMMARY)) {
@@ -76,7 +85,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void packetModeUsesTheEbpfRingWithoutNetDm() throws IOException {
         try (DropMonitor m = DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, PACKET)) {
             assertEquals("ebpf", m.source());
@@ -85,7 +95,8 @@ class DropMonitorsAutoTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void packetModeWithNeitherNetDmNorEbpfSaysWhyInOneLine() {
         DropMonitors.NoDropSourceException e = assertThrows(DropMonitors.NoDropSourceException.class,
                 () -> DropMonitors.open(bpfDenied(), DropMonitors.Requested.AUTO, PACKET).close());
@@ -93,13 +104,18 @@ class DropMonitorsAutoTest {
                 + "(the NET_DM family is not in this kernel) and eBPF is not usable (bpf(BPF_MAP_CREATE"), e.getMessage());
         assertTrue(e.getMessage().contains("modprobe drop_monitor"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        // the refusal travels as the cause: more privileges would help (exit 4), decided by errno
+        assertTrue(NativeIoException.denied(e), "cause: " + e.getCause());
+        assertEquals(Errno.EPERM, NativeIoException.in(e).orElseThrow().errno());
     }
 
     @Test
-    @EnabledIf("dev.dropscope.cli.DoctorCommandTest#rootWithoutNetDm")
+    @Needs(root = true)
+    @EnabledIf(value = "dev.dropscope.cli.DoctorCommandTest#netDmNotBuiltHere", disabledReason = NOT_WITH_NET_DM)
     void hardwareDropsNeedNetDmEvenWhenEbpfWorks() {
         DropMonitors.NoDropSourceException e = assertThrows(DropMonitors.NoDropSourceException.class,
                 () -> DropMonitors.open(Syscalls.get(), DropMonitors.Requested.AUTO, options(false, true)).close());
         assertTrue(e.getMessage().startsWith("NET_DM is needed for hardware drops (devlink traps)"), e.getMessage());
+        assertFalse(NativeIoException.denied(e), "a missing NET_DM is no refusal");
     }
 }

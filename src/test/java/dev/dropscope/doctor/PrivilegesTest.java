@@ -34,7 +34,7 @@ class PrivilegesTest {
     @Test
     void nobodyLacksDropSitesAndConntrackAndIsToldWhichCapabilities() {
         ProcessStatus nobody = with();
-        assertEquals(List.of("drop sites", "conntrack statistics"), parts(nobody));
+        assertEquals(List.of("drop sites", "conntrack statistics", "firewall rules"), parts(nobody));
         String note = Privileges.leftOut(Privileges.missing(nobody));
         for (String cap : List.of("CAP_PERFMON", "CAP_SYS_ADMIN", "CAP_NET_ADMIN")) {
             assertTrue(note.contains(cap), note);
@@ -44,8 +44,8 @@ class PrivilegesTest {
 
     @Test
     void perfmonAloneGivesDropSitesButNotConntrackNorNames() {
-        assertEquals(List.of("conntrack statistics", "drop site names when kernel.kptr_restrict hides addresses"),
-                parts(with(Capability.CAP_PERFMON)));
+        assertEquals(List.of("conntrack statistics", "firewall rules",
+                "drop site names when kernel.kptr_restrict hides addresses"), parts(with(Capability.CAP_PERFMON)));
         assertEquals(List.of("drop site names when kernel.kptr_restrict hides addresses"),
                 parts(with(Capability.CAP_PERFMON, Capability.CAP_NET_ADMIN)));
         assertEquals(List.of(), parts(with(Capability.CAP_PERFMON, Capability.CAP_NET_ADMIN, Capability.CAP_SYSLOG)));
@@ -57,11 +57,4 @@ class PrivilegesTest {
                 parts(with(Capability.CAP_NET_ADMIN)));
     }
 
-    @Test
-    void deniedIsRecognisedFromTheKernelsWordsOnly() {
-        assertTrue(Privileges.isDenied(new IOException("mount(tracefs, /tmp/x): Operation not permitted (EPERM)")));
-        assertTrue(Privileges.isDenied(new IOException("open /sys/kernel/tracing/events: Permission denied")));
-        assertFalse(Privileges.isDenied(new IOException("the NET_DM family is not in this kernel")));
-        assertFalse(Privileges.isDenied(new IOException((String) null)));
-    }
 }

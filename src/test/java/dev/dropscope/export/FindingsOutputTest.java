@@ -57,7 +57,7 @@ class FindingsOutputTest {
         assertEquals("SOCKET_RCVBUFF", d.get("sites").get(0).get("reason").asText());
 
         JsonNode none = SnapshotJson.parse(SnapshotJson.write(b, Delta.between(a, b), List.of(),
-                SnapshotJson.Drops.none("no drop source: x; findings from counters alone")));
+                SnapshotJson.Drops.failed("no drop source: x; findings from counters alone")));
         assertTrue(none.get("drops").get("source").isNull());
         assertEquals("no drop source: x; findings from counters alone", none.get("drops").get("why").asText());
         assertEquals(0, none.get("findings").size());

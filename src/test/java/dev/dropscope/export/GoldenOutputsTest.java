@@ -84,7 +84,7 @@ class GoldenOutputsTest {
                 new SnapshotJson.Drops(report(), "asked for with --source tracepoint", health())));
         golden("snapshot-built-single.json", SnapshotJson.write(b, null));
         golden("snapshot-built-none.json", SnapshotJson.write(b, d, List.of(),
-                SnapshotJson.Drops.none("no drop source works: NET_DM denied, tracepoint denied")));
+                SnapshotJson.Drops.failed("no drop source works: NET_DM denied, tracepoint denied")));
     }
 
     @Test

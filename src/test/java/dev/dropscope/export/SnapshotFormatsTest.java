@@ -15,6 +15,8 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 
+import dev.dropscope.model.FirewallRuleset;
+import dev.dropscope.model.SocketStats;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Snapshot;
@@ -65,6 +67,46 @@ public class SnapshotFormatsTest {
         Snapshot b = SnapshotJsonTest.snapshot(2_000_000_000L, 30);
         assertEquals(Set.of(), violations(SnapshotJson.write(b, Delta.between(a, b))));
         assertEquals(Set.of(), violations(SnapshotJson.write(b, null)), "a single sample: no rates");
+    }
+
+    @Test
+    void socketsAndFirewallAreValidAndReadBackEqual() throws Exception {
+        SocketStats sockets = new SocketStats(10001, 2, true, List.of(
+                new SocketStats.Entry("tcp", 4, "ESTAB", "10.0.0.1", 8080, "10.0.0.2", 41268, 0xfedcba9876543210L,
+                        31161, 0, 126976, 0, 127808, 131072, 4, 1000000, 4628, 0, 65536, 4242, "myserver",
+                        "docker:0123abcd"),
+                new SocketStats.Entry("udp", 6, "UNCONN", "::1", 5353, "::", 0, 77, 99, 1000, 0, 0, 0, 4608, 1993,
+                        -1, -1, -1, -1, 0, null, null)), "2 processes' fds not readable without CAP_SYS_PTRACE");
+        FirewallRuleset fw = new FirewallRuleset(List.of(
+                new FirewallRuleset.Chain("inet", "filter", "input", "input", -150, "drop", "filter"),
+                new FirewallRuleset.Chain("inet", "filter", "dns", null, 0, null, null)), List.of(
+                new FirewallRuleset.Rule("inet", "filter", "input", 7, "udp dport 12345 counter drop", 3635L, 174480L,
+                        "drop"),
+                new FirewallRuleset.Rule("inet", "filter", "input", 8, "tcp dport 2223 drop", null, null, "drop")),
+                false);
+        Snapshot a = SnapshotJsonTest.snapshot(0, 10);
+        Snapshot b = SnapshotJsonTest.snapshot(2_000_000_000L, 30);
+        Snapshot withBoth = new Snapshot(b.takenAtMillis(), b.monotonicNanos(), b.host(), b.kernelRelease(), b.netns(),
+                b.interfaces(), b.snmp(), b.softnet(), b.rpFilter(), b.conntrack(), b.sysctl(), b.neighbour(),
+                b.qdiscs(), b.sockstat(), b.errors(), sockets, fw);
+        String json = SnapshotJson.write(withBoth, Delta.between(a, withBoth));
+        assertEquals(Set.of(), violations(json));
+        assertTrue(json.replaceAll("\\s", "").contains("\"cookie\":18364758544493064720"), "the cookie is a u64");
+        Path f = Files.createTempFile("ds-sockets", ".json");
+        try {
+            Files.writeString(f, json);
+            SnapshotDocument d = SnapshotReader.read(f);
+            assertEquals(sockets, d.snapshot().sockets());
+            assertEquals(fw, d.snapshot().firewall());
+            assertEquals(json, SnapshotJson.write(d.snapshot(), d.delta(), d.findings(), d.drops()));
+        } finally {
+            Files.delete(f);
+        }
+        ObjectNode bad = (ObjectNode) MAPPER.readTree(json);
+        ((ObjectNode) bad.get("sockets").get("sockets").get(0)).put("protocol", "sctp");
+        ((ObjectNode) bad.get("firewall").get("rules").get(0)).remove("text");
+        String all = String.join("\n", violations(bad.toString()));
+        assertTrue(all.contains("/sockets/sockets/0/protocol") && all.contains("text"), all);
     }
 
     @Test

@@ -201,6 +201,30 @@ class AttributeCursorTest {
         assertEquals(0x0102030405060708L, c.u64());
     }
 
+    /** A u64 (nla_put_u64) read as a u32 is refused, not cut to its low half; so is every other wrong width. */
+    @Test
+    void integerGetterOnTooLongPayloadIsMalformed() throws Exception {
+        ByteBuffer b = new Raw(28).u16(12).u16(7).u32(1).u32(2).u16(8).u16(8).u32(5).u16(5).u16(9).u8(3).bytes(0, 0, 0)
+                .done();
+        AttributeCursor c = new AttributeCursor(b, 0, b.limit());
+        assertTrue(c.next());
+        MalformedMessageException e = assertThrows(MalformedMessageException.class, c::u32);
+        assertEquals("attribute type 7 at offset 0 has 8 payload bytes, a u32 has 4", e.getMessage());
+        assertThrows(MalformedMessageException.class, c::u16);
+        assertThrows(MalformedMessageException.class, c::u8);
+        assertEquals(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0x0000000200000001L : 0x0000000100000002L,
+                c.u64());
+        assertEquals(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 0x0000000200000001L : 0x0000000100000002L,
+                c.uint(), "NLA_UINT: 8 bytes when the value needs them");
+        assertTrue(c.next());
+        assertEquals(5, c.u32());
+        assertEquals(5, c.uint(), "NLA_UINT: 4 bytes when the value fits");
+        assertThrows(MalformedMessageException.class, c::u16);
+        assertTrue(c.next());
+        assertEquals(3, c.u8());
+        assertThrows(MalformedMessageException.class, c::uint);
+    }
+
     @Test
     void integerGetterOnTooShortPayloadIsMalformed() throws Exception {
         ByteBuffer b = new Raw(16).u16(5).u16(9).u8(1).bytes(0, 0, 0).u16(8).u16(10).u32(3).done();
@@ -246,7 +270,7 @@ class AttributeCursorTest {
         byte[] p = c.bytes();
         assertArrayEquals(new byte[] {1, 2, 3}, p);
         p[0] = 9;
-        assertEquals(1, c.u8());
+        assertEquals(1, c.bytes()[0]);
     }
 
     @Test

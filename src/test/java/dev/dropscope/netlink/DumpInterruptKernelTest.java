@@ -1,5 +1,6 @@
 package dev.dropscope.netlink;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * NLM_F_DUMP_INTR on the real kernel: a namespace with enough bridges that RTM_GETLINK takes several
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * parts interrupted; {@link NetlinkSocket#dump} throws that dump away and asks again, and when the table
  * changes during every attempt it fails in one line instead of returning a mix.
  */
-@EnabledIf("dev.dropscope.cli.DoctorCommandTest#isRoot")
+@Needs(root = true, tools = {"ip"})
 class DumpInterruptKernelTest {
     private static final Syscalls SYS = Syscalls.get();
     private static final int LINKS = 120;

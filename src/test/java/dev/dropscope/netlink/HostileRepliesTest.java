@@ -51,6 +51,12 @@ class HostileRepliesTest {
         DECODERS.put("ethtool-channels-host", EthtoolMessages::parseChannels);
         DECODERS.put("ethtool-rings-host", EthtoolMessages::parseRings);
         DECODERS.put("ethtool-stats", EthtoolMessages::parseStats);
+        // nf_tables dumps live next to their own fixtures: a key with a '/' is the resource itself
+        String nft = "netlink/nftables/6.18.44-fc-v1272/";
+        DECODERS.put(nft + "table-dump.hex", dev.dropscope.netlink.nftables.Nftables::parseTable);
+        DECODERS.put(nft + "chain-dump.hex", dev.dropscope.netlink.nftables.Nftables::parseChain);
+        DECODERS.put(nft + "rule-dump.hex", (b, at, len) -> dev.dropscope.netlink.nftables.Nftables.parseRule(b, at, len)
+                .textWithCounter());
     }
 
     /** Returns true when it decoded, false when refused; fails the test for anything else. */
@@ -72,7 +78,7 @@ class HostileRepliesTest {
     static List<Object[]> messages() {
         List<Object[]> out = new ArrayList<>();
         DECODERS.forEach((name, d) -> {
-            for (Message m : RecordedReplies.replies(DIR + name + ".hex")) {
+            for (Message m : RecordedReplies.replies(name.contains("/") ? name : DIR + name + ".hex")) {
                 out.add(new Object[] {m, d});
             }
         });

@@ -8,6 +8,8 @@ import dev.dropscope.netlink.genl.netdm.NetDmDecoder;
 import dev.dropscope.netlink.genl.netdm.PacketAlert;
 import dev.dropscope.netlink.genl.netdm.PacketHeaders;
 import dev.dropscope.netlink.nfct.CtStats;
+import dev.dropscope.netlink.nftables.NftRule;
+import dev.dropscope.netlink.nftables.Nftables;
 import dev.dropscope.netlink.route.Links;
 import dev.dropscope.netlink.route.NeighbourTables;
 import dev.dropscope.netlink.route.Qdiscs;
@@ -156,6 +158,20 @@ class NetlinkFuzzTest {
                     }
                     return r.rqueue() + r.wqueue() + r.drops() + r.memInfo(SockDiagConstants.SK_MEMINFO_RCVBUF)
                             + r.bytesReceived() + r.cookie() + r.inode() + r.state() + (r.isListener() ? 1 : 0);
+                },
+                NetlinkError::parse);
+    }
+
+    /**
+     * nf_tables NEWTABLE/NEWCHAIN/NEWRULE dump parts: the rule decoder follows registers through every
+     * expression, so besides refusing bad input it must also finish with a text for any rule it accepts.
+     */
+    @FuzzTest
+    void nftables(byte[] datagram) {
+        eachMessage(datagram, Nftables::parseTable, Nftables::parseChain,
+                (b, at, len) -> {
+                    NftRule r = Nftables.parseRule(b, at, len);
+                    return r.text() + r.textWithCounter();
                 },
                 NetlinkError::parse);
     }

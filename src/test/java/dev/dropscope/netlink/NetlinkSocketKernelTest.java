@@ -1,5 +1,6 @@
 package dev.dropscope.netlink;
 
+import dev.dropscope.testutil.Needs;
 import static dev.dropscope.netlink.NetlinkConstants.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -27,7 +28,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * NetlinkSocket against the real kernel (root). Everything that changes state does it in a private
  * network namespace ({@code ds-netlink-*}, deleted afterwards); on the host it only reads.
  */
-@EnabledIf("dev.dropscope.testutil.Root#isRoot")
+@Needs(root = true)
 class NetlinkSocketKernelTest {
     // include/uapi/linux/rtnetlink.h, if_link.h
     private static final int RTM_NEWLINK = 16;

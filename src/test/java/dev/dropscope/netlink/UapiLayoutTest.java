@@ -37,17 +37,18 @@ import org.junit.jupiter.api.Test;
 class UapiLayoutTest {
 
     /** The probe's CLASS column -> the class it checks. */
-    private static final Map<String, Class<?>> CLASSES = Map.of(
-            "BpfConstants", dev.dropscope.bpf.BpfConstants.class,
-            "NetlinkConstants", NetlinkConstants.class,
-            "GenlConstants", GenlConstants.class,
-            "MsgHdr", MsgHdr.class,
-            "Errno", Errno.class,
-            "NetDmConstants", NetDmConstants.class,
-            "RtnlConstants", RtnlConstants.class,
-            "EthtoolConstants", EthtoolConstants.class,
-            "NfctConstants", NfctConstants.class,
-            "SockDiagConstants", dev.dropscope.netlink.sockdiag.SockDiagConstants.class);
+    private static final Map<String, Class<?>> CLASSES = Map.ofEntries(
+            Map.entry("BpfConstants", dev.dropscope.bpf.BpfConstants.class),
+            Map.entry("NetlinkConstants", NetlinkConstants.class),
+            Map.entry("GenlConstants", GenlConstants.class),
+            Map.entry("MsgHdr", MsgHdr.class),
+            Map.entry("Errno", Errno.class),
+            Map.entry("NetDmConstants", NetDmConstants.class),
+            Map.entry("RtnlConstants", RtnlConstants.class),
+            Map.entry("EthtoolConstants", EthtoolConstants.class),
+            Map.entry("NfctConstants", NfctConstants.class),
+            Map.entry("SockDiagConstants", dev.dropscope.netlink.sockdiag.SockDiagConstants.class),
+            Map.entry("NftConstants", dev.dropscope.netlink.nftables.NftConstants.class));
 
     /** Public constants that no UAPI header defines, so the probe cannot print them. Keep it short. */
     private static final Set<String> NOT_IN_UAPI = Set.of(

@@ -1,11 +1,11 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import dev.dropscope.collect.DropAggregator;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropSnapshot;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.lang.management.ManagementFactory;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>mvn -q test -Dtest=DropRateProbe -Ddropscope.measure=true [-Ddropscope.measure.seconds=5]</pre>
  */
-@EnabledIf("dev.dropscope.perf.LabSupport#isRoot")
+@Needs(root = true)
 @EnabledIfSystemProperty(named = "dropscope.measure", matches = "true")
 class DropRateProbe {
     private static final double SECONDS = Double.parseDouble(System.getProperty("dropscope.measure.seconds", "5"));

@@ -1,5 +1,6 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ public final class LabSupport {
     private LabSupport() {
     }
 
-    /** For {@code @EnabledIf("dev.dropscope.perf.LabSupport#isRoot")}. */
+    /** For {@code @Needs(root = true)}. */
     public static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -1,7 +1,7 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,13 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The constants against the installed uapi header (linux-libc-dev), so a wrong bit position cannot
  * hide: the bitfield order in {@code struct perf_event_attr} is counted here independently.
  */
-@EnabledIf("headerPresent")
+@Needs(files = "/usr/include/linux/perf_event.h")
 class PerfEventAttrTest {
     private static final Path HEADER = Path.of("/usr/include/linux/perf_event.h");
-
-    static boolean headerPresent() {
-        return Files.isReadable(HEADER);
-    }
 
     private static String header() throws IOException {
         return Files.readString(HEADER);

@@ -1,12 +1,12 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.sys.Fd;
 import dev.dropscope.sys.NativeBuffer;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.nio.ByteBuffer;
@@ -21,7 +21,7 @@ import java.util.List;
  *
  * <pre>mvn -q test -Dtest=RingImageRecorder -Ddropscope.record=true</pre>
  */
-@EnabledIf("dev.dropscope.perf.LabSupport#isRoot")
+@Needs(root = true)
 @EnabledIfSystemProperty(named = "dropscope.record", matches = "true")
 class RingImageRecorder {
     private static final class Count implements PerfRing.RecordSink {

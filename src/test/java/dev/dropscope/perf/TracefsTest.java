@@ -1,10 +1,10 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -72,7 +72,7 @@ class TracefsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"jna", "jnr"})
-    @EnabledIf("isRoot")
+    @Needs(root = true)
     void opensTheRunningKernelsTracefsAndLeavesNoMountBehind(String backend) throws IOException {
         List<String> before = tracefsMountLines();
         Path dir;
@@ -102,7 +102,7 @@ class TracefsTest {
     }
 
     @Test
-    @EnabledIf("isRoot")
+    @Needs(root = true)
     void everyFormatFileOfTheRunningKernelParses() throws IOException {
         // thousands of real files: the parser meets every field and print-format shape this kernel has
         int parsed = 0;

@@ -1,10 +1,10 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.dropscope.sys.Errno;
 import dev.dropscope.sys.Syscalls;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-@EnabledIf("dev.dropscope.perf.TracefsTest#isRoot")
+@Needs(root = true)
 class TracepointAccessTest {
 
     private static long kfreeSkbId(Syscalls sys) throws IOException {

@@ -1,10 +1,10 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Everything the reader takes from the kernel goes back, exactly once, also when opening fails. */
-@EnabledIf("dev.dropscope.perf.LabSupport#isRoot")
+@Needs(root = true)
 class TracepointReaderLifecycleTest {
     private static KfreeSkbLayout layout;
 

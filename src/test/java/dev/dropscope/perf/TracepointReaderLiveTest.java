@@ -1,10 +1,10 @@
 package dev.dropscope.perf;
 
+import dev.dropscope.testutil.Needs;
 import dev.dropscope.procfs.Kallsyms;
 import dev.dropscope.sys.Syscalls;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The tracepoint reader against the real kernel: drops we cause in our own namespace, counted by the
  * kernel's own SNMP counter there, must all come out of the rings at the right symbol and reason.
  */
-@EnabledIf("dev.dropscope.perf.LabSupport#isRoot")
+@Needs(root = true)
 class TracepointReaderLiveTest {
     private static LabSupport.Format format;
     private static KfreeSkbLayout layout;

@@ -1,7 +1,7 @@
 package dev.dropscope.procfs;
 
+import dev.dropscope.testutil.Needs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Live, in the host's own namespace: compares with the kernel's tools only what does not move between
  * two reads (configuration, names, CPU sets); exact counter values are compared in {@link NetnsLiveTest}.
  */
-@EnabledIf("dev.dropscope.procfs.LiveSystem#rootWithTools")
+@Needs(root = true, tools = {"ip", "nstat", "sysctl"})
 class HostLiveTest {
 
     @Test

@@ -1,10 +1,10 @@
 package dev.dropscope.procfs;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.dropscope.procfs.KallsymsAccess.Visibility;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -52,7 +52,7 @@ class KallsymsAccessTest {
     }
 
     @Test
-    @EnabledIf("dev.dropscope.procfs.ProcfsFixtures#isRoot")
+    @Needs(root = true)
     void theRunningKernelShowsRootItsAddresses() throws IOException {
         assertEquals(Visibility.ADDRESSES, KallsymsAccess.query(Path.of("/")));
     }

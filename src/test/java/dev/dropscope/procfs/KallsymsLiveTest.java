@@ -1,9 +1,9 @@
 package dev.dropscope.procfs;
 
+import dev.dropscope.testutil.Needs;
 import dev.dropscope.perf.LabSupport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * namespace; its {@code fields} output prints each location both as the kernel symbolizes it and as a
  * number.
  */
-@EnabledIf("dev.dropscope.perf.LabSupport#isRoot")
+@Needs(root = true)
 class KallsymsLiveTest {
     private static Kallsyms table;
 

@@ -35,12 +35,6 @@ final class LiveSystem {
         }
         return false;
     }
-
-    /** For @EnabledIf: root, plus ip(8), nstat(8) and sysctl(8) to compare with and to make namespaces. */
-    static boolean rootWithTools() {
-        return isRoot() && hasTool("ip") && hasTool("nstat") && hasTool("sysctl");
-    }
-
     /** The result of one command. */
     /** Runs a command (stdout and stderr kept apart, stdin empty): one implementation, shared with collect's. */
     static Tools.Result run(List<String> command) {

@@ -1,7 +1,7 @@
 package dev.dropscope.procfs;
 
+import dev.dropscope.testutil.Needs;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Live: each test makes its own namespace, so what it sends stays there and nothing else moves its
  * counters between our read and the kernel tool's read; values can then be compared exactly.
  */
-@EnabledIf("dev.dropscope.procfs.LiveSystem#rootWithTools")
+@Needs(root = true, tools = {"ip", "nstat", "sysctl"})
 class NetnsLiveTest {
 
     /**

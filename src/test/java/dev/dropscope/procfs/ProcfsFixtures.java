@@ -18,7 +18,7 @@ import java.util.zip.GZIPInputStream;
 public final class ProcfsFixtures {
     /** This development machine's kernel, at the time the fixtures were recorded. */
     public static final String DEV_RELEASE = "6.18.44-fc-v595";
-    /** The lab VM's kernel (../shared/lab/netdm-vm). */
+    /** The lab VM's kernel (recorded in the lab VM, today test/vm/netdm-vm). */
     public static final String LAB_RELEASE = "6.12.117+deb12-amd64";
 
     private ProcfsFixtures() {

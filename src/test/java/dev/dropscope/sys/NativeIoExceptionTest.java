@@ -1,10 +1,16 @@
 package dev.dropscope.sys;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 
 class NativeIoExceptionTest {
 
@@ -69,5 +75,46 @@ class NativeIoExceptionTest {
     void aNonsenseResultStillBecomesANativeIoException() {
         NativeIoException e = assertThrows(NativeIoException.class, () -> NativeIoException.check("ioctl", Integer.MIN_VALUE));
         assertTrue(e.getMessage().startsWith("ioctl: Unknown error"), e.getMessage());
+    }
+
+    @Test
+    void deniedAndAbsentAreDecidedByErrno() {
+        for (int errno : new int[] {Errno.EPERM, Errno.EACCES, -Errno.EPERM}) {
+            NativeIoException e = new NativeIoException("open", errno);
+            assertTrue(e.isDenied() && !e.isAbsent(), Errno.name(errno));
+        }
+        for (int errno : new int[] {Errno.ENOENT, Errno.ENODEV, Errno.ENXIO, Errno.ENOSYS, Errno.EOPNOTSUPP,
+                Errno.EPROTONOSUPPORT, Errno.EAFNOSUPPORT}) {
+            NativeIoException e = new NativeIoException("socket", errno);
+            assertTrue(e.isAbsent() && !e.isDenied(), Errno.name(errno));
+        }
+        for (int errno : new int[] {Errno.EINVAL, Errno.EAGAIN, Errno.EBUSY, Errno.ENOMEM}) {
+            NativeIoException e = new NativeIoException("bpf", errno);
+            assertFalse(e.isAbsent() || e.isDenied(), Errno.name(errno));
+        }
+    }
+
+    @Test
+    void theCauseChainIsWalkedAndTheMessageIgnored() {
+        NativeIoException eperm = new NativeIoException("mount(tracefs, /tmp/x)", Errno.EPERM);
+        IOException wrapped = new IOException("the skb:kfree_skb tracepoint cannot be used", new IOException("x", eperm));
+        assertTrue(NativeIoException.denied(wrapped));
+        assertEquals(eperm, NativeIoException.in(wrapped).orElseThrow());
+        assertFalse(NativeIoException.absent(wrapped));
+        // the JDK's typed open(2) failures count; a message that merely reads like one does not
+        assertTrue(NativeIoException.denied(new AccessDeniedException("/sys/kernel/tracing/events")));
+        assertTrue(NativeIoException.absent(new UncheckedIOException(new NoSuchFileException("/proc/net/snmp6"))));
+        assertFalse(NativeIoException.denied(new IOException("open: Permission denied (EACCES)")));
+        assertFalse(NativeIoException.denied(new IOException((String) null)));
+        assertFalse(NativeIoException.denied(null));
+        assertTrue(NativeIoException.in(new IOException("no errno")).isEmpty());
+    }
+
+    @Test
+    void aCauseChainThatLoopsEnds() {
+        IOException a = new IOException("a");
+        IOException b = new IOException("b", a);
+        a.initCause(b);
+        assertFalse(NativeIoException.denied(a));
     }
 }

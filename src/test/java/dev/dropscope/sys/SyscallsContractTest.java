@@ -1,5 +1,6 @@
 package dev.dropscope.sys;
 
+import dev.dropscope.testutil.Needs;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -640,7 +640,7 @@ class SyscallsContractTest {
      * PERF_FLAG_FD_CLOEXEC arrived is visible in the descriptor's flags, and a bad flag must be EINVAL.
      */
     @BothBackends
-    @EnabledIf("isRoot")
+    @Needs(root = true)
     void perfEventOpenPassesEveryArgumentIntact(Syscalls sys) throws IOException {
         NativeBuffer attr = dummyEventAttr(8, PERF_ATTR_SIZE_VER5);
         long firstId;
@@ -692,7 +692,7 @@ class SyscallsContractTest {
      * into a buffer, a value written and read back through it, and each argument's own errno.
      */
     @BothBackends
-    @EnabledIf("isRoot")
+    @Needs(root = true)
     void bpfPassesCommandAttrAndSizeIntact(Syscalls sys) throws IOException {
         NativeBuffer attr = NativeBuffer.allocate(24 + 1024);
         fill(attr, SENTINEL);
@@ -727,7 +727,7 @@ class SyscallsContractTest {
     // ---------------------------------------------------------------- open, setns
 
     @BothBackends
-    @EnabledIf("isRoot")
+    @Needs(root = true)
     void openAndSetnsIntoOurOwnNetworkNamespace(Syscalls sys) throws Exception {
         NativeBuffer path = NativeBuffer.allocate(64);
         fill(path, (byte) 'x');

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** For {@code @EnabledIf("dev.dropscope.testutil.Root#isRoot")}: tests that need the real kernel as root. */
+/** For {@code @Needs(root = true)}: tests that need the real kernel as root. */
 public final class Root {
     private Root() {
     }

@@ -94,6 +94,11 @@ final class TopFixtures {
 
     /** One sample; {@code t} seconds in, with counters that grow by the rates the fixture wants. */
     static Snapshot snapshot(int t) {
+        return snapshot(t, "eth0");
+    }
+
+    /** Same, with the busy interface named {@code eth}. */
+    static Snapshot snapshot(int t, String eth) {
         Map<String, Long> snmp = new LinkedHashMap<>();
         snmp.put("Udp.NoPorts", 1000L * t);
         snmp.put("Udp.RcvbufErrors", 1200L * t);
@@ -109,9 +114,9 @@ final class TopFixtures {
         ConntrackState ct = new ConntrackState(true, 240_000L, 262_144L, 65_536L,
                 Map.of("drop", 3L * t, "early_drop", 0L, "insert_failed", 0L), List.of(), "ctnetlink");
         return Snapshot.builder().takenAt(NOW, 1_000 * SECOND + t * SECOND).host("web-1").kernelRelease("6.18.44-fc")
-                .interfaces(List.of(iface("lo", 1, 10L * t, 0, false), iface("eth0", 2, 50_000L * t, 120L * t, true)))
+                .interfaces(List.of(iface("lo", 1, 10L * t, 0, false), iface(eth, 2, 50_000L * t, 120L * t, true)))
                 .snmp(snmp).softnet(softnet).conntrack(ct)
-                .rpFilter(new RpFilterState(2, 1, Map.of("lo", 0, "eth0", 1), Map.of("lo", 2, "eth0", 2)))
+                .rpFilter(new RpFilterState(2, 1, Map.of("lo", 0, eth, 1), Map.of("lo", 2, eth, 2)))
                 .sysctl(Map.of("net.core.rmem_max", "212992", "net.core.netdev_max_backlog", "1000"))
                 .build();
     }
@@ -139,8 +144,13 @@ final class TopFixtures {
     }
 
     static TopModel model(DropReport drops) {
-        Snapshot before = snapshot(1);
-        Snapshot after = snapshot(2);
+        return model(drops, "eth0");
+    }
+
+    /** {@link #model(DropReport)} with the busy interface named {@code eth}. */
+    static TopModel model(DropReport drops, String eth) {
+        Snapshot before = snapshot(1, eth);
+        Snapshot after = snapshot(2, eth);
         Map<String, List<Double>> history = new LinkedHashMap<>();
         List<Double> udp = new ArrayList<>();
         for (int i = 0; i < 58; i++) {

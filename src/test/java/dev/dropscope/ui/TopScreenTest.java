@@ -377,6 +377,55 @@ class TopScreenTest {
                 wide.line(4));
     }
 
+    /**
+     * An interface name with CJK (two columns each), a C1 control (U+0085, a terminal's NEL) and an emoji
+     * (a surrogate pair, two columns) takes the columns a terminal gives it: the rest of its row lines up
+     * exactly as for an ASCII name of the same width, the control is shown as '?', the pair stays whole.
+     */
+    @Test
+    void wideAndControlCharactersInAnInterfaceNameKeepTheColumns() {
+        String hostile = "网卡\u0085x\uD83D\uDE00";
+        String same = "abcd?xAB"; // the columns it takes: 2 + 2, '?', x, 2
+        Frame f = Frame.draw(TopFixtures.model(TopFixtures.report(UDP_NO_PORT), hostile), TopState.initial(), 120, 40, COLOUR);
+        Frame ascii = Frame.draw(TopFixtures.model(TopFixtures.report(UDP_NO_PORT), same), TopState.initial(), 120, 40, COLOUR);
+        TerminalPosition at = ascii.find(same);
+        assertNotNull(at, ascii.text());
+        String rest = line(f, at.getRow(), at.getColumn() + same.length());
+        assertEquals(line(ascii, at.getRow(), at.getColumn() + same.length()), rest,
+                "the columns after the name line up:\n" + ascii.line(at.getRow()) + "\n" + f.line(at.getRow()));
+        assertEquals("网", f.cell(at.getColumn(), at.getRow()).getCharacterString());
+        assertEquals("卡", f.cell(at.getColumn() + 2, at.getRow()).getCharacterString());
+        assertEquals("?", f.cell(at.getColumn() + 4, at.getRow()).getCharacterString(), "the C1 control is shown as '?'");
+        assertEquals("x", f.cell(at.getColumn() + 5, at.getRow()).getCharacterString());
+        assertEquals("\uD83D\uDE00", f.cell(at.getColumn() + 6, at.getRow()).getCharacterString(), "the pair stays whole");
+        for (int r = 0; r < f.height; r++) {
+            for (int c = 0; c < f.width; c++) {
+                String cell = f.cell(c, r).getCharacterString();
+                assertFalse(cell.chars().anyMatch(ch -> Character.isISOControl(ch)
+                        || (Character.isSurrogate((char) ch) && cell.length() == 1)), "cell " + c + "," + r + ": " + cell);
+            }
+        }
+    }
+
+    /** The detail view's word wrap counts columns: two CJK characters take four, so the line breaks before them. */
+    @Test
+    void wrappingCountsWideCharactersAsTwoColumns() {
+        assertEquals(List.of("drops on", "网卡网卡", "at the", "ring"), DetailView.wrap("drops on 网卡网卡 at  the ring", 10));
+        for (String line : DetailView.wrap("aaaa 网卡网卡 bb", 10)) {
+            assertTrue(com.googlecode.lanterna.TerminalTextUtils.getColumnWidth(line) <= 10, line);
+        }
+        assertEquals(List.of("a finding that wraps", "at twenty columns"), DetailView.wrap("a finding that wraps at twenty columns", 20));
+    }
+
+    /** Row {@code r} from column {@code from}, cell by cell. */
+    private static String line(Frame f, int r, int from) {
+        StringBuilder b = new StringBuilder();
+        for (int c = from; c < f.width; c++) {
+            b.append(f.cell(c, r).getCharacterString());
+        }
+        return b.toString();
+    }
+
     @Test
     void helpListsEveryKey() {
         Frame f = Frame.draw(TopFixtures.model(), keys('?'), 120, 40, COLOUR);

@@ -8,6 +8,7 @@ import dev.dropscope.netlink.MalformedMessageException;
 import dev.dropscope.netlink.MessageBuilder;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -89,7 +90,7 @@ public final class EthtoolMessages {
         m.u32(ETHTOOL_A_BITSET_SIZE, groupCount);
         int words = (groupCount + 31) / 32;
         byte[] value = new byte[words * 4];
-        ByteBuffer v = ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder());
+        ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
         for (int i = 0; i < groupCount; i++) {
             v.putInt((i / 32) * 4, v.getInt((i / 32) * 4) | 1 << (i % 32));
         }

@@ -30,9 +30,7 @@ public final class Links {
 
     /** RTM_GETLINK, NLM_F_DUMP, AF_UNSPEC: every link of the socket's namespace. */
     public static MessageBuilder dumpRequest() {
-        MessageBuilder m = new MessageBuilder(64).begin(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-        m.reserve(IFINFOMSG_SIZE);
-        return m;
+        return MessageBuilder.dumpRequest(RTM_GETLINK, IFINFOMSG_SIZE);
     }
 
     /** RTM_GETSTATS, NLM_F_DUMP, asking for IFLA_STATS_LINK_64 only. */
@@ -60,10 +58,7 @@ public final class Links {
 
     /** Decodes one RTM_NEWLINK message (nlmsghdr at {@code at}, {@code len} bytes, already bounds-checked). */
     public static Link parse(ByteBuffer b, int at, int len) throws MalformedMessageException {
-        int hdr = at + NLMSG_HDRLEN;
-        if (len < NLMSG_HDRLEN + IFINFOMSG_SIZE) {
-            throw new MalformedMessageException("RTM_NEWLINK of " + len + " bytes has no ifinfomsg");
-        }
+        int hdr = NlMsg.familyHeader(at, len, IFINFOMSG_SIZE, "RTM_NEWLINK", "ifinfomsg");
         int ifindex = b.getInt(hdr + IFINFOMSG_IFI_INDEX_OFFSET);
         int flags = b.getInt(hdr + IFINFOMSG_IFI_FLAGS_OFFSET);
         String name = null;
@@ -120,10 +115,7 @@ public final class Links {
     /** Decodes one RTM_NEWSTATS message into {@code out} (ifindex to stats), if it carries IFLA_STATS_LINK_64. */
     public static void parseStats(ByteBuffer b, int at, int len, Map<Integer, Map<String, Long>> out)
             throws MalformedMessageException {
-        int hdr = at + NLMSG_HDRLEN;
-        if (len < NLMSG_HDRLEN + IF_STATS_MSG_SIZE) {
-            throw new MalformedMessageException("RTM_NEWSTATS of " + len + " bytes has no if_stats_msg");
-        }
+        int hdr = NlMsg.familyHeader(at, len, IF_STATS_MSG_SIZE, "RTM_NEWSTATS", "if_stats_msg");
         int ifindex = b.getInt(hdr + IF_STATS_MSG_IFINDEX_OFFSET);
         AttributeCursor c = new AttributeCursor(b, hdr + IF_STATS_MSG_SIZE, at + len);
         while (c.next()) {

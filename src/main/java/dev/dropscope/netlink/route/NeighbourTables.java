@@ -7,6 +7,7 @@ import dev.dropscope.netlink.AttributeCursor;
 import dev.dropscope.netlink.MalformedMessageException;
 import dev.dropscope.netlink.MessageBuilder;
 import dev.dropscope.netlink.NetlinkSocket;
+import dev.dropscope.netlink.NlMsg;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,9 +33,7 @@ public final class NeighbourTables {
 
     /** RTM_GETNEIGHTBL, NLM_F_DUMP, AF_UNSPEC: every table, then every device's parms. */
     public static MessageBuilder dumpRequest() {
-        MessageBuilder m = new MessageBuilder(64).begin(RTM_GETNEIGHTBL, NLM_F_REQUEST | NLM_F_DUMP);
-        m.reserve(NDTMSG_SIZE);
-        return m;
+        return MessageBuilder.dumpRequest(RTM_GETNEIGHTBL, NDTMSG_SIZE);
     }
 
     public static List<NeighbourTable> query(NetlinkSocket rtnl) throws IOException {
@@ -43,10 +42,7 @@ public final class NeighbourTables {
 
     /** Decodes one RTM_NEWNEIGHTBL message (nlmsghdr at {@code at}, {@code len} bytes, already bounds-checked). */
     public static NeighbourTable parse(ByteBuffer b, int at, int len) throws MalformedMessageException {
-        int hdr = at + NLMSG_HDRLEN;
-        if (len < NLMSG_HDRLEN + NDTMSG_SIZE) {
-            throw new MalformedMessageException("RTM_NEWNEIGHTBL of " + len + " bytes has no ndtmsg");
-        }
+        int hdr = NlMsg.familyHeader(at, len, NDTMSG_SIZE, "RTM_NEWNEIGHTBL", "ndtmsg");
         int fam = Byte.toUnsignedInt(b.get(hdr + NDTMSG_NDTM_FAMILY_OFFSET));
         String name = null;
         long t1 = -1;

@@ -7,6 +7,7 @@ import dev.dropscope.netlink.AttributeCursor;
 import dev.dropscope.netlink.MalformedMessageException;
 import dev.dropscope.netlink.MessageBuilder;
 import dev.dropscope.netlink.NetlinkSocket;
+import dev.dropscope.netlink.NlMsg;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -21,9 +22,7 @@ public final class Qdiscs {
 
     /** RTM_GETQDISC, NLM_F_DUMP: every visible qdisc of every link, as {@code tc -s qdisc show} lists them. */
     public static MessageBuilder dumpRequest() {
-        MessageBuilder m = new MessageBuilder(64).begin(RTM_GETQDISC, NLM_F_REQUEST | NLM_F_DUMP);
-        m.reserve(TCMSG_SIZE);
-        return m;
+        return MessageBuilder.dumpRequest(RTM_GETQDISC, TCMSG_SIZE);
     }
 
     public static List<Qdisc> query(NetlinkSocket rtnl) throws IOException {
@@ -32,10 +31,7 @@ public final class Qdiscs {
 
     /** Decodes one RTM_NEWQDISC message (nlmsghdr at {@code at}, {@code len} bytes, already bounds-checked). */
     public static Qdisc parse(ByteBuffer b, int at, int len) throws MalformedMessageException {
-        int hdr = at + NLMSG_HDRLEN;
-        if (len < NLMSG_HDRLEN + TCMSG_SIZE) {
-            throw new MalformedMessageException("RTM_NEWQDISC of " + len + " bytes has no tcmsg");
-        }
+        int hdr = NlMsg.familyHeader(at, len, TCMSG_SIZE, "RTM_NEWQDISC", "tcmsg");
         int ifindex = b.getInt(hdr + TCMSG_TCM_IFINDEX_OFFSET);
         int handle = b.getInt(hdr + TCMSG_TCM_HANDLE_OFFSET);
         int parent = b.getInt(hdr + TCMSG_TCM_PARENT_OFFSET);

@@ -1,5 +1,7 @@
 package dev.dropscope.netlink.genl;
 
+import dev.dropscope.testutil.Needs;
+import dev.dropscope.testutil.NeedsExtension;
 import static dev.dropscope.netlink.NetlinkConstants.*;
 import static dev.dropscope.netlink.genl.GenlConstants.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -30,10 +32,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 
 /** The generic netlink controller against the real kernel (root; read-only requests on the host). */
-@EnabledIf("dev.dropscope.testutil.Root#isRoot")
+@Needs(root = true)
 class GenlControllerKernelTest {
     private static NetlinkSocket socket;
 
@@ -91,7 +92,9 @@ class GenlControllerKernelTest {
         // `genl ctrl list` (iproute2) is an independent decoder of the same kernel answer
         Optional<Path> genl = List.of("/usr/sbin/genl", "/sbin/genl", "/usr/bin/genl").stream().map(Path::of)
                 .filter(Files::isExecutable).findFirst();
-        Assumptions.assumeTrue(genl.isPresent(), "iproute2's genl is not installed");
+        if (genl.isEmpty()) {
+            NeedsExtension.requireTools("genl");
+        }
         String out = Netns.run(genl.get().toString(), "ctrl", "list");
         Map<String, String> theirs = new TreeMap<>();
         Map<String, String> theirGroups = new TreeMap<>();
