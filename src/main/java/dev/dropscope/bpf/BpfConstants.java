@@ -41,6 +41,7 @@ public final class BpfConstants {
     public static final int BPF_JA = 0x00;
     public static final int BPF_JEQ = 0x10;
     public static final int BPF_JGT = 0x20;
+    public static final int BPF_JGE = 0x30;
     public static final int BPF_JNE = 0x50;
     public static final int BPF_JSGE = 0x70;
     public static final int BPF_CALL = 0x80;
@@ -71,6 +72,8 @@ public final class BpfConstants {
     public static final int BPF_FUNC_get_smp_processor_id = 8;
     public static final int BPF_FUNC_probe_read_kernel = 113;
     public static final int BPF_FUNC_ringbuf_output = 130;
+    public static final int BPF_FUNC_ringbuf_reserve = 131;
+    public static final int BPF_FUNC_ringbuf_submit = 132;
 
     // ---- flags
     public static final int BPF_ANY = 0;

@@ -100,6 +100,14 @@ public final class BpfProgram {
         return emit(BpfConstants.BPF_ALU64 | BpfConstants.BPF_ADD | BpfConstants.BPF_K, dst, 0, 0, imm, null);
     }
 
+    public BpfProgram add64(int dst, int src) {
+        return emit(BpfConstants.BPF_ALU64 | BpfConstants.BPF_ADD | BpfConstants.BPF_X, dst, src, 0, 0, null);
+    }
+
+    public BpfProgram sub64(int dst, int src) {
+        return emit(BpfConstants.BPF_ALU64 | BpfConstants.BPF_SUB | BpfConstants.BPF_X, dst, src, 0, 0, null);
+    }
+
     public BpfProgram and64Imm(int dst, int imm) {
         return emit(BpfConstants.BPF_ALU64 | BpfConstants.BPF_AND | BpfConstants.BPF_K, dst, 0, 0, imm, null);
     }
@@ -171,6 +179,11 @@ public final class BpfProgram {
     /** {@code if dst > src goto label} (unsigned). */
     public BpfProgram jgt(int dst, int src, String label) {
         return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JGT | BpfConstants.BPF_X, dst, src, 0, 0, label);
+    }
+
+    /** {@code if dst >= src goto label} (unsigned). */
+    public BpfProgram jge(int dst, int src, String label) {
+        return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JGE | BpfConstants.BPF_X, dst, src, 0, 0, label);
     }
 
     /** Calls helper {@code id} (an {@code enum bpf_func_id} value); arguments in r1..r5, result in r0. */

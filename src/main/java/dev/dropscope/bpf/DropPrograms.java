@@ -9,6 +9,7 @@ import static dev.dropscope.bpf.BpfProgram.R4;
 import static dev.dropscope.bpf.BpfProgram.R6;
 import static dev.dropscope.bpf.BpfProgram.R7;
 import static dev.dropscope.bpf.BpfProgram.R8;
+import static dev.dropscope.bpf.BpfProgram.R9;
 
 import dev.dropscope.btf.SkbBtf;
 
@@ -45,6 +46,27 @@ public final class DropPrograms {
     public static final int RECORD_REASON = 16;
     public static final int RECORD_PROTOCOL = 20;
     public static final int RECORD_CPU = 24;
+    /**
+     * A packet-mode record with identity and bytes ({@link #capture}): the {@link #RECORD_SIZE} bytes above,
+     * then u32 ifindex, u32 netns inode, u32 the packet's length from its first captured header, u32
+     * {@link #START_MAC}/{@link #START_NETWORK}/{@link #START_UNREAD}, then the captured bytes.
+     */
+    public static final int RECORD_IFINDEX = 32;
+    public static final int RECORD_NETNS = 36;
+    public static final int RECORD_WIRE_LENGTH = 40;
+    public static final int RECORD_START = 44;
+    public static final int RECORD_BYTES = 48;
+    public static final int START_MAC = 0;
+    public static final int START_NETWORK = 1;
+    /** The bytes could not be read (bpf_probe_read_kernel faulted and left zeros). */
+    public static final int START_UNREAD = 2;
+    /** Most bytes a capture record carries (the ring holds a few thousand records of this size). */
+    public static final int MAX_CAPTURE = 4096;
+
+    /** Size of a {@link #capture} record of {@code trunc} bytes, 8-aligned as the ring rounds it. */
+    public static int captureRecordSize(int trunc) {
+        return RECORD_BYTES + (trunc + 7) / 8 * 8;
+    }
 
     /**
      * Where the fields are in the program's context: the tracepoint record (perf-event attach, from the
@@ -196,6 +218,117 @@ public final class DropPrograms {
                 .jeqImm(R0, 0, "out");
         countLost(p, lostFd, -36);
         return p.label("out").mov64Imm(R0, PASS_ON).exit();
+    }
+
+    /**
+     * Packet mode with identity and bytes: reserves a {@link #captureRecordSize} record in the ring (a full
+     * ring: {@code lost[0]++}), fills the fields of {@link #packet}, the interface and namespace as
+     * {@link #summary(Layout, SkbBtf.Identity, int, int)} reads them, and the first {@code trunc} bytes of
+     * the packet from its mac header when the skb has one before its network header (an Ethernet frame),
+     * else from its network header. The length beside them is the packet's from that header:
+     * {@code skb->len + (skb->data - (skb->head + header))}. Submitted with BPF_RB_NO_WAKEUP as in packet mode.
+     *
+     * @param dataOffset byte offset of {@code sk_buff.data} (a pointer)
+     */
+    public static BpfProgram capture(Layout l, SkbBtf.Identity id, SkbBtf.Headers h, int dataOffset, int trunc,
+                                     int ringFd, int lostFd) {
+        if (l.protocolOffset() < 0 || l.skbOffset() < 0) {
+            throw new IllegalArgumentException("capture needs the protocol's and the skb's offsets");
+        }
+        if (trunc < 1 || trunc > MAX_CAPTURE) {
+            throw new IllegalArgumentException("capture of " + trunc + " bytes");
+        }
+        final int tmp = -8;
+        final int head = -16;
+        final int data = -24;
+        final int mac = -28;
+        final int net = -32;
+        final int len = -36;
+        BpfProgram p = new BpfProgram()
+                .mov64(R6, R1)
+                .ldMapFd(R1, ringFd)
+                .mov64Imm(R2, captureRecordSize(trunc))
+                .mov64Imm(R3, 0)
+                .call(BpfConstants.BPF_FUNC_ringbuf_reserve)
+                .jneImm(R0, 0, "reserved");
+        countLost(p, lostFd, -4);
+        p.ja("out")
+                .label("reserved")
+                .mov64(R9, R0)
+                .ldx(8, R1, R6, l.locationOffset())
+                .stx(8, R9, RECORD_LOCATION, R1)
+                .call(BpfConstants.BPF_FUNC_ktime_get_ns)
+                .stx(8, R9, RECORD_TIME, R0);
+        if (l.reasonOffset() >= 0) {
+            p.ldx(l.reasonSize(), R1, R6, l.reasonOffset()).stx(4, R9, RECORD_REASON, R1);
+        } else {
+            p.st(4, R9, RECORD_REASON, 0);
+        }
+        p.ldx(2, R1, R6, l.protocolOffset())
+                .stx(2, R9, RECORD_PROTOCOL, R1)
+                .st(2, R9, RECORD_PROTOCOL + 2, 0)
+                .call(BpfConstants.BPF_FUNC_get_smp_processor_id)
+                .stx(4, R9, RECORD_CPU, R0)
+                .st(4, R9, RECORD_CPU + 4, 0)
+                .st(4, R9, RECORD_IFINDEX, 0)
+                .st(4, R9, RECORD_NETNS, 0)
+                .ldx(8, R7, R6, l.skbOffset());
+        probeRead(p, R10, tmp, 8, R7, id.skbDev());                  // dev = skb->dev
+        p.ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "nodev");
+        probeRead(p, R9, RECORD_IFINDEX, 4, R8, id.devIfindex());     // ifindex = dev->ifindex
+        probeRead(p, R10, tmp, 8, R8, id.devNet());                   // net = dev->nd_net.net
+        p.ja("net")
+                .label("nodev");
+        probeRead(p, R10, tmp, 8, R7, id.skbSk());                    // sk = skb->sk
+        p.ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "headers");
+        probeRead(p, R10, tmp, 8, R8, id.skNet());                    // net = sk->__sk_common.skc_net.net
+        p.label("net")
+                .ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "headers");
+        probeRead(p, R9, RECORD_NETNS, 4, R8, id.netInum());          // netns = net->ns.inum
+        p.label("headers");
+        probeRead(p, R10, head, 8, R7, h.head());
+        probeRead(p, R10, data, 8, R7, dataOffset);
+        p.st(4, R10, mac, 0).st(4, R10, net, 0);
+        probeRead(p, R10, mac, 2, R7, h.macHeader());
+        probeRead(p, R10, net, 2, R7, h.networkHeader());
+        probeRead(p, R10, len, 4, R7, h.len());
+        // mac header unset (0xffff) or not before the network header (no link header): start at the network's
+        p.ldx(4, R1, R10, mac)
+                .ldx(4, R2, R10, net)
+                .st(4, R9, RECORD_START, START_MAC)
+                .jgt(R2, R1, "start")
+                .mov64(R1, R2)
+                .st(4, R9, RECORD_START, START_NETWORK)
+                .label("start")
+                .ldx(8, R8, R10, head)
+                .add64(R8, R1)                                         // R8 = head + header
+                .ldx(8, R1, R10, data)
+                .sub64(R1, R8)
+                .ldx(4, R2, R10, len)
+                .add64(R1, R2)
+                .stx(4, R9, RECORD_WIRE_LENGTH, R1);
+        probeRead(p, R9, RECORD_BYTES, trunc, R8, 0);
+        p.jeqImm(R0, 0, "submit")
+                .st(4, R9, RECORD_START, START_UNREAD)
+                .label("submit")
+                .mov64(R1, R9)
+                .mov64Imm(R2, BpfConstants.BPF_RB_NO_WAKEUP)
+                .call(BpfConstants.BPF_FUNC_ringbuf_submit)
+                .label("out")
+                .mov64Imm(R0, PASS_ON)
+                .exit();
+        return p;
+    }
+
+    /** {@code bpf_probe_read_kernel(dst + dstOff, bytes, base + off)}; on a fault the kernel zeroes the destination. */
+    private static void probeRead(BpfProgram p, int dst, int dstOff, int bytes, int base, int off) {
+        p.mov64(R1, dst).add64Imm(R1, dstOff)
+                .mov64Imm(R2, bytes)
+                .mov64(R3, base).add64Imm(R3, off)
+                .call(BpfConstants.BPF_FUNC_probe_read_kernel);
     }
 
     private static void loadReason(BpfProgram p, Layout l, int stackOff) {

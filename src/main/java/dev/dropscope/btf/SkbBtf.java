@@ -76,6 +76,11 @@ public final class SkbBtf {
                 offset(btf, sock, "__sk_common.skc_net.net", Btf.POINTER_SIZE, true));
     }
 
+    /** Byte offset of {@code sk_buff.data}, the pointer to where the current layer's header starts. */
+    public static int data(Btf btf) throws BtfException {
+        return offset(btf, struct(btf, "sk_buff"), "data", Btf.POINTER_SIZE, true);
+    }
+
     public static Headers headers(Btf btf) throws BtfException {
         int skb = struct(btf, "sk_buff");
         long hs = btf.member(skb, "network_header").size();

@@ -12,6 +12,8 @@ import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.WatchFormat;
 import dev.dropscope.model.DropSource;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.NetnsIdentity;
+import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.procfs.NetDevices;
@@ -97,8 +99,13 @@ public final class WatchCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Stop after N records (dropwatch's alertlimit).")
     Long limit;
 
-    @Option(names = "--interface", paramLabel = "IF", description = "Only drops on input interface IF (packet mode; repeatable).")
+    @Option(names = "--interface", paramLabel = "IF", description = "Only drops on input interface IF (NET_DM packet mode, or the eBPF source with BTF; repeatable).")
     List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--netns", paramLabel = "NAME",
+            description = "Only drops in network namespace NAME: an ip netns name, a container (RUNTIME:ID12 or the id), "
+                    + "or netns:INODE (the eBPF source with BTF; repeatable).")
+    List<String> netnsNames = new ArrayList<>();
 
     @Option(names = "--reason", paramLabel = "NAME", description = "Only drops with reason NAME, e.g. NO_SOCKET (repeatable).")
     List<String> reasons = new ArrayList<>();
@@ -108,6 +115,16 @@ public final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "text|json|dropwatch", description = "Output format (default: ${DEFAULT-VALUE}).")
     Format format = Format.text;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = "Packet mode: also write the dropped packets as pcapng to FILE ('-': standard output, "
+                    + "then without the text/JSON records; e.g. | wireshark -k -i -). FILE is written to a temporary "
+                    + "file next to it (valid after each packet: readers may follow it) and renamed into place at the "
+                    + "end; an existing FILE is refused unless --force is given.")
+    String pcap;
+
+    @Option(names = {"-f", "--force"}, description = "Replace an existing --pcap FILE.")
+    boolean force;
 
     @Mixin
     LiveOptions.Takeover netDm;
@@ -144,8 +161,11 @@ public final class WatchCommand implements Callable<Integer> {
         if (queue != null && (queue < 1 || queue > 1_000_000)) {
             throw usage("--queue must be 1 to 1000000");
         }
-        if (!interfaces.isEmpty() && mode != Mode.packet) {
-            throw usage("--interface needs --mode packet: only NET_DM packet alerts say which interface a drop came in on");
+        if (pcap != null && mode != Mode.packet) {
+            throw usage("--pcap needs --mode packet");
+        }
+        if (force && (pcap == null || pcap.equals("-"))) {
+            throw usage("--force applies to --pcap FILE");
         }
         for (String r : reasons) {
             if (!r.matches("[A-Za-z0-9_]+")) {
@@ -171,7 +191,27 @@ public final class WatchCommand implements Callable<Integer> {
         List<String> upperReasons = reasons.stream().map(String::toUpperCase).toList();
         return s -> (upperReasons.isEmpty() || (s.reason() != null && upperReasons.contains(s.reason())))
                 && (globs.isEmpty() || (s.symbol() != null && globs.stream().anyMatch(p -> p.matcher(s.symbol()).matches())))
-                && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())));
+                && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())))
+                && (netnsNames.isEmpty() || (s.netns() != null && netnsNames.stream().anyMatch(n -> netnsMatches(s.netns(), n))));
+    }
+
+    /** NAME is the namespace's ip netns name, its label (RUNTIME:ID12, netns:INODE), or its container's id or id prefix. */
+    static boolean netnsMatches(NetnsIdentity ns, String name) {
+        return name.equals(ns.name()) || name.equals(ns.label()) || name.equals("netns:" + ns.inode())
+                || (ns.container() != null && name.length() >= 12 && ns.container().id().startsWith(name));
+    }
+
+    /** Names from /run/netns and /proc, for the builder (called on the watch thread; NetnsNames is not thread-safe). */
+    static java.util.function.LongFunction<NetnsIdentity> netnsIdentities() {
+        NetnsNames names = NetnsNames.system();
+        return inode -> {
+            synchronized (names) {
+                NetnsNames.Netns n = names.lookup(inode);
+                NetnsNames.Owner o = n.owner();
+                return new NetnsIdentity(inode, n.name(), o == null || o.container() == null ? null
+                        : new NetnsIdentity.Container(o.container().runtime(), o.container().id(), o.pid(), o.command()));
+            }
+        };
     }
 
     @Override
@@ -182,6 +222,26 @@ public final class WatchCommand implements Callable<Integer> {
         NetDmMonitor.Options netdm = NetDmMonitor.Options.defaults().withSoftware(software).withHardware(hardware)
                 .withPacketMode(mode == Mode.packet).withTruncLen(trunc).withQueueLen(queue)
                 .withExisting(passive ? NetDmSession.Existing.PASSIVE : netDm.existing());
+        PcapOutput pcapOut;
+        try {
+            pcapOut = PcapOutput.open(pcap, force, trunc == null ? 0 : trunc);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            err.println("dropscope: " + pcap + " already exists; not overwriting it (use --force to replace it)");
+            return ExitCodes.FAILURE;
+        } catch (IOException e) {
+            err.println("dropscope: cannot write " + pcap + ": " + dev.dropscope.export.SnapshotFile.reason(e));
+            return ExitCodes.FAILURE;
+        }
+        if (pcapOut != null && pcapOut.toStdout()) {
+            out = new PrintWriter(java.io.Writer.nullWriter()); // standard output carries the capture
+        }
+        try (pcapOut) {
+            return watch(out, err, netdm, pcapOut);
+        }
+    }
+
+    private Integer watch(PrintWriter out, PrintWriter err, NetDmMonitor.Options netdm, PcapOutput pcapOut)
+            throws IOException, CommandFailure {
         Syscalls sys = Syscalls.get();
         WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
         try (StopSignal stop = StopSignal.install()) {
@@ -197,16 +257,24 @@ public final class WatchCommand implements Callable<Integer> {
                             + " use --source ebpf or --source tracepoint, or --mode packet");
                     return ExitCodes.USAGE;
                 }
-                if (!interfaces.isEmpty() && !DropSource.NET_DM.id().equals(monitor.source())) {
-                    // only NET_DM packet alerts name the input port: filtering the others would show nothing
-                    err.println("dropscope watch: --interface needs NET_DM packet alerts, which name the input port; "
-                            + "the " + monitor.source() + " source does not (" + monitor.why() + ")");
+                boolean netdmPorts = DropSource.NET_DM.id().equals(monitor.source()) && mode == Mode.packet;
+                if (!interfaces.isEmpty() && !netdmPorts && monitor.identityUnknownWhy() != null) {
+                    // only NET_DM packet alerts and the eBPF source with BTF name the interface: filtering the others would show nothing
+                    err.println("dropscope watch: --interface needs NET_DM packet alerts or the eBPF source with BTF, which name "
+                            + "the interface; " + monitor.identityUnknownWhy());
+                    return ExitCodes.FAILURE;
+                }
+                if (!netnsNames.isEmpty() && monitor.identityUnknownWhy() != null) {
+                    err.println("dropscope watch: --netns needs the eBPF source with BTF; " + monitor.identityUnknownWhy());
                     return ExitCodes.FAILURE;
                 }
                 // read in the background: the start record and the first quiet intervals do not wait for it
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
-                DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
+                DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign)
+                        .withNetnsNames(netnsIdentities());
+                dev.dropscope.collect.NetnsInterfaces foreign = new dev.dropscope.collect.NetnsInterfaces(sys);
+                builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
@@ -222,10 +290,22 @@ public final class WatchCommand implements Callable<Integer> {
                     @Override
                     public void packet(ResolvedPacket packet) {
                         fmt.packet(packet, monitor.source());
+                        if (pcapOut != null) {
+                            pcapOut.packet(packet);
+                        }
                     }
-                }, () -> stop.requested() || out.checkError(), Monitoring.cpuCount()); // a closed pipe or full disk ends the watch
+                }, () -> stop.requested() || out.checkError() || (pcapOut != null && pcapOut.failed() != null),
+                        Monitoring.cpuCount()); // a closed pipe, full disk or failed --pcap write ends the watch
                 DropReport totals = watcher.run();
                 fmt.summary(totals, monitor.health());
+                if (pcapOut != null) {
+                    // (still inside StopSignal: a SIGTERM now waits for the rename)
+                    String failed = pcapOut.finish();
+                    if (failed != null) {
+                        err.println("dropscope: cannot write " + pcap + ": " + failed);
+                        return ExitCodes.FAILURE;
+                    }
+                }
             } finally {
                 monitor.close();
                 stop.release(monitor);

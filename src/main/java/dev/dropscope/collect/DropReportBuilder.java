@@ -3,6 +3,7 @@ package dev.dropscope.collect;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
 import dev.dropscope.model.ResolvedPacket;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.DropSiteStats;
 import dev.dropscope.model.DropSnapshot;
@@ -71,6 +72,35 @@ public final class DropReportBuilder {
         return ifindex < 0 ? null : interfaces.get(ifindex);
     }
 
+    private java.util.function.LongFunction<dev.dropscope.model.NetnsIdentity> netnsNames = NetnsIdentity::of;
+
+    /** Names namespaces with {@code names} (default: only the inode). Returns this builder. */
+    public DropReportBuilder withNetnsNames(java.util.function.LongFunction<dev.dropscope.model.NetnsIdentity> names) {
+        this.netnsNames = names;
+        return this;
+    }
+
+    private java.util.function.BiFunction<NetnsIdentity, Integer, String> foreignInterfaces = (n, i) -> null;
+
+    /** Names another namespace's interfaces with {@code names} (namespace, ifindex -> name or null). Returns this. */
+    public DropReportBuilder withForeignInterfaces(java.util.function.BiFunction<NetnsIdentity, Integer, String> names) {
+        this.foreignInterfaces = names;
+        return this;
+    }
+
+    /** An ifindex's name in namespace {@code inode}: ours from the table, another's through {@link #withForeignInterfaces}. */
+    private String interfaceName(int ifindex, long inode) {
+        if (inode == dev.dropscope.model.DropSite.NO_NETNS || inode == OWN_NETNS) {
+            return interfaceName(ifindex);
+        }
+        NetnsIdentity n = netns(inode);
+        return ifindex <= 0 ? null : foreignInterfaces.apply(n, ifindex);
+    }
+
+    private dev.dropscope.model.NetnsIdentity netns(long inode) {
+        return inode == dev.dropscope.model.DropSite.NO_NETNS ? null : netnsNames.apply(inode);
+    }
+
     /** Our own network namespace's inode: the interface table is this namespace's. */
     private static final long OWN_NETNS = ownNetns();
 
@@ -85,8 +115,7 @@ public final class DropReportBuilder {
 
     /** The name of a site's interface; none for another namespace's ifindex (our table would name the wrong one). */
     private String interfaceName(dev.dropscope.model.DropSite site) {
-        return site.netns() == dev.dropscope.model.DropSite.NO_NETNS || site.netns() == OWN_NETNS
-                ? interfaceName(site.ifindex()) : null;
+        return interfaceName(site.ifindex(), site.netns());
     }
 
     /** Resolves one site. */
@@ -124,7 +153,7 @@ public final class DropReportBuilder {
         }
         return new ResolvedDropSite(site.location(), name, offset, size, module, reason, DropOrigin.SOFTWARE,
                 site.ifindex(), interfaceName(site), s.count(), s.delta(), rate,
-                name != null && benign.test(name, reason), false);
+                name != null && benign.test(name, reason), false, netns(site.netns()));
     }
 
     private static String parseName(String pS) {
@@ -151,13 +180,14 @@ public final class DropReportBuilder {
         rememberKernelSymbol(p.location(), p.kernelSymbol());
         Kallsyms kallsyms = p.location() == 0 ? null : symbols.table();
         Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(p.location());
-        String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex());
+        // a foreign namespace's ifindex names another device there: no host name for it
+        String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex(), p.netns());
         if (sym == null) {
             String k = p.kernelSymbol();
             return new ResolvedPacket(p, k == null ? null : parseName(k), k == null ? -1 : parseHex(k, '+', '/'),
-                    k == null ? -1 : parseHex(k, '/', ' '), null, ifname);
+                    k == null ? -1 : parseHex(k, '/', ' '), null, ifname, netns(p.netns()));
         }
-        return new ResolvedPacket(p, sym.name(), sym.offset(), sym.size(), sym.module(), ifname);
+        return new ResolvedPacket(p, sym.name(), sym.offset(), sym.size(), sym.module(), ifname, netns(p.netns()));
     }
 
     /**

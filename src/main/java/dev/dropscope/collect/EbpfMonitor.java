@@ -4,6 +4,7 @@ import dev.dropscope.bpf.BpfConstants;
 import dev.dropscope.bpf.DropPrograms;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
+import dev.dropscope.netlink.genl.netdm.PacketHeaders;
 import dev.dropscope.bpf.BpfRingBuffer;
 import dev.dropscope.bpf.Bpf;
 import dev.dropscope.perf.CpuList;
@@ -177,6 +178,28 @@ public final class EbpfMonitor implements DropMonitor {
      */
     static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity,
                             Attach attach, boolean identity, Path btfFile) throws IOException {
+        return open(sys, why, packetMode, batch, capacity, attach, identity, btfFile, null);
+    }
+
+    /** Packet mode's capture: {@code --trunc} bytes, 128 when not given, at most {@link DropPrograms#MAX_CAPTURE} (also for 0, "all"). */
+    static int captureBytes(Integer trunc) {
+        return trunc == null ? DEFAULT_CAPTURE : trunc == 0 ? DropPrograms.MAX_CAPTURE
+                : Math.min(trunc, DropPrograms.MAX_CAPTURE);
+    }
+
+    /** Packet mode's capture when --trunc is not given. */
+    public static final int DEFAULT_CAPTURE = 128;
+
+    /**
+     * Opens the source with packet mode's capture of {@code trunc} bytes ({@link #captureBytes}).
+     */
+    public static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, Attach attach, boolean identity,
+                                   Integer trunc) throws IOException {
+        return open(sys, why, packetMode, true, MAP_CAPACITY, attach, identity, KernelBtf.VMLINUX, trunc);
+    }
+
+    static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity,
+                            Attach attach, boolean identity, Path btfFile, Integer trunc) throws IOException {
         TracepointFormat f;
         try (Tracefs tracefs = Tracefs.open(sys, Path.of("/"))) {
             f = tracefs.readFormat("skb", "kfree_skb");
@@ -194,15 +217,33 @@ public final class EbpfMonitor implements DropMonitor {
             if (packetMode) {
                 Fd rb = keep(made, BpfRingBuffer.create(sys, RING_BYTES, "dropscope_ring"));
                 ring = BpfRingBuffer.map(sys, rb, RING_BYTES, pageSize());
-                byte[] code = DropPrograms.packet(layout, rb.get(), lost.get()).assemble();
-                // GPL: bpf_ringbuf_output and bpf_ktime_get_ns are GPL-only helpers
-                Fd prog = keep(made, Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
-                        "dropscope_pkt"));
+                // with BTF: identity and the packet's first bytes; else (or if the verifier refuses it) today's record
+                String whyNot = identity ? null : "turned off";
+                Fd prog = null;
+                if (identity) {
+                    try {
+                        if (layout.skbOffset() < 0) {
+                            throw new IOException("skb:kfree_skb on this kernel has no 8-byte 'skbaddr' field");
+                        }
+                        Btf btf = KernelBtf.load(btfFile);
+                        byte[] code = DropPrograms.capture(layout, SkbBtf.identity(btf), SkbBtf.headers(btf),
+                                SkbBtf.data(btf), captureBytes(trunc), rb.get(), lost.get()).assemble();
+                        prog = Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
+                                "dropscope_pkt");
+                    } catch (IOException e) {
+                        whyNot = firstLine(e);
+                    }
+                }
+                if (prog == null) {
+                    byte[] code = DropPrograms.packet(layout, rb.get(), lost.get()).assemble();
+                    // GPL: bpf_ringbuf_output and bpf_ktime_get_ns are GPL-only helpers
+                    prog = Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL", "dropscope_pkt");
+                }
+                keep(made, prog);
                 // from here on the program is attached: every failure below must detach it again
                 event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
                 EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, null, ring, reasons,
-                        layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT,
-                        "packet mode's records do not carry them yet");
+                        layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT, whyNot);
                 // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
                 // policy) fails here, where --source auto can still fall back, not at the first report
                 m.readLost();
@@ -447,6 +488,10 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     private void record(ByteBuffer b, int off, int length) {
+        if (length >= DropPrograms.RECORD_BYTES) {
+            captureRecord(b, off, length);
+            return;
+        }
         if (length < DropPrograms.RECORD_SIZE) {
             return;
         }
@@ -461,6 +506,41 @@ public final class EbpfMonitor implements DropMonitor {
                 DropPacket.Tuple.NONE));
         delivered++;
     }
+
+    /** A {@link DropPrograms#capture} record: identity, the packet's first bytes, its 5-tuple from them. */
+    private void captureRecord(ByteBuffer b, int off, int length) {
+        long location = b.getLong(off + DropPrograms.RECORD_LOCATION);
+        long timeNs = b.getLong(off + DropPrograms.RECORD_TIME);
+        int reason = b.getInt(off + DropPrograms.RECORD_REASON);
+        int protocol = Short.toUnsignedInt(b.getShort(off + DropPrograms.RECORD_PROTOCOL));
+        int cpu = b.getInt(off + DropPrograms.RECORD_CPU);
+        int ifindex = b.getInt(off + DropPrograms.RECORD_IFINDEX);
+        long netns = Integer.toUnsignedLong(b.getInt(off + DropPrograms.RECORD_NETNS));
+        long wire = Integer.toUnsignedLong(b.getInt(off + DropPrograms.RECORD_WIRE_LENGTH));
+        int start = b.getInt(off + DropPrograms.RECORD_START);
+        sink.onDrops(location, reason, DropOrigin.SOFTWARE, ifindex, netns, cpu, timeNs, 1);
+        // a length beyond the largest skb means the header offsets did not describe this packet
+        boolean sane = start != DropPrograms.START_UNREAD && wire > 0 && wire <= MAX_SKB_LENGTH;
+        int captured = sane ? (int) Math.min(wire, length - DropPrograms.RECORD_BYTES) : 0;
+        byte[] bytes = new byte[captured];
+        b.get(off + DropPrograms.RECORD_BYTES, bytes);
+        DropPacket.Start from = start == DropPrograms.START_NETWORK ? DropPacket.Start.NETWORK : DropPacket.Start.MAC;
+        ByteBuffer view = ByteBuffer.wrap(bytes);
+        PacketHeaders h = captured == 0 ? null : from == DropPacket.Start.MAC
+                ? PacketHeaders.decodeEthernet(view, 0, captured, protocol)
+                : PacketHeaders.decodeFromNetwork(view, 0, captured, protocol);
+        DropPacket.Tuple tuple = h == null ? DropPacket.Tuple.NONE : new DropPacket.Tuple(h.l4Name(),
+                h.source() == null ? null : h.source().getHostAddress(),
+                h.destination() == null ? null : h.destination().getHostAddress(), h.sourcePort(), h.destinationPort());
+        sink.onPacket(DropPacket.software(timeNs + epochOffsetNs, location,
+                reason == DropReasons.UNKNOWN ? null : reasons.name(reason), ifindex,
+                new DropPacket.Payload(protocol, captured, sane ? (int) wire : -1, h == null ? -1 : h.vlanId()), tuple)
+                .with(netns, new DropPacket.Capture(bytes, from)));
+        delivered++;
+    }
+
+    /** GSO packets reach 64 KiB plus headers; BIG TCP up to 512 KiB. */
+    private static final long MAX_SKB_LENGTH = 1 << 20;
 
     private long readLost() throws NativeIoException {
         NativeBufferHolder io = lostIo;

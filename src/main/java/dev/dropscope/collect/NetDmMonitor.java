@@ -4,6 +4,7 @@ import static dev.dropscope.netlink.genl.netdm.NetDmConstants.*;
 
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
+import dev.dropscope.model.DropSite;
 import dev.dropscope.netlink.NetlinkSocket;
 import dev.dropscope.netlink.genl.netdm.NetDmDecoder;
 import dev.dropscope.netlink.genl.netdm.NetDmStats;
@@ -262,7 +263,27 @@ public final class NetDmMonitor implements DropMonitor {
                 new DropPacket.Payload(a.protocol(), a.payload().length, a.originalLength(), h.vlanId()),
                 new DropPacket.Tuple(h.l4Name(), h.source() == null ? null : h.source().getHostAddress(),
                         h.destination() == null ? null : h.destination().getHostAddress(), h.sourcePort(),
-                        h.destinationPort()));
+                        h.destinationPort()),
+                DropSite.NO_NETNS, new DropPacket.Capture(a.payload(), start(a.payload(), a.protocol())));
+    }
+
+    /**
+     * Where NET_DM's payload starts: the kernel sends it from the mac header, which on a device without
+     * one (ipip, gre, wireguard: mac_len 0) is the network header. An Ethernet header names the
+     * protocol (or a VLAN tag) at bytes 12-13; an IP header instead starts with its version.
+     */
+    static DropPacket.Start start(byte[] p, int protocol) {
+        int version = protocol == 0x0800 ? 4 : protocol == 0x86dd ? 6 : -1;
+        if (version < 0 || p.length == 0 || (p[0] & 0xff) >> 4 != version) {
+            return DropPacket.Start.MAC;
+        }
+        if (p.length >= 14) {
+            int type = (p[12] & 0xff) << 8 | p[13] & 0xff;
+            if (type == protocol || type == 0x8100 || type == 0x88a8) {
+                return DropPacket.Start.MAC;
+            }
+        }
+        return DropPacket.Start.NETWORK;
     }
 
     @Override

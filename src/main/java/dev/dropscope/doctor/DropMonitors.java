@@ -73,7 +73,7 @@ public final class DropMonitors {
                 if (netdm.hardware()) {
                     throw new NoDropSourceException(hardwareNeedsNetDm("the eBPF source"));
                 }
-                return openEbpf(sys, netdm.packetMode(), "asked for with --source ebpf");
+                return openEbpf(sys, netdm.packetMode(), netdm.truncLen(), "asked for with --source ebpf");
             default:
                 return openAuto(sys, netdm);
         }
@@ -92,9 +92,10 @@ public final class DropMonitors {
         }
     }
 
-    private static DropMonitor openEbpf(Syscalls sys, boolean packetMode, String why) throws IOException {
+    private static DropMonitor openEbpf(Syscalls sys, boolean packetMode, Integer trunc, String why)
+            throws IOException {
         try {
-            return openEbpfMonitor(sys, why, packetMode);
+            return openEbpfMonitor(sys, why, packetMode, trunc);
         } catch (IOException e) {
             throw new NoDropSourceException("the eBPF source cannot be used: " + e.getMessage()
                     + " (needs CAP_BPF and CAP_PERFMON, or root; 'dropscope doctor' checks each)", e);
@@ -107,10 +108,17 @@ public final class DropMonitors {
      * runs the program without identity.
      */
     static EbpfMonitor openEbpfMonitor(Syscalls sys, String why, boolean packetMode) throws IOException {
+        return openEbpfMonitor(sys, why, packetMode, null);
+    }
+
+    /** @param trunc packet mode's capture in bytes ({@code --trunc}), null for the default */
+    static EbpfMonitor openEbpfMonitor(Syscalls sys, String why, boolean packetMode, Integer trunc)
+            throws IOException {
         String a = System.getenv("DROPSCOPE_EBPF_ATTACH");
         EbpfMonitor.Attach attach = "perf".equals(a) ? EbpfMonitor.Attach.PERF_EVENT
                 : "raw".equals(a) ? EbpfMonitor.Attach.RAW_TRACEPOINT : SourcePolicy.ebpfAttach();
-        return EbpfMonitor.open(sys, why, packetMode, attach, !"0".equals(System.getenv("DROPSCOPE_EBPF_IDENTITY")));
+        return EbpfMonitor.open(sys, why, packetMode, attach, !"0".equals(System.getenv("DROPSCOPE_EBPF_IDENTITY")),
+                trunc);
     }
 
     /** The first line of a failure's message: a verifier log stays out of the one-line reason. */
@@ -154,7 +162,7 @@ public final class DropMonitors {
         try {
             SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, SourcePolicy.Usability.YES,
                     SourcePolicy.Usability.YES, need);
-            EbpfMonitor m = openEbpfMonitor(sys, c.why(), need == SourcePolicy.Need.PACKET);
+            EbpfMonitor m = openEbpfMonitor(sys, c.why(), need == SourcePolicy.Need.PACKET, netdm.truncLen());
             closeUnused(session);
             return m;
         } catch (IOException e) {

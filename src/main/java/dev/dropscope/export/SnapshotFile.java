@@ -73,47 +73,9 @@ public final class SnapshotFile {
      *                thrown, without a window in which a file created meanwhile could be replaced
      */
     public static void writeAtomically(Path target, String text, boolean replace) throws IOException {
-        if (Files.exists(target) && !Files.isRegularFile(target)) {
-            // a device such as /dev/stdout or a FIFO: written directly, renaming over it would replace the device
-            Files.writeString(target, text, StandardCharsets.UTF_8);
-            return;
-        }
-        Path dir = target.toAbsolutePath().getParent();
-        if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            throw new FileAlreadyExistsException(target.toString());
-        }
-        // createFile, not createTempFile: the file gets the umask's mode (0644), not 0600, like any output file
-        Path tmp = Files.createFile(dir.resolve("." + target.getFileName() + "."
-                + Long.toHexString(new SecureRandom().nextLong() & 0xffffffffffL) + ".tmp"));
-        File onExit = tmp.toFile();
-        onExit.deleteOnExit();
-        try {
-            try (FileChannel ch = FileChannel.open(tmp,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = StandardCharsets.UTF_8.encode(text);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            if (replace) {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            } else {
-                try {
-                    // link(2) fails if the name exists: no-clobber without a check-then-rename race
-                    Files.createLink(target, tmp);
-                } catch (UnsupportedOperationException | FileSystemException e) {
-                    if (e instanceof FileAlreadyExistsException) {
-                        throw e;
-                    }
-                    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                        throw new FileAlreadyExistsException(target.toString());
-                    }
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE); // a file system without hard links
-                }
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+        try (AtomicFile f = AtomicFile.create(target, replace)) {
+            f.stream().write(text.getBytes(StandardCharsets.UTF_8));
+            f.commit();
         }
     }
 

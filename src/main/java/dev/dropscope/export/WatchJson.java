@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
@@ -39,12 +40,25 @@ public final class WatchJson implements WatchFormat {
 
     /** A site's identity, shared by the interval and summary records. */
     record Site(String symbol, Long offset, String address, String module, String reason, String origin,
-                @JsonProperty("interface") String iface, @JsonInclude(NON_NULL) Integer ifindex, boolean benign) {
+                @JsonProperty("interface") String iface, @JsonInclude(NON_NULL) Integer ifindex,
+                @JsonInclude(NON_NULL) Netns netns, boolean benign) {
         static Site of(ResolvedDropSite s) {
             return new Site(s.other() ? "other" : s.symbol(), s.offset() >= 0 ? s.offset() : null, hex(s.address()),
                     s.module(), s.reason(), WatchJson.origin(s.origin()), s.interfaceName(), s.ifindex() >= 0 ? s.ifindex() : null,
-                    s.benign());
+                    Netns.of(s.netns()), s.benign());
         }
+    }
+
+    /** A drop's namespace: its inode, {@code ip netns} name and container (null when unknown); absent without identity. */
+    record Netns(long inode, String name, Container container) {
+        static Netns of(NetnsIdentity n) {
+            return n == null ? null : new Netns(n.inode(), n.name(), n.container() == null ? null
+                    : new Container(n.container().runtime(), n.container().id(), n.container().pid(),
+                    n.container().command()));
+        }
+    }
+
+    record Container(String runtime, String id, int pid, String comm) {
     }
 
     record DropsLine(String type, String time, String source, @JsonUnwrapped Site site, long count, double ratePerS) {
@@ -55,7 +69,8 @@ public final class WatchJson implements WatchFormat {
 
     record PacketLine(String type, String time, String source, String symbol, Long offset, String address,
                       String module, String kernelSymbol, String reason, String origin,
-                      @JsonProperty("interface") String iface, @JsonInclude(NON_NULL) Integer ifindex, int count,
+                      @JsonProperty("interface") String iface, @JsonInclude(NON_NULL) Integer ifindex,
+                      @JsonInclude(NON_NULL) Netns netns, int count,
                       @JsonInclude(NON_NULL) String trapGroup, String protocol, int length,
                       Integer originalLength, String l4, String src, String dst, @JsonInclude(NON_NULL) Integer sport,
                       @JsonInclude(NON_NULL) Integer dport, @JsonInclude(NON_NULL) Integer vlan,
@@ -128,7 +143,7 @@ public final class WatchJson implements WatchFormat {
                 d.origin() == DropOrigin.HARDWARE ? d.trap().name() : p.symbol(), p.offset() >= 0 ? p.offset() : null,
                 hex(d.location()), p.module(), d.kernelSymbol(), d.reason(), origin(d.origin()),
                 p.interfaceName() != null ? p.interfaceName() : d.interfaceName(), d.ifindex() >= 0 ? d.ifindex() : null,
-                1, d.trap().group(), b.protocol() < 0 ? null : String.format("0x%04x", b.protocol()), b.length(),
+                Netns.of(p.netns()), 1, d.trap().group(), b.protocol() < 0 ? null : String.format("0x%04x", b.protocol()), b.length(),
                 // not known: the eBPF ring carries no length
                 b.originalLength() >= 0 ? b.originalLength() : null, t.l4(), t.source(), t.destination(),
                 ports ? t.sourcePort() : null, ports ? t.destinationPort() : null, b.vlan() >= 0 ? b.vlan() : null,

@@ -13,13 +13,48 @@ package dev.dropscope.model;
  * @param trap           the hardware trap; {@link Trap#NONE} for software drops
  * @param payload        what was captured of the packet
  * @param tuple          its flow, as the headers said; {@link Tuple#NONE} when they said nothing
+ * @param netns          inode of the drop's network namespace, or {@link DropSite#NO_NETNS}
+ * @param capture        the packet's first bytes, or {@link Capture#NONE}
  */
 public record DropPacket(long timeEpochNs, DropOrigin origin, long location, String kernelSymbol, String reason,
-                         int ifindex, String interfaceName, Trap trap, Payload payload, Tuple tuple) {
+                         int ifindex, String interfaceName, Trap trap, Payload payload, Tuple tuple, long netns,
+                         Capture capture) {
 
     public DropPacket {
         trap = trap == null ? Trap.NONE : trap;
         tuple = tuple == null ? Tuple.NONE : tuple;
+        capture = capture == null ? Capture.NONE : capture;
+    }
+
+    /** A packet from a source that reports neither namespace nor bytes. */
+    public DropPacket(long timeEpochNs, DropOrigin origin, long location, String kernelSymbol, String reason,
+                      int ifindex, String interfaceName, Trap trap, Payload payload, Tuple tuple) {
+        this(timeEpochNs, origin, location, kernelSymbol, reason, ifindex, interfaceName, trap, payload, tuple,
+                DropSite.NO_NETNS, Capture.NONE);
+    }
+
+    /** The same packet with its namespace and first bytes. */
+    public DropPacket with(long netns, Capture capture) {
+        return new DropPacket(timeEpochNs, origin, location, kernelSymbol, reason, ifindex, interfaceName, trap,
+                payload, tuple, netns, capture);
+    }
+
+    /** Where captured bytes start. */
+    public enum Start {
+        /** At an Ethernet header (NET_DM's payload; an skb whose mac header is set). */
+        MAC,
+        /** At the IPv4/IPv6 header (an skb without a mac header: tunnels, locally made packets). */
+        NETWORK
+    }
+
+    /**
+     * The packet's first bytes as the source captured them (never changed after: not copied).
+     *
+     * @param bytes the captured bytes
+     * @param start the header they start at
+     */
+    public record Capture(byte[] bytes, Start start) {
+        public static final Capture NONE = new Capture(new byte[0], Start.MAC);
     }
 
     /** A software drop at {@code location}: no trap, no interface name, no kernel %pS. */

@@ -18,10 +18,19 @@ package dev.dropscope.model;
  * @param ratePerSecond  delta over the interval
  * @param benign         a drop that is expected in a healthy system (sockets closing, ...)
  * @param other          the bucket of all sites beyond the cap on distinct sites
+ * @param netns          the drop's network namespace, or null when the source does not say
  */
 public record ResolvedDropSite(long address, String symbol, long offset, long size, String module, String reason,
                                DropOrigin origin, int ifindex, String interfaceName, long count, long delta,
-                               double ratePerSecond, boolean benign, boolean other) {
+                               double ratePerSecond, boolean benign, boolean other, NetnsIdentity netns) {
+
+    /** A site from a source that does not report namespaces. */
+    public ResolvedDropSite(long address, String symbol, long offset, long size, String module, String reason,
+                            DropOrigin origin, int ifindex, String interfaceName, long count, long delta,
+                            double ratePerSecond, boolean benign, boolean other) {
+        this(address, symbol, offset, size, module, reason, origin, ifindex, interfaceName, count, delta,
+                ratePerSecond, benign, other, null);
+    }
 
     /** "__udp4_lib_rcv+0x545/0xdd0 [module]", the trap name, "0xffffffff81234567", or "other". */
     public String location() {

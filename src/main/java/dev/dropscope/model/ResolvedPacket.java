@@ -9,9 +9,15 @@ package dev.dropscope.model;
  * @param size          function size, or -1
  * @param module        kernel module, or null
  * @param interfaceName input interface name, or null
+ * @param netns         the drop's network namespace, or null when the source does not say
  */
 public record ResolvedPacket(DropPacket packet, String symbol, long offset, long size, String module,
-                             String interfaceName) {
+                             String interfaceName, NetnsIdentity netns) {
+
+    public ResolvedPacket(DropPacket packet, String symbol, long offset, long size, String module,
+                          String interfaceName) {
+        this(packet, symbol, offset, size, module, interfaceName, null);
+    }
 
     /** "sym+0xoff/0xsize", the kernel's own %pS, or the address. */
     public String location() {

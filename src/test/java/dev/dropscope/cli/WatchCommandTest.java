@@ -17,6 +17,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -197,11 +198,12 @@ class WatchCommandTest {
             {"watch", "--interval", "5ms"},
             {"watch", "--format", "xml"},
             {"watch", "--duration", "soon"},
-            {"watch", "--interface", "lo"},
             {"watch", "--takeover", "--passive"},
             {"watch", "--no-sw"},
             {"watch", "--trunc", "64"},
             {"watch", "--reason", "NO SOCKET"},
+            {"watch", "--pcap", "x.pcapng"},
+            {"watch", "--mode", "packet", "--pcap", "-", "--force"},
         };
         for (String[] args : bad) {
             DoctorCommandTest.Result r = run(args);
@@ -238,13 +240,37 @@ class WatchCommandTest {
     }
 
     @Test
-    void interfaceFilterWithoutNetDmSaysOnlyNetDmNamesThePort() {
-        // the eBPF ring does not know the input port: filtering on it would silently show nothing
-        DoctorCommandTest.Result r = run("watch", "--mode", "packet", "--interface", "lo", "--duration", "1s");
+    void netnsAndInterfaceFiltersNeedASourceThatKnowsThem() {
+        // the tracepoint source does not know namespaces: filtering on them would silently show nothing
+        DoctorCommandTest.Result r = run("watch", "--source", "tracepoint", "--netns", "blue", "--duration", "1s");
         assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
-        assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().startsWith("dropscope watch: --interface needs NET_DM packet alerts, which name the input "
-                + "port; the ebpf source does not (NET_DM is not usable"), r.err());
+        assertEquals("dropscope watch: --netns needs the eBPF source with BTF; network namespaces are unknown: the "
+                + "tracepoint source does not report them\n", r.err());
+        r = run("watch", "--source", "tracepoint", "--interface", "lo", "--duration", "1s");
+        assertEquals(ExitCodes.FAILURE, r.exit(), r.err());
+        assertTrue(r.err().startsWith("dropscope watch: --interface needs NET_DM packet alerts or the eBPF source with "
+                + "BTF"), r.err());
+    }
+
+    @Test
+    void ebpfDropRecordsNameTheirNamespaceAndInterfaceAndFilterOnThem() throws Exception {
+        Run r = watchWhileDropping(40, "watch", "--source", "ebpf", "--format", "json", "--duration", "2s",
+                "--netns", ns.name(), "--interface", "lo");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        assertEquals(40, r.kernelDrops());
+        List<String> lines = r.out().lines().toList();
+        JsonNode summary = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        long counted = 0;
+        for (JsonNode s : summary.get("sites")) {
+            assertEquals("lo", s.get("interface").asText(), "named inside its own namespace: " + s);
+            assertEquals(1, s.get("ifindex").asInt(), s.toString());
+            assertEquals(nsInode(), s.get("netns").get("inode").asLong(), s.toString());
+            assertEquals(ns.name(), s.get("netns").get("name").asText(), s.toString());
+            assertTrue(s.get("netns").get("container").isNull(), s.toString());
+            counted += s.get("count").asLong();
+        }
+        // only this namespace's drops pass the filter, so none of the machine's other drops are counted
+        assertEquals(40, counted, summary.toString());
     }
 
     @Test
@@ -258,7 +284,9 @@ class WatchCommandTest {
         JsonNode packet = null;
         for (String l : r.out().lines().toList()) {
             JsonNode o = new ObjectMapper().readTree(l);
-            if (o.get("type").asText().equals("packet") && "NO_SOCKET".equals(o.get("reason").asText())) {
+            // machine-wide: the first of our namespace's drops, not another test's
+            if (o.get("type").asText().equals("packet") && "NO_SOCKET".equals(o.get("reason").asText())
+                    && o.has("netns") && ns.name().equals(o.get("netns").get("name").asText())) {
                 packet = o;
                 break;
             }
@@ -266,8 +294,68 @@ class WatchCommandTest {
         assertNotNull(packet, r.out());
         assertEquals("__udp4_lib_rcv", packet.get("symbol").asText(), packet.toString());
         assertEquals("0x0800", packet.get("protocol").asText(), packet.toString());
-        // what the ring cannot know is null, not a made-up number
-        assertTrue(packet.get("original_length").isNull(), packet.toString());
-        assertTrue(packet.get("interface").isNull(), packet.toString());
+        // with BTF the ring carries the packet from its mac header (lo's 14 zero bytes): 14 + 20 + 8 + 16
+        assertEquals(58, packet.get("original_length").asInt(), packet.toString());
+        assertEquals(58, packet.get("length").asInt(), packet.toString());
+        assertEquals("udp", packet.get("l4").asText(), packet.toString());
+        assertEquals("127.0.0.1", packet.get("dst").asText(), packet.toString());
+        assertEquals(9, packet.get("dport").asInt(), packet.toString());
+        // lo of the test namespace, named there (not the host's ifindex table)
+        assertEquals("lo", packet.get("interface").asText(), packet.toString());
+        assertEquals(ns.name(), packet.get("netns").get("name").asText(), packet.toString());
+    }
+
+    /** The namespace's inode, as the kernel's ns.inum and stat(2) of its /run/netns file both say. */
+    private static long nsInode() throws IOException {
+        return (Long) Files.getAttribute(Path.of("/run/netns", ns.name()), "unix:ino");
+    }
+
+    @Test
+    void pcapOfTheEbpfRingHasEachDropWithItsPortAndComment() throws Exception {
+        Path dir = Files.createTempDirectory("dropscope-pcap-");
+        Path file = dir.resolve("drops.pcapng");
+        try {
+            Run r = watchWhileDropping(25, "watch", "--source", "ebpf", "--mode", "packet", "--pcap", file.toString(),
+                    "--reason", "NO_SOCKET", "--duration", "2s");
+            assertEquals(ExitCodes.OK, r.exit(), r.err());
+            assertEquals(25, r.kernelDrops());
+            try (Stream<Path> left = Files.list(dir)) {
+                assertEquals(List.of(file), left.toList(), "renamed into place, no temporary file left");
+            }
+            String netns = ns.name(); // the ip netns name of the namespace with the drops' inode
+            assertTrue(nsInode() > 0);
+            List<String> ours = new ArrayList<>();
+            for (String l : dev.dropscope.export.Tshark.fields(file, "udp.dstport", "frame.comment",
+                    "frame.interface_name", "frame.len", "frame.cap_len")) {
+                // the tracepoint is machine-wide: other namespaces' drops are in the file too
+                if (l.contains("netns=" + netns)) {
+                    ours.add(l);
+                }
+            }
+            assertEquals(25, ours.size(), "one packet per drop in our namespace");
+            for (String l : ours) {
+                String[] c = l.split("\t", -1);
+                assertEquals("9", c[0], l);
+                assertTrue(c[1].matches("reason=NO_SOCKET location=__udp4_lib_rcv\\+0x[0-9a-f]+ netns=" + netns), l);
+                assertEquals("lo@" + netns, c[2], "IDB named IF@NETNS");
+                assertEquals("58", c[3], l);
+                assertEquals("58", c[4], l);
+            }
+            // an existing file is refused without --force, and left as it was
+            long size = Files.size(file);
+            DoctorCommandTest.Result again = run("watch", "--source", "ebpf", "--mode", "packet", "--pcap",
+                    file.toString(), "--duration", "1s");
+            assertEquals(ExitCodes.FAILURE, again.exit());
+            assertEquals("dropscope: " + file + " already exists; not overwriting it (use --force to replace it)\n",
+                    again.err());
+            assertEquals(size, Files.size(file));
+        } finally {
+            try (Stream<Path> left = Files.list(dir)) {
+                for (Path p : left.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(dir);
+        }
     }
 }

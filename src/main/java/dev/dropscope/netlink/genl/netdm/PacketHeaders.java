@@ -81,6 +81,11 @@ public record PacketHeaders(int vlanId, int etherType, int ipVersion, int l4Prot
         return decodeNetwork(b, Math.min(at, end), end, type, vlan);
     }
 
+    /** Decodes {@code length} bytes at {@code offset}, which start at the IPv4/IPv6 header (ethertype {@code etherType}). */
+    public static PacketHeaders decodeFromNetwork(ByteBuffer b, int offset, int length, int etherType) {
+        return decodeNetwork(b, offset, offset + length, etherType, -1);
+    }
+
     private static PacketHeaders decodeNetwork(ByteBuffer b, int at, int end, int type, int vlan) {
         if (type == ETH_P_IP && end - at >= 20) {
             int ihl = (b.get(at) & 0x0f) * 4;
