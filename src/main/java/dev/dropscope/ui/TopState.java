@@ -210,6 +210,13 @@ public final class TopState {
                 n.detail = false;
                 n.detailScroll = 0;
             }
+            default -> scroll(n, k);
+        }
+    }
+
+    /** The arrow, page and Home keys move the detail scroll (the detail view and the Sockets view share it). */
+    private void scroll(Next n, KeyStroke k) {
+        switch (k.getKeyType()) {
             case ArrowUp -> n.detailScroll = Math.max(0, detailScroll - 1);
             case ArrowDown -> n.detailScroll = detailScroll + 1;
             case PageUp -> n.detailScroll = Math.max(0, detailScroll - PAGE);
@@ -240,13 +247,7 @@ public final class TopState {
                 n.sockets = false;
                 n.detailScroll = 0;
             }
-            case ArrowUp -> n.detailScroll = Math.max(0, detailScroll - 1);
-            case ArrowDown -> n.detailScroll = detailScroll + 1;
-            case PageUp -> n.detailScroll = Math.max(0, detailScroll - PAGE);
-            case PageDown -> n.detailScroll = detailScroll + PAGE;
-            case Home -> n.detailScroll = 0;
-            default -> {
-            }
+            default -> scroll(n, k);
         }
     }
 

@@ -123,31 +123,12 @@ public final class Nftables {
     /** The previously decoded rule with this message's counter, or null when it is not known. */
     private static NftRule reuse(ByteBuffer b, int at, int len, java.util.Map<String, NftRule> known)
             throws MalformedMessageException {
-        int family = family(b, at, len);
-        String table = null;
-        String chain = null;
-        long handle = -1;
-        int exprAt = -1;
-        int exprEnd = -1;
-        AttributeCursor c = attrs(b, at, len);
-        while (c.next()) {
-            switch (c.type()) {
-                case NFTA_RULE_TABLE -> table = c.string();
-                case NFTA_RULE_CHAIN -> chain = c.string();
-                case NFTA_RULE_HANDLE -> handle = be64(c);
-                case NFTA_RULE_EXPRESSIONS -> {
-                    exprAt = c.payloadOffset();
-                    exprEnd = exprAt + c.payloadLength();
-                }
-                default -> {
-                }
-            }
-        }
-        NftRule old = known.get(ruleKey(familyName(family), table, chain, handle));
-        if (old == null || !old.hasCounter() || exprAt < 0) {
+        RuleAttrs r = RuleAttrs.read(b, at, len);
+        NftRule old = known.get(ruleKey(familyName(r.family), r.table, r.chain, r.handle));
+        if (old == null || !old.hasCounter() || r.exprAt < 0) {
             return old;
         }
-        long[] counter = RuleText.firstCounter(b, exprAt, exprEnd);
+        long[] counter = RuleText.firstCounter(b, r.exprAt, r.exprEnd);
         if (counter == null) {
             return null; // it had a counter before: not the same rule after all, decode it
         }
@@ -249,42 +230,53 @@ public final class Nftables {
 
     /** Decodes one NFT_MSG_NEWRULE, expressions included. */
     public static NftRule parseRule(ByteBuffer b, int at, int len) throws MalformedMessageException {
-        int family = family(b, at, len);
-        String table = null;
-        String chain = null;
+        RuleAttrs r = RuleAttrs.read(b, at, len);
+        if (r.table == null || r.chain == null) {
+            throw new MalformedMessageException("NFT_MSG_NEWRULE without its table or chain");
+        }
+        RuleText t = new RuleText(r.family);
+        if (r.exprAt >= 0) {
+            t.expressions(b, r.exprAt, r.exprEnd);
+        }
+        if (r.userdata != null) {
+            t.userdata(r.userdata);
+        }
+        return new NftRule(familyName(r.family), r.table, r.chain, r.handle, r.position, t.statements(), t.packets,
+                t.bytes, t.verdict);
+    }
+
+    /** A rule message's own attributes; its expressions stay in the buffer, between exprAt and exprEnd. */
+    private static final class RuleAttrs {
+        int family;
+        String table;
+        String chain;
         long handle = -1;
         long position = -1;
         int exprAt = -1;
         int exprEnd = -1;
-        byte[] userdata = null;
-        AttributeCursor c = attrs(b, at, len);
-        while (c.next()) {
-            switch (c.type()) {
-                case NFTA_RULE_TABLE -> table = c.string();
-                case NFTA_RULE_CHAIN -> chain = c.string();
-                case NFTA_RULE_HANDLE -> handle = be64(c);
-                case NFTA_RULE_POSITION -> position = be64(c);
-                case NFTA_RULE_EXPRESSIONS -> {
-                    exprAt = c.payloadOffset();
-                    exprEnd = exprAt + c.payloadLength();
-                }
-                case NFTA_RULE_USERDATA -> userdata = c.bytes();
-                default -> {
+        byte[] userdata;
+
+        static RuleAttrs read(ByteBuffer b, int at, int len) throws MalformedMessageException {
+            RuleAttrs r = new RuleAttrs();
+            r.family = family(b, at, len);
+            AttributeCursor c = attrs(b, at, len);
+            while (c.next()) {
+                switch (c.type()) {
+                    case NFTA_RULE_TABLE -> r.table = c.string();
+                    case NFTA_RULE_CHAIN -> r.chain = c.string();
+                    case NFTA_RULE_HANDLE -> r.handle = be64(c);
+                    case NFTA_RULE_POSITION -> r.position = be64(c);
+                    case NFTA_RULE_EXPRESSIONS -> {
+                        r.exprAt = c.payloadOffset();
+                        r.exprEnd = r.exprAt + c.payloadLength();
+                    }
+                    case NFTA_RULE_USERDATA -> r.userdata = c.bytes();
+                    default -> {
+                    }
                 }
             }
+            return r;
         }
-        if (table == null || chain == null) {
-            throw new MalformedMessageException("NFT_MSG_NEWRULE without its table or chain");
-        }
-        RuleText t = new RuleText(family);
-        if (exprAt >= 0) {
-            t.expressions(b, exprAt, exprEnd);
-        }
-        if (userdata != null) {
-            t.userdata(userdata);
-        }
-        return new NftRule(familyName(family), table, chain, handle, position, t.statements(), t.packets, t.bytes,
-                t.verdict);
     }
 
     public static String familyName(int family) {
