@@ -998,6 +998,7 @@ static void bpf(void)
 	P(BpfConstants, BPF_MOV);
 	P(BpfConstants, BPF_JA);
 	P(BpfConstants, BPF_JEQ);
+	P(BpfConstants, BPF_JGE);
 	P(BpfConstants, BPF_JGT);
 	P(BpfConstants, BPF_JNE);
 	P(BpfConstants, BPF_JSGE);
@@ -1021,6 +1022,8 @@ static void bpf(void)
 	P(BpfConstants, BPF_FUNC_ktime_get_ns);
 	P(BpfConstants, BPF_FUNC_get_smp_processor_id);
 	P(BpfConstants, BPF_FUNC_probe_read_kernel);
+	P(BpfConstants, BPF_FUNC_ringbuf_reserve);
+	P(BpfConstants, BPF_FUNC_ringbuf_submit);
 	P(BpfConstants, BPF_FUNC_ringbuf_output);
 	P(BpfConstants, BPF_ANY);
 	P(BpfConstants, BPF_RB_NO_WAKEUP);

@@ -751,10 +751,12 @@ class RealFaultsTest {
                 window = w;
                 sendUdp(ns, "127.0.0.1", "127.0.0.1", 7030, burst);
                 java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
                 java.util.concurrent.FutureTask<Void> storm = new java.util.concurrent.FutureTask<>(w.scope.wrap(() -> {
                     try (DatagramChannel c = DatagramChannel.open()) {
                         while (!stop.get()) {
                             c.send(ByteBuffer.wrap(new byte[] {1}), new InetSocketAddress("127.0.0.1", 7030));
+                            sent.incrementAndGet();
                             Thread.sleep(0, 200_000);
                         }
                     }
@@ -762,6 +764,12 @@ class RealFaultsTest {
                 }));
                 Thread t = new Thread(storm, "ds-diag-storm");
                 t.start();
+                // the kernel writes its LOST record at the first event after the reader frees room: the storm must
+                // be running while the window drains, not still starting (it enters the namespace first)
+                long waitUntil = System.nanoTime() + 10_000_000_000L;
+                while (sent.get() < 100 && !storm.isDone() && System.nanoTime() < waitUntil) {
+                    Thread.sleep(5);
+                }
                 try {
                     all = w.finish();
                 } finally {
