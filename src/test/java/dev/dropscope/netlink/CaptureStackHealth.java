@@ -234,22 +234,7 @@ public final class CaptureStackHealth {
     }
 
     private static boolean same(Capture a, Capture b) {
-        if (a.rx().size() != b.rx().size()) {
-            return false;
-        }
-        for (int i = 0; i < a.rx().size(); i++) {
-            byte[] x = a.rx().get(i).clone();
-            byte[] y = b.rx().get(i).clone();
-            if (x.length != y.length) {
-                return false;
-            }
-            Arrays.fill(x, NLMSG_SEQ_OFFSET, NLMSG_HDRLEN, (byte) 0);
-            Arrays.fill(y, NLMSG_SEQ_OFFSET, NLMSG_HDRLEN, (byte) 0);
-            if (!Arrays.equals(x, y)) {
-                return false;
-            }
-        }
-        return true;
+        return RecordedReplies.sameIgnoringSeq(a.rx(), b.rx());
     }
 
     private void writeHex(String name, String op, Capture c) throws IOException {

@@ -95,4 +95,24 @@ public final class RecordedReplies {
         }
         return sb.toString();
     }
+
+    /** Two recordings hold the same replies but for their sequence numbers and port ids (a re-recording that changed nothing). */
+    public static boolean sameIgnoringSeq(java.util.List<byte[]> a, java.util.List<byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            byte[] x = a.get(i).clone();
+            byte[] y = b.get(i).clone();
+            if (x.length != y.length) {
+                return false;
+            }
+            java.util.Arrays.fill(x, NetlinkConstants.NLMSG_SEQ_OFFSET, NetlinkConstants.NLMSG_HDRLEN, (byte) 0);
+            java.util.Arrays.fill(y, NetlinkConstants.NLMSG_SEQ_OFFSET, NetlinkConstants.NLMSG_HDRLEN, (byte) 0);
+            if (!java.util.Arrays.equals(x, y)) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

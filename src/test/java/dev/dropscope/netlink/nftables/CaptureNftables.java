@@ -1,8 +1,6 @@
 package dev.dropscope.netlink.nftables;
 
 import static dev.dropscope.netlink.NetlinkConstants.NETLINK_NETFILTER;
-import static dev.dropscope.netlink.NetlinkConstants.NLMSG_HDRLEN;
-import static dev.dropscope.netlink.NetlinkConstants.NLMSG_SEQ_OFFSET;
 
 import dev.dropscope.netlink.MessageBuilder;
 import dev.dropscope.netlink.NetlinkSocket;
@@ -21,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -102,22 +99,7 @@ public final class CaptureNftables {
     }
 
     private static boolean same(List<byte[]> a, List<byte[]> b) {
-        if (a.size() != b.size()) {
-            return false;
-        }
-        for (int i = 0; i < a.size(); i++) {
-            byte[] x = a.get(i).clone();
-            byte[] y = b.get(i).clone();
-            if (x.length != y.length) {
-                return false;
-            }
-            Arrays.fill(x, NLMSG_SEQ_OFFSET, NLMSG_HDRLEN, (byte) 0);
-            Arrays.fill(y, NLMSG_SEQ_OFFSET, NLMSG_HDRLEN, (byte) 0);
-            if (!Arrays.equals(x, y)) {
-                return false;
-            }
-        }
-        return true;
+        return RecordedReplies.sameIgnoringSeq(a, b);
     }
 
     private static void write(Path dir, String name, String op, MessageBuilder req, List<byte[]> rx) throws IOException {
