@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.export.AtomicFile;
 import dev.dropscope.export.SnapshotFile;
 import dev.dropscope.export.WatchPcap;
@@ -29,7 +30,7 @@ final class PcapOutput implements AutoCloseable {
     /** Null when {@code target} is null; {@code "-"} is standard output. */
     static PcapOutput open(String target, boolean force, int snapLen) throws IOException {
         // ip netns name, else the owning container, else netns:INODE (cached: one look per namespace)
-        return open(target, force, snapLen, dev.dropscope.procfs.NetnsNames.system()::label);
+        return open(target, force, snapLen, NetnsNames.system()::label);
     }
 
     static PcapOutput open(String target, boolean force, int snapLen, LongFunction<String> netnsName)

@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import java.util.function.Supplier;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
@@ -252,7 +253,7 @@ public final class ServeCommand implements Callable<Integer> {
         private volatile String failure;
         /** The metrics of the latest update; null when an update came since (built on the next scrape). */
         private MetricSnapshots built;
-        private java.util.function.Supplier<Map<String, Double>> durations = Map::of;
+        private Supplier<Map<String, Double>> durations = Map::of;
 
         State(PrometheusMetrics metrics, String version, long staleMillis) {
             this.metrics = metrics;
@@ -267,7 +268,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
 
         /** Per collector, the seconds its latest run took: dropscope_scrape_duration_seconds. */
-        synchronized void durations(java.util.function.Supplier<Map<String, Double>> d) {
+        synchronized void durations(Supplier<Map<String, Double>> d) {
             durations = d;
         }
 

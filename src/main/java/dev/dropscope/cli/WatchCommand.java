@@ -1,5 +1,8 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.collect.NetnsInterfaces;
+import dev.dropscope.export.SnapshotFile;
+import java.util.function.LongFunction;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
@@ -202,7 +205,7 @@ public final class WatchCommand implements Callable<Integer> {
     }
 
     /** Names from /run/netns and /proc, for the builder (called on the watch thread; NetnsNames is not thread-safe). */
-    static java.util.function.LongFunction<NetnsIdentity> netnsIdentities() {
+    static LongFunction<NetnsIdentity> netnsIdentities() {
         NetnsNames names = NetnsNames.system();
         return inode -> {
             synchronized (names) {
@@ -229,7 +232,7 @@ public final class WatchCommand implements Callable<Integer> {
             err.println("dropscope: " + pcap + " already exists; not overwriting it (use --force to replace it)");
             return ExitCodes.FAILURE;
         } catch (IOException e) {
-            err.println("dropscope: cannot write " + pcap + ": " + dev.dropscope.export.SnapshotFile.reason(e));
+            err.println("dropscope: cannot write " + pcap + ": " + SnapshotFile.reason(e));
             return ExitCodes.FAILURE;
         }
         if (pcapOut != null && pcapOut.toStdout()) {
@@ -273,7 +276,7 @@ public final class WatchCommand implements Callable<Integer> {
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
                 DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign)
                         .withNetnsNames(netnsIdentities());
-                dev.dropscope.collect.NetnsInterfaces foreign = new dev.dropscope.collect.NetnsInterfaces(sys);
+                NetnsInterfaces foreign = new NetnsInterfaces(sys);
                 builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));

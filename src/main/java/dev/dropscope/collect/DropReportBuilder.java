@@ -1,5 +1,8 @@
 package dev.dropscope.collect;
 
+import dev.dropscope.model.DropSite;
+import java.util.function.BiFunction;
+import java.util.function.LongFunction;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
 import dev.dropscope.model.ResolvedPacket;
@@ -72,33 +75,33 @@ public final class DropReportBuilder {
         return ifindex < 0 ? null : interfaces.get(ifindex);
     }
 
-    private java.util.function.LongFunction<dev.dropscope.model.NetnsIdentity> netnsNames = NetnsIdentity::of;
+    private LongFunction<NetnsIdentity> netnsNames = NetnsIdentity::of;
 
     /** Names namespaces with {@code names} (default: only the inode). Returns this builder. */
-    public DropReportBuilder withNetnsNames(java.util.function.LongFunction<dev.dropscope.model.NetnsIdentity> names) {
+    public DropReportBuilder withNetnsNames(LongFunction<NetnsIdentity> names) {
         this.netnsNames = names;
         return this;
     }
 
-    private java.util.function.BiFunction<NetnsIdentity, Integer, String> foreignInterfaces = (n, i) -> null;
+    private BiFunction<NetnsIdentity, Integer, String> foreignInterfaces = (n, i) -> null;
 
     /** Names another namespace's interfaces with {@code names} (namespace, ifindex -> name or null). Returns this. */
-    public DropReportBuilder withForeignInterfaces(java.util.function.BiFunction<NetnsIdentity, Integer, String> names) {
+    public DropReportBuilder withForeignInterfaces(BiFunction<NetnsIdentity, Integer, String> names) {
         this.foreignInterfaces = names;
         return this;
     }
 
     /** An ifindex's name in namespace {@code inode}: ours from the table, another's through {@link #withForeignInterfaces}. */
     private String interfaceName(int ifindex, long inode) {
-        if (inode == dev.dropscope.model.DropSite.NO_NETNS || inode == OWN_NETNS) {
+        if (inode == DropSite.NO_NETNS || inode == OWN_NETNS) {
             return interfaceName(ifindex);
         }
         NetnsIdentity n = netns(inode);
         return ifindex <= 0 ? null : foreignInterfaces.apply(n, ifindex);
     }
 
-    private dev.dropscope.model.NetnsIdentity netns(long inode) {
-        return inode == dev.dropscope.model.DropSite.NO_NETNS ? null : netnsNames.apply(inode);
+    private NetnsIdentity netns(long inode) {
+        return inode == DropSite.NO_NETNS ? null : netnsNames.apply(inode);
     }
 
     /** Our own network namespace's inode: the interface table is this namespace's. */
@@ -114,7 +117,7 @@ public final class DropReportBuilder {
     }
 
     /** The name of a site's interface; none for another namespace's ifindex (our table would name the wrong one). */
-    private String interfaceName(dev.dropscope.model.DropSite site) {
+    private String interfaceName(DropSite site) {
         return interfaceName(site.ifindex(), site.netns());
     }
 

@@ -1,5 +1,6 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.model.SocketStats;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
@@ -31,7 +32,7 @@ final class ListenOverflowRule implements Rule {
     static final int SHOWN = 3;
 
     /** A listener, its queue against its limit, and that limit as min(listen() backlog, somaxconn). */
-    static Evidence listenerEvidence(dev.dropscope.model.SocketStats.Entry l, Long somaxconn, String drops) {
+    static Evidence listenerEvidence(SocketStats.Entry l, Long somaxconn, String drops) {
         String limit = somaxconn == null ? "backlog limit " + l.wqueue()
                 : "backlog limit " + l.wqueue() + " = min(listen() backlog, somaxconn " + somaxconn + ")"
                         + (l.wqueue() < somaxconn ? ": the application's own backlog" : ": somaxconn caps it");
@@ -65,7 +66,7 @@ final class ListenOverflowRule implements Rule {
             ev.add(new Evidence("net.ipv4.tcp_max_syn_backlog", Long.toString(synBacklog)));
         }
         double rate = o.perSecond(n);
-        List<dev.dropscope.model.SocketStats.Entry> listeners = new ArrayList<>();
+        List<SocketStats.Entry> listeners = new ArrayList<>();
         for (SocketDeltas.Risen r : SocketDeltas.withRisingDrops(o, "tcp", true)) {
             listeners.add(r.socket());
             if (listeners.size() <= SHOWN) {
@@ -74,7 +75,7 @@ final class ListenOverflowRule implements Rule {
         }
         if (listeners.isEmpty() && o.after.sockets() != null && o.before != o.after) {
             // no drop counter to go by: the listeners whose accept queue is full now
-            for (dev.dropscope.model.SocketStats.Entry e : o.after.sockets().sockets()) {
+            for (SocketStats.Entry e : o.after.sockets().sockets()) {
                 if (e.isListener() && e.wqueue() >= 0 && e.rqueue() >= e.wqueue() && listeners.size() < SHOWN) {
                     listeners.add(e);
                     ev.add(listenerEvidence(e, somaxconn, null));
@@ -85,7 +86,7 @@ final class ListenOverflowRule implements Rule {
 
         List<Fix> fixes = new ArrayList<>();
         if (!listeners.isEmpty()) {
-            dev.dropscope.model.SocketStats.Entry l = listeners.get(0);
+            SocketStats.Entry l = listeners.get(0);
             boolean capped = somaxconn != null && l.wqueue() >= somaxconn;
             fixes.add(Fixes.command(SocketDeltas.owner(l) + " listens on " + l.local() + " with a backlog of "
                             + l.wqueue() + (capped ? " (capped by net.core.somaxconn)" : " (what it passed to listen())")

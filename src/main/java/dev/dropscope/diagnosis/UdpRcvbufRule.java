@@ -1,5 +1,6 @@
 package dev.dropscope.diagnosis;
 
+import dev.dropscope.model.SocketStats;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
@@ -47,7 +48,7 @@ final class UdpRcvbufRule implements Rule {
                 + (rmemDefault == null ? "" : "; rmem_default " + rmemDefault + " does not apply to it");
     }
 
-    private static Fix ownerFix(dev.dropscope.model.SocketStats.Entry s, Long rmemDefault, Long rmemMax) {
+    private static Fix ownerFix(SocketStats.Entry s, Long rmemDefault, Long rmemMax) {
         String who = SocketDeltas.owner(s);
         if (rmemDefault != null && s.rcvbuf() == rmemDefault) {
             return Fixes.command(who + " on " + s.local() + " relies on net.core.rmem_default (" + rmemDefault
