@@ -167,6 +167,11 @@ public final class BpfProgram {
         return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JEQ | BpfConstants.BPF_K, dst, 0, 0, imm, label);
     }
 
+    /** {@code if (u32) dst == (u32) imm goto label} (BPF_JMP32: only the low halves, so a u32 above 2^31 matches). */
+    public BpfProgram jeq32Imm(int dst, int imm, String label) {
+        return emit(BpfConstants.BPF_JMP32 | BpfConstants.BPF_JEQ | BpfConstants.BPF_K, dst, 0, 0, imm, label);
+    }
+
     public BpfProgram jneImm(int dst, int imm, String label) {
         return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JNE | BpfConstants.BPF_K, dst, 0, 0, imm, label);
     }

@@ -98,6 +98,79 @@ public final class DropPrograms {
     }
 
     /**
+     * Which drops the identity programs keep: those in one of {@code netns} (namespace inodes) and on one of
+     * {@code ifindexes}; an empty array keeps every value. Each value costs one compare (BPF_JMP32, since an
+     * inode is a u32 above 2^31), done before the map update or the ring reservation, so a drop filtered out
+     * costs the identity reads and a few compares only. An ifindex means a device only within its
+     * namespace: callers filter by ifindex together with the namespaces it was resolved in, and filter in
+     * user space again (the kernel's filter only keeps work away).
+     */
+    public record Filter(long[] netns, int[] ifindexes) {
+        /** Most values of each kind a program compares against (beyond, filter in user space). */
+        public static final int MAX_VALUES = 64;
+        public static final Filter NONE = new Filter(new long[0], new int[0]);
+
+        public Filter {
+            netns = netns.clone();
+            ifindexes = ifindexes.clone();
+            if (netns.length > MAX_VALUES || ifindexes.length > MAX_VALUES) {
+                throw new IllegalArgumentException("a filter of more than " + MAX_VALUES + " values");
+            }
+            for (long n : netns) {
+                if (n <= 0 || n > 0xffff_ffffL) {
+                    throw new IllegalArgumentException("namespace inode " + n + " is not a u32 above 0");
+                }
+            }
+            for (int i : ifindexes) {
+                if (i <= 0) {
+                    throw new IllegalArgumentException("ifindex " + i);
+                }
+            }
+        }
+
+        public boolean keepsAll() {
+            return netns.length == 0 && ifindexes.length == 0;
+        }
+
+        @Override
+        public long[] netns() {
+            return netns.clone();
+        }
+
+        @Override
+        public int[] ifindexes() {
+            return ifindexes.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Filter[netns=" + java.util.Arrays.toString(netns) + ", ifindexes="
+                    + java.util.Arrays.toString(ifindexes) + "]";
+        }
+    }
+
+    /**
+     * Jumps to {@code drop} unless the u32 at {@code base + netnsOff} is one of the filter's namespaces and
+     * the u32 at {@code base + ifindexOff} one of its ifindexes; falls through otherwise.
+     */
+    private static void filter(BpfProgram p, Filter f, int base, int netnsOff, int ifindexOff, String drop) {
+        if (f.netns().length > 0) {
+            p.ldx(4, R1, base, netnsOff);
+            for (long n : f.netns()) {
+                p.jeq32Imm(R1, (int) n, "netns_kept");
+            }
+            p.ja(drop).label("netns_kept");
+        }
+        if (f.ifindexes().length > 0) {
+            p.ldx(4, R1, base, ifindexOff);
+            for (int i : f.ifindexes()) {
+                p.jeq32Imm(R1, i, "ifindex_kept");
+            }
+            p.ja(drop).label("ifindex_kept");
+        }
+    }
+
+    /**
      * Summary: {@code counts[(location, reason)]++} in a per-CPU hash (this CPU's slot, so no other CPU
      * contends). A key not yet in the map is inserted with BPF_ANY, which for a per-CPU map writes only this
      * CPU's slot and so loses nothing if another CPU inserted the same key meanwhile. When the map is full
@@ -122,6 +195,11 @@ public final class DropPrograms {
      * pointer reads as "unknown", never as another packet's identity. Otherwise as {@link #summary}.
      */
     public static BpfProgram summary(Layout l, SkbBtf.Identity id, int countsFd, int overflowFd) {
+        return summary(l, id, Filter.NONE, countsFd, overflowFd);
+    }
+
+    /** {@link #summary(Layout, SkbBtf.Identity, int, int)} counting only the drops {@code f} keeps. */
+    public static BpfProgram summary(Layout l, SkbBtf.Identity id, Filter f, int countsFd, int overflowFd) {
         if (l.skbOffset() < 0) {
             throw new IllegalArgumentException("identity needs the skb's address in the context");
         }
@@ -152,6 +230,7 @@ public final class DropPrograms {
                 .jeqImm(R8, 0, "count");
         probeRead(p, key + KEY_NETNS, 4, R8, id.netInum());          // key.netns = net->ns.inum
         p.label("count");
+        filter(p, f, R10, key + KEY_NETNS, key + KEY_IFINDEX, "out");
         return count(p, countsFd, overflowFd, key, tmp);
     }
 
@@ -232,6 +311,16 @@ public final class DropPrograms {
      */
     public static BpfProgram capture(Layout l, SkbBtf.Identity id, SkbBtf.Headers h, int dataOffset, int trunc,
                                      int ringFd, int lostFd) {
+        return capture(l, id, h, dataOffset, trunc, Filter.NONE, ringFd, lostFd);
+    }
+
+    /**
+     * {@link #capture(Layout, SkbBtf.Identity, SkbBtf.Headers, int, int, int, int)} of only the drops {@code f}
+     * keeps. The identity is read before the ring is asked for room, so a drop filtered out takes none (a
+     * discarded reservation would hold its room until user space passed it).
+     */
+    public static BpfProgram capture(Layout l, SkbBtf.Identity id, SkbBtf.Headers h, int dataOffset, int trunc,
+                                     Filter f, int ringFd, int lostFd) {
         if (l.protocolOffset() < 0 || l.skbOffset() < 0) {
             throw new IllegalArgumentException("capture needs the protocol's and the skb's offsets");
         }
@@ -244,9 +333,31 @@ public final class DropPrograms {
         final int mac = -28;
         final int net = -32;
         final int len = -36;
+        final int ifx = -40;
+        final int ns = -44;
         BpfProgram p = new BpfProgram()
                 .mov64(R6, R1)
-                .ldMapFd(R1, ringFd)
+                .ldx(8, R7, R6, l.skbOffset())
+                .st(4, R10, ifx, 0)
+                .st(4, R10, ns, 0);
+        probeRead(p, R10, tmp, 8, R7, id.skbDev());                  // dev = skb->dev
+        p.ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "nodev");
+        probeRead(p, R10, ifx, 4, R8, id.devIfindex());               // ifindex = dev->ifindex
+        probeRead(p, R10, tmp, 8, R8, id.devNet());                   // net = dev->nd_net.net
+        p.ja("net")
+                .label("nodev");
+        probeRead(p, R10, tmp, 8, R7, id.skbSk());                    // sk = skb->sk
+        p.ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "identity");
+        probeRead(p, R10, tmp, 8, R8, id.skNet());                    // net = sk->__sk_common.skc_net.net
+        p.label("net")
+                .ldx(8, R8, R10, tmp)
+                .jeqImm(R8, 0, "identity");
+        probeRead(p, R10, ns, 4, R8, id.netInum());                   // netns = net->ns.inum
+        p.label("identity");
+        filter(p, f, R10, ns, ifx, "out");
+        p.ldMapFd(R1, ringFd)
                 .mov64Imm(R2, captureRecordSize(trunc))
                 .mov64Imm(R3, 0)
                 .call(BpfConstants.BPF_FUNC_ringbuf_reserve)
@@ -270,24 +381,10 @@ public final class DropPrograms {
                 .call(BpfConstants.BPF_FUNC_get_smp_processor_id)
                 .stx(4, R9, RECORD_CPU, R0)
                 .st(4, R9, RECORD_CPU + 4, 0)
-                .st(4, R9, RECORD_IFINDEX, 0)
-                .st(4, R9, RECORD_NETNS, 0)
-                .ldx(8, R7, R6, l.skbOffset());
-        probeRead(p, R10, tmp, 8, R7, id.skbDev());                  // dev = skb->dev
-        p.ldx(8, R8, R10, tmp)
-                .jeqImm(R8, 0, "nodev");
-        probeRead(p, R9, RECORD_IFINDEX, 4, R8, id.devIfindex());     // ifindex = dev->ifindex
-        probeRead(p, R10, tmp, 8, R8, id.devNet());                   // net = dev->nd_net.net
-        p.ja("net")
-                .label("nodev");
-        probeRead(p, R10, tmp, 8, R7, id.skbSk());                    // sk = skb->sk
-        p.ldx(8, R8, R10, tmp)
-                .jeqImm(R8, 0, "headers");
-        probeRead(p, R10, tmp, 8, R8, id.skNet());                    // net = sk->__sk_common.skc_net.net
-        p.label("net")
-                .ldx(8, R8, R10, tmp)
-                .jeqImm(R8, 0, "headers");
-        probeRead(p, R9, RECORD_NETNS, 4, R8, id.netInum());          // netns = net->ns.inum
+                .ldx(4, R1, R10, ifx)
+                .stx(4, R9, RECORD_IFINDEX, R1)
+                .ldx(4, R1, R10, ns)
+                .stx(4, R9, RECORD_NETNS, R1);
         p.label("headers");
         probeRead(p, R10, head, 8, R7, h.head());
         probeRead(p, R10, data, 8, R7, dataOffset);

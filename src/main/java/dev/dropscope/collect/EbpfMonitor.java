@@ -81,6 +81,7 @@ public final class EbpfMonitor implements DropMonitor {
     private final Attach attach;
     private final boolean identity;          // the summary key holds ifindex and netns
     private final String identityWhyNot;     // null when identity is known
+    private final DropPrograms.Filter filter; // what the program keeps (NONE: every drop)
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
@@ -107,8 +108,9 @@ public final class EbpfMonitor implements DropMonitor {
 
     private EbpfMonitor(Syscalls sys, List<Fd> objects, Fd lostMap, Fd event, PercpuHashReader reader,
                         BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus,
-                        int capacity, Attach attach, String identityWhyNot) {
+                        int capacity, Attach attach, String identityWhyNot, DropPrograms.Filter filter) {
         this.sys = sys;
+        this.filter = filter;
         this.attach = attach;
         this.identity = identityWhyNot == null;
         this.identityWhyNot = identityWhyNot;
@@ -200,6 +202,22 @@ public final class EbpfMonitor implements DropMonitor {
 
     static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity,
                             Attach attach, boolean identity, Path btfFile, Integer trunc) throws IOException {
+        return open(sys, why, packetMode, batch, capacity, attach, identity, btfFile, trunc, DropPrograms.Filter.NONE);
+    }
+
+    /**
+     * As {@link #open(Syscalls, String, boolean, Attach, boolean, Integer)}, the identity programs counting
+     * or capturing only the drops {@code filter} keeps ({@link #kernelFilter()} says whether it runs: not
+     * where identity is unknown, so callers filter in user space as well).
+     */
+    public static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, Attach attach, boolean identity,
+                                   Integer trunc, DropPrograms.Filter filter) throws IOException {
+        return open(sys, why, packetMode, true, MAP_CAPACITY, attach, identity, KernelBtf.VMLINUX, trunc, filter);
+    }
+
+    static EbpfMonitor open(Syscalls sys, String why, boolean packetMode, boolean batch, int capacity,
+                            Attach attach, boolean identity, Path btfFile, Integer trunc, DropPrograms.Filter filter)
+            throws IOException {
         TracepointFormat f;
         try (Tracefs tracefs = Tracefs.open(sys, Path.of("/"))) {
             f = tracefs.readFormat("skb", "kfree_skb");
@@ -227,7 +245,7 @@ public final class EbpfMonitor implements DropMonitor {
                         }
                         Btf btf = KernelBtf.load(btfFile);
                         byte[] code = DropPrograms.capture(layout, SkbBtf.identity(btf), SkbBtf.headers(btf),
-                                SkbBtf.data(btf), captureBytes(trunc), rb.get(), lost.get()).assemble();
+                                SkbBtf.data(btf), captureBytes(trunc), filter, rb.get(), lost.get()).assemble();
                         prog = Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
                                 "dropscope_pkt");
                     } catch (IOException e) {
@@ -243,7 +261,8 @@ public final class EbpfMonitor implements DropMonitor {
                 // from here on the program is attached: every failure below must detach it again
                 event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
                 EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, null, ring, reasons,
-                        layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT, whyNot);
+                        layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT, whyNot,
+                        whyNot == null ? filter : DropPrograms.Filter.NONE);
                 // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
                 // policy) fails here, where --source auto can still fall back, not at the first report
                 m.readLost();
@@ -297,7 +316,7 @@ public final class EbpfMonitor implements DropMonitor {
                     Fd counts = keep(mine, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, keySize,
                             DropPrograms.VALUE_SIZE, capacity, "dropscope_drops"));
                     byte[] code = (plan.identity() != null
-                            ? DropPrograms.summary(plan.layout(), plan.identity(), counts.get(), lost.get())
+                            ? DropPrograms.summary(plan.layout(), plan.identity(), filter, counts.get(), lost.get())
                             : DropPrograms.summary(plan.layout(), counts.get(), lost.get())).assemble();
                     // GPL: bpf_probe_read_kernel is a GPL-only helper
                     boolean rawTp = plan.attach() == Attach.RAW_TRACEPOINT;
@@ -313,7 +332,8 @@ public final class EbpfMonitor implements DropMonitor {
                     List<Fd> objects = new ArrayList<>(made);
                     objects.addAll(mine);
                     EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
-                            plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot);
+                            plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot,
+                            plan.identity() != null ? filter : DropPrograms.Filter.NONE);
                     made.addAll(mine);
                     event = attached;
                     // as in packet mode: an unreadable map fails here, where auto can still fall back; this is
@@ -395,6 +415,11 @@ public final class EbpfMonitor implements DropMonitor {
     /** How the program is attached. */
     public Attach attach() {
         return attach;
+    }
+
+    /** The drops the running program keeps: {@link DropPrograms.Filter#NONE} when it keeps all. */
+    public DropPrograms.Filter kernelFilter() {
+        return filter;
     }
 
     /** Null when each drop site carries its interface and network namespace; else why not, for the user. */

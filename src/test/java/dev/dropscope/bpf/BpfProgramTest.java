@@ -105,6 +105,22 @@ class BpfProgramTest {
     }
 
     @Test
+    void jeq32ComparesTheLowHalfAgainstAnInodeAbove2To31() {
+        // BPF_JMP32 | BPF_JEQ | BPF_K = 0x16; 4026532000 = 0xf00000a0 as the u32 immediate
+        encodes("16 01 00 00 a0 00 00 f0 95 00 00 00 00 00 00 00",
+                new BpfProgram().jeq32Imm(R1, (int) 4026532000L, "x").label("x").exit());
+    }
+
+    @Test
+    void filtersRefuseWhatNoProgramCouldCompare() {
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(new long[] {1L << 32}, new int[0]));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(new long[0], new int[] {0}));
+        assertThrows(IllegalArgumentException.class,
+                () -> new DropPrograms.Filter(new long[DropPrograms.Filter.MAX_VALUES + 1], new int[0]));
+        assertTrue(DropPrograms.Filter.NONE.keepsAll());
+    }
+
+    @Test
     void aJumpOverAWideLoadCountsBothSlots() {
         BpfProgram p = new BpfProgram().jeqImm(R0, 0, "x").ldMapFd(R1, 3).label("x").exit();
         assertEquals("15 00 02 00", hex(p).substring(0, 11));
