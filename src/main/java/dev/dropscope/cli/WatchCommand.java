@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.bpf.DropPrograms;
 import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.export.SnapshotFile;
 import java.util.function.LongFunction;
@@ -206,7 +207,11 @@ public final class WatchCommand implements Callable<Integer> {
 
     /** Names from /run/netns and /proc, for the builder (called on the watch thread; NetnsNames is not thread-safe). */
     static LongFunction<NetnsIdentity> netnsIdentities() {
-        NetnsNames names = NetnsNames.system();
+        return netnsIdentities(NetnsNames.system());
+    }
+
+    /** As {@link #netnsIdentities()} from {@code names}, which callers share only while holding its lock. */
+    static LongFunction<NetnsIdentity> netnsIdentities(NetnsNames names) {
         return inode -> {
             synchronized (names) {
                 NetnsNames.Netns n = names.lookup(inode);
@@ -215,6 +220,51 @@ public final class WatchCommand implements Callable<Integer> {
                         : new NetnsIdentity.Container(o.container().runtime(), o.container().id(), o.pid(), o.command()));
             }
         };
+    }
+
+    /**
+     * What the eBPF program itself can leave out for {@code --netns}/{@code --interface}: the namespaces the
+     * names mean when the watch starts, and there the devices' ifindexes. Only a superset of what the
+     * user-space filter keeps, which still runs: nothing when a name means no namespace yet (it may appear
+     * later), no ifindexes without --netns (an ifindex names a device only within its namespace) or when a
+     * device is not in every chosen namespace. A namespace or device made again later under the same name
+     * gets a new inode or ifindex, which the program started before does not know.
+     */
+    static DropPrograms.Filter kernelFilter(List<String> netnsNames, List<String> interfaces, NetnsNames names,
+                                            NetnsInterfaces devices) {
+        if (netnsNames.isEmpty()) {
+            return DropPrograms.Filter.NONE;
+        }
+        java.util.Set<Long> inodes = new java.util.TreeSet<>();
+        synchronized (names) {
+            for (String n : netnsNames) {
+                java.util.Set<Long> found = names.find(n);
+                if (found.isEmpty()) {
+                    return DropPrograms.Filter.NONE;
+                }
+                inodes.addAll(found);
+            }
+        }
+        if (inodes.size() > DropPrograms.Filter.MAX_VALUES || inodes.stream().anyMatch(i -> i > 0xffff_ffffL)) {
+            return DropPrograms.Filter.NONE;
+        }
+        java.util.Set<Integer> ifindexes = new java.util.TreeSet<>();
+        resolve:
+        for (long inode : inodes) {
+            for (String dev : interfaces) {
+                int i = devices.ifindex(inode, dev);
+                if (i <= 0) {
+                    ifindexes.clear(); // not there now: it may come later, under an ifindex unknown today
+                    break resolve;
+                }
+                ifindexes.add(i);
+            }
+        }
+        if (ifindexes.size() > DropPrograms.Filter.MAX_VALUES) {
+            ifindexes.clear();
+        }
+        return new DropPrograms.Filter(inodes.stream().mapToLong(Long::longValue).toArray(),
+                ifindexes.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Override
@@ -247,10 +297,17 @@ public final class WatchCommand implements Callable<Integer> {
             throws IOException, CommandFailure {
         Syscalls sys = Syscalls.get();
         WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
+        NetnsNames names = NetnsNames.system();
+        NetnsInterfaces foreign = new NetnsInterfaces(sys, inode -> {
+            synchronized (names) {
+                return names.path(inode);
+            }
+        });
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {
-                monitor = stop.guard(DropMonitors.open(sys, sourceOption.source.requested(), netdm));
+                monitor = stop.guard(DropMonitors.open(sys, sourceOption.source.requested(), netdm,
+                        kernelFilter(netnsNames, interfaces, names, foreign)));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
                 throw dropSourceFailure("dropscope watch: ", e);
             }
@@ -275,9 +332,8 @@ public final class WatchCommand implements Callable<Integer> {
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
                 DropReportBuilder builder = DropReportBuilder.withSymbols(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign)
-                        .withNetnsNames(netnsIdentities());
-                NetnsInterfaces foreign = new NetnsInterfaces(sys);
-                builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
+                        .withNetnsNames(netnsIdentities(names));
+                builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.inode(), ifindex));
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,

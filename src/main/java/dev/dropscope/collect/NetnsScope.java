@@ -72,6 +72,34 @@ public final class NetnsScope implements AutoCloseable {
         return scope;
     }
 
+    /**
+     * The namespace with inode {@code inode}, entered through {@code path}: {@code /run/netns/NAME} or, for
+     * a namespace without a name (a container's), {@code /proc/PID/ns/net} of a process in it. The opened
+     * file must be that namespace (a pid reused meanwhile, or a name bound again to another, is refused),
+     * checked on the inode of our own descriptor.
+     */
+    public static NetnsScope at(Syscalls sys, java.nio.file.Path path, long inode) throws IOException {
+        byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
+        NativeBuffer buf = NativeBuffer.allocate(p.length + 1);
+        buf.buffer().put(0, p);
+        int rc = sys.open(buf, 0, O_RDONLY | O_CLOEXEC);
+        if (rc < 0) {
+            throw new NativeIoException("open " + path, -rc);
+        }
+        Fd fd = Fd.own(sys, "open " + path, rc);
+        try {
+            // stat through the descriptor's magic link: the inode of the file we hold open, whatever its path
+            Object ino = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/fd/" + rc), "unix:ino");
+            if (!(ino instanceof Long l) || l != inode) {
+                throw new IOException(path + " is namespace " + ino + ", not " + inode);
+            }
+        } catch (IOException | RuntimeException e) {
+            fd.close();
+            throw e;
+        }
+        return new NetnsScope("netns:" + inode, fd);
+    }
+
     /** The namespace name, null for the caller's own. */
     public String name() {
         return name;

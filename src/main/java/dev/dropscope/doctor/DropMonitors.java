@@ -3,6 +3,7 @@ package dev.dropscope.doctor;
 import dev.dropscope.collect.DropReasons;
 import dev.dropscope.collect.TracepointMonitor;
 import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.bpf.DropPrograms;
 import dev.dropscope.collect.EbpfMonitor;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.DropMonitor;
@@ -54,6 +55,15 @@ public final class DropMonitors {
      * packet mode NET_DM or eBPF.
      */
     public static DropMonitor open(Syscalls sys, Requested requested, NetDmMonitor.Options netdm) throws IOException {
+        return open(sys, requested, netdm, DropPrograms.Filter.NONE);
+    }
+
+    /**
+     * As {@link #open(Syscalls, Requested, NetDmMonitor.Options)}; the eBPF source's program keeps only the
+     * drops {@code kernelFilter} keeps (where it knows identity: callers filter in user space as well).
+     */
+    public static DropMonitor open(Syscalls sys, Requested requested, NetDmMonitor.Options netdm,
+                                   DropPrograms.Filter kernelFilter) throws IOException {
         switch (requested) {
             case NETDM: {
                 NetDmSession s = NetDmSession.open(sys).orElseThrow(() -> new NoDropSourceException(
@@ -73,9 +83,9 @@ public final class DropMonitors {
                 if (netdm.hardware()) {
                     throw new NoDropSourceException(hardwareNeedsNetDm("the eBPF source"));
                 }
-                return openEbpf(sys, netdm.packetMode(), netdm.truncLen(), "asked for with --source ebpf");
+                return openEbpf(sys, netdm.packetMode(), netdm.truncLen(), "asked for with --source ebpf", kernelFilter);
             default:
-                return openAuto(sys, netdm);
+                return openAuto(sys, netdm, kernelFilter);
         }
     }
 
@@ -92,10 +102,10 @@ public final class DropMonitors {
         }
     }
 
-    private static DropMonitor openEbpf(Syscalls sys, boolean packetMode, Integer trunc, String why)
-            throws IOException {
+    private static DropMonitor openEbpf(Syscalls sys, boolean packetMode, Integer trunc, String why,
+                                        DropPrograms.Filter filter) throws IOException {
         try {
-            return openEbpfMonitor(sys, why, packetMode, trunc);
+            return openEbpfMonitor(sys, why, packetMode, trunc, filter);
         } catch (IOException e) {
             throw new NoDropSourceException("the eBPF source cannot be used: " + e.getMessage()
                     + " (needs CAP_BPF and CAP_PERFMON, or root; 'dropscope doctor' checks each)", e);
@@ -114,11 +124,16 @@ public final class DropMonitors {
     /** @param trunc packet mode's capture in bytes ({@code --trunc}), null for the default */
     static EbpfMonitor openEbpfMonitor(Syscalls sys, String why, boolean packetMode, Integer trunc)
             throws IOException {
+        return openEbpfMonitor(sys, why, packetMode, trunc, DropPrograms.Filter.NONE);
+    }
+
+    static EbpfMonitor openEbpfMonitor(Syscalls sys, String why, boolean packetMode, Integer trunc,
+                                       DropPrograms.Filter filter) throws IOException {
         String a = System.getenv("DROPSCOPE_EBPF_ATTACH");
         EbpfMonitor.Attach attach = "perf".equals(a) ? EbpfMonitor.Attach.PERF_EVENT
                 : "raw".equals(a) ? EbpfMonitor.Attach.RAW_TRACEPOINT : SourcePolicy.ebpfAttach();
         return EbpfMonitor.open(sys, why, packetMode, attach, !"0".equals(System.getenv("DROPSCOPE_EBPF_IDENTITY")),
-                trunc);
+                trunc, filter);
     }
 
     /** The first line of a failure's message: a verifier log stays out of the one-line reason. */
@@ -133,7 +148,8 @@ public final class DropMonitors {
      * a summary; NET_DM, then the eBPF ring for packet mode; NET_DM alone for hardware drops. The NET_DM
      * session opened to learn whether it is there is closed when another source is used.
      */
-    private static DropMonitor openAuto(Syscalls sys, NetDmMonitor.Options netdm) throws IOException {
+    private static DropMonitor openAuto(Syscalls sys, NetDmMonitor.Options netdm, DropPrograms.Filter filter)
+            throws IOException {
         SourcePolicy.Need need = netdm.hardware() ? SourcePolicy.Need.HARDWARE
                 : netdm.packetMode() ? SourcePolicy.Need.PACKET : SourcePolicy.Need.SUMMARY;
         Optional<NetDmSession> session;
@@ -162,7 +178,7 @@ public final class DropMonitors {
         try {
             SourcePolicy.Choice c = SourcePolicy.choose(netDmUse, SourcePolicy.Usability.YES,
                     SourcePolicy.Usability.YES, need);
-            EbpfMonitor m = openEbpfMonitor(sys, c.why(), need == SourcePolicy.Need.PACKET, netdm.truncLen());
+            EbpfMonitor m = openEbpfMonitor(sys, c.why(), need == SourcePolicy.Need.PACKET, netdm.truncLen(), filter);
             closeUnused(session);
             return m;
         } catch (IOException e) {

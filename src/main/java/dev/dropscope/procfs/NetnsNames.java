@@ -86,6 +86,84 @@ public final class NetnsNames {
         return n;
     }
 
+    /**
+     * A file that is namespace {@code inode}, to enter it by: its {@code /run/netns} name, else
+     * {@code /proc/PID/ns/net} of the process {@link #lookup} found in it (looked for again when that one
+     * has left it or ended), else null. The caller checks the opened file's inode: a pid can be reused.
+     */
+    public Path path(long inode) {
+        Netns n = lookup(inode);
+        if (n.name() != null) {
+            return runNetns.resolve(n.name());
+        }
+        if (n.owner() != null && !inNamespace(n.owner().pid(), inode)) {
+            cache.remove(inode);
+            missedAt.remove(inode);
+            n = lookup(inode);
+        }
+        return n.name() != null ? runNetns.resolve(n.name())
+                : n.owner() != null ? proc.resolve(n.owner().pid() + "/ns/net") : null;
+    }
+
+    private boolean inNamespace(int pid, long inode) {
+        try {
+            return parseNsInode(Files.readSymbolicLink(proc.resolve(pid + "/ns/net")).toString()) == inode;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The namespaces {@code name} can mean now, as a {@code --netns NAME} matches them: {@code netns:INODE},
+     * an {@code ip netns} name, or a container's {@code RUNTIME:ID12} label, its id, or an id prefix of 12 or
+     * more characters (every namespace a process of such a container is in). Empty when none is found now.
+     */
+    public java.util.Set<Long> find(String name) {
+        java.util.Set<Long> found = new java.util.TreeSet<>();
+        if (name.startsWith("netns:")) {
+            try {
+                long v = Long.parseLong(name.substring(6));
+                if (v > 0) {
+                    found.add(v);
+                }
+            } catch (NumberFormatException e) {
+                // not an inode: maybe a name after all
+            }
+        }
+        if (!name.isEmpty() && !name.contains("/") && !name.equals(".") && !name.equals("..")) {
+            try {
+                Object ino = Files.getAttribute(runNetns.resolve(name), "unix:ino");
+                if (ino instanceof Long l) {
+                    found.add(l);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // no such name
+            }
+        }
+        try (DirectoryStream<Path> d = Files.newDirectoryStream(proc)) {
+            for (Path p : d) {
+                if (SocketOwners.parsePid(p.getFileName().toString()) <= 0) {
+                    continue;
+                }
+                try {
+                    SocketOwners.Container c = SocketOwners.parseContainer(Files.readString(p.resolve("cgroup")));
+                    if (c != null && (name.equals(c.runtime() + ":" + c.id().substring(0, Math.min(12, c.id().length())))
+                            || (name.length() >= 12 && c.id().startsWith(name)))) {
+                        long ino = parseNsInode(Files.readSymbolicLink(p.resolve("ns/net")).toString());
+                        if (ino > 0) {
+                            found.add(ino);
+                        }
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // ended meanwhile, or not ours to read
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: no containers to find
+        }
+        return found;
+    }
+
     /** {@link #lookup}'s label. */
     public String label(long inode) {
         return lookup(inode).label();
