@@ -97,9 +97,12 @@ public final class NetnsNames {
             return runNetns.resolve(n.name());
         }
         if (n.owner() != null && !inNamespace(n.owner().pid(), inode)) {
-            cache.remove(inode);
-            missedAt.remove(inode);
-            n = lookup(inode);
+            Netns now = resolve(inode);
+            if (now.name() == null && now.owner() == null) {
+                return null; // ended: its last known identity stays its label
+            }
+            cache.put(inode, now);
+            n = now;
         }
         return n.name() != null ? runNetns.resolve(n.name())
                 : n.owner() != null ? proc.resolve(n.owner().pid() + "/ns/net") : null;

@@ -55,6 +55,54 @@ class NetnsNamesTest {
     }
 
     @Test
+    void aNamespaceIsEnteredByItsNameElseByAProcessInItAndKeepsItsLabelWhenThatEnds() throws Exception {
+        Path run = Files.createDirectories(root.resolve("run/netns"));
+        Path proc = Files.createDirectories(root.resolve("proc"));
+        long blue = (Long) Files.getAttribute(Files.createFile(run.resolve("blue")), "unix:ino");
+        process(proc, 4242, 4026532999L, "sh", "0::/system.slice/docker-" + DOCKER_ID + ".scope\n");
+        process(proc, 4300, 4026532999L, "nginx", "0::/system.slice/docker-" + DOCKER_ID + ".scope\n");
+        NetnsNames n = new NetnsNames(run, proc, System::nanoTime);
+
+        assertEquals(run.resolve("blue"), n.path(blue));
+        assertEquals(proc.resolve("4242/ns/net"), n.path(4026532999L));
+        assertNull(n.path(99), "nobody in it: nothing to enter");
+        // the first process ended: the next one in the namespace is used
+        deleteTree(proc.resolve("4242"));
+        assertEquals(proc.resolve("4300/ns/net"), n.path(4026532999L));
+        // all ended: nothing to enter, and the label stays the container's
+        deleteTree(proc.resolve("4300"));
+        assertNull(n.path(4026532999L));
+        assertEquals("docker:4f1c2d3e4f5a", n.label(4026532999L));
+    }
+
+    @Test
+    void findResolvesWhatWatchNetnsAccepts() throws Exception {
+        Path run = Files.createDirectories(root.resolve("run/netns"));
+        Path proc = Files.createDirectories(root.resolve("proc"));
+        long blue = (Long) Files.getAttribute(Files.createFile(run.resolve("blue")), "unix:ino");
+        process(proc, 4242, 4026532999L, "sh", "0::/system.slice/docker-" + DOCKER_ID + ".scope\n");
+        process(proc, 77, 4026533000L, "unshare", "0::/user.slice/session-1.scope\n");
+        NetnsNames n = new NetnsNames(run, proc, System::nanoTime);
+
+        assertEquals(java.util.Set.of(blue), n.find("blue"));
+        assertEquals(java.util.Set.of(4026533000L), n.find("netns:4026533000"));
+        assertEquals(java.util.Set.of(4026532999L), n.find("docker:4f1c2d3e4f5a"));
+        assertEquals(java.util.Set.of(4026532999L), n.find(DOCKER_ID));
+        assertEquals(java.util.Set.of(4026532999L), n.find(DOCKER_ID.substring(0, 12)));
+        assertEquals(java.util.Set.of(), n.find(DOCKER_ID.substring(0, 11)), "a prefix shorter than 12 is no id");
+        assertEquals(java.util.Set.of(), n.find("red"));
+        assertEquals(java.util.Set.of(), n.find("../netns/blue"));
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    @Test
     void anUnknownNamespaceIsLookedUpAgainAfterAWhile() throws Exception {
         Path run = Files.createDirectories(root.resolve("run/netns"));
         Path proc = Files.createDirectories(root.resolve("proc"));
