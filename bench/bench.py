@@ -12,6 +12,9 @@
   ebpf-perf     the same, program on the perf-event attach, with interface and namespace (DROPSCOPE_EBPF_ATTACH=perf)
   ebpf-raw      the same, program on the raw tracepoint, with interface and namespace (DROPSCOPE_EBPF_ATTACH=raw)
   ebpf-noid     the same on the perf-event attach without identity: the program before BTF (DROPSCOPE_EBPF_IDENTITY=0)
+  ebpf-packet   dropscope watch --source ebpf --mode packet --trunc 128: a JSON record per drop with its first
+                128 bytes, read from a pipe; drops written (records of the generator's reason) and lost (the
+                ring's count), beside perf-record
 
 For each: drops generated per second (the namespace's own kernel counter over the generator's wall time),
 drops accounted / kernel drops (dropscope: the summary's count for the generator's reason; perf: every
@@ -360,6 +363,70 @@ class Dropscope(Observer):
                 "monitor": summary.get("monitor", {})}
 
 
+class DropscopePacket(Dropscope):
+    """dropscope watch --mode packet --format json: one JSON record per dropped packet, with its first --trunc
+    bytes decoded. Its standard output is a pipe read here in large chunks (a file would grow by gigabytes):
+    written = packet records of the generator's reason, lost = the summary's count of records the ring had no
+    room for. Every drop is written or lost when written + lost >= the kernel's drops (lost counts the
+    machine's other drops too)."""
+
+    def start(self, s, gen):
+        import threading
+        self.err = s.temp_file(".watch.err")
+        p = s.spawn(self.cmd(), stdout=subprocess.PIPE, stderr=open(self.err, "w"), env=self.env)
+        self.live = threading.Event()
+        self.counts = {"packets": 0, "mine": 0, "bytes": 0}
+        self.tail = b""
+        needle = ('"reason":"' + REASON[gen] + '"').encode()
+
+        def read():
+            t0 = time.thread_time()
+            carry = b""
+            while True:
+                chunk = p.stdout.read1(1 << 20)
+                if not chunk:
+                    break
+                self.counts["bytes"] += len(chunk)
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1
+                whole, carry = data[:cut], data[cut:]
+                if not self.live.is_set() and b'"type":"start"' in whole:
+                    self.live.set()
+                self.counts["packets"] += whole.count(b'"type":"packet"')
+                self.counts["mine"] += whole.count(needle)
+                if whole:
+                    self.tail = (self.tail + whole)[-(1 << 20):]
+            self.counts["reader_cpu_s"] = round(time.thread_time() - t0, 3)
+
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
+        t = time.monotonic()
+        while not self.live.wait(0.05):
+            if p.poll() is not None or time.monotonic() - t > 120:
+                raise RuntimeError(f"{self.name}: not live (exit {p.poll()}): {open(self.err).read().strip()[-300:]}")
+        return p
+
+    def started(self):
+        return False  # no steady-state split: every packet is a record from the first on
+
+    def finish(self, s, p, gen):
+        rc = s.stop(p)
+        self.reader.join(60)
+        summary = None
+        for line in self.tail.splitlines():
+            if b'"type":"summary"' in line:
+                summary = json.loads(line)
+        if summary is None:
+            raise RuntimeError(f"{self.name}: no summary (exit {rc}): {open(self.err).read().strip()[-300:]}")
+        # the summary's own sites name the reason too: only packet records count as written
+        mine = self.counts["mine"] - sum(1 for x in summary["sites"] if x.get("reason") == REASON[gen])
+        return {"accounted": mine, "written": mine, "packets_written": self.counts["packets"],
+                "output_mb": round(self.counts["bytes"] / 1e6, 1), "seen": summary["total"],
+                # the bench's own reading of the pipe: CPU the machine spends beside dropscope's
+                "reader_cpu_s": self.counts.get("reader_cpu_s"),
+                "lost": summary["lost"], "exit": rc, "monitor": summary.get("monitor", {})}
+
+
 def wait_for_line(p, path, needle, timeout, err):
     t = time.monotonic()
     while time.monotonic() - t < timeout:
@@ -424,6 +491,8 @@ def observers():
                   {"DROPSCOPE_EBPF_ATTACH": "raw"}),
         Dropscope("ebpf-noid", "dropscope watch, eBPF, perf-event attach, no identity", ["watch", "--source", "ebpf"],
                   {"DROPSCOPE_EBPF_ATTACH": "perf", "DROPSCOPE_EBPF_IDENTITY": "0"}),
+        DropscopePacket("ebpf-packet", "dropscope watch, eBPF ring, packet mode, 128-byte capture",
+                        ["watch", "--source", "ebpf", "--mode", "packet", "--trunc", "128"]),
     ]
 
 
@@ -581,6 +650,7 @@ def summarize(runs, configs):
                 "accounted_ratio": med([r.get("accounted_ratio") for r in rs]),
                 "accounted_counts": obs.name in ("jna", "jnr") or obs.name.startswith("ebpf"),
                 "lost": med([r.get("lost") for r in rs]),
+                "written": med([r.get("written") for r in rs]),
                 "cpu_s_per_mdrop": med([r.get("cpu_s_per_mdrop") for r in rs]),
                 "app_cpu_s_per_mdrop": med([r.get("app_cpu_s_per_mdrop") for r in rs]),
                 "observer_cpu_pct": med([r.get("observer_cpu_pct") for r in rs]),
@@ -634,6 +704,10 @@ def table(rows):
     lines.append("")
     lines.append("¹ perf counts every skb:kfree_skb event on the machine, background drops included; dropscope's "
                  "column is the count it attributes to the generator's reason (NO_SOCKET for udp, IP_CSUM for raw).")
+    if any(r["observer"] == "ebpf-packet" for r in rows):
+        lines.append("³ packet mode (ebpf-packet): drops accounted = packet records of the generator's reason written to "
+                     "the output (a JSON record each, 128 bytes captured and decoded); events lost = records the ring had "
+                     "no room for (machine-wide). Every drop is written or lost when the two add up to 100 % or more.")
     lines.append("² dropscope only: observer CPU % of a core (user) from its second report with drops (symbol table loaded, first "
                  "report written) to the generator's end, median " + fmt(med([r.get("steady_s") for r in rows]), "{:.1f}")
                  + " s of each run. The CPU % column before it is the whole generator window, start-up costs included.")
