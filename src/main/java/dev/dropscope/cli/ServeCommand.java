@@ -189,6 +189,10 @@ public final class ServeCommand implements Callable<Integer> {
                 feed.start();
                 err.println("dropscope serve: listening on " + scheme + "://" + show(new InetSocketAddress(address.getAddress(),
                         server.getPort())) + "/metrics; drop source: " + monitor.source() + " (" + monitor.why() + ")");
+                if (!(monitor instanceof Monitoring.NoDrops) && monitor.identityUnknownWhy() != null) {
+                    // why dropscope_drops_total has netns="" (and maybe interface="")
+                    err.println("dropscope serve: note: " + monitor.identityUnknownWhy());
+                }
                 err.flush();
                 while (!stop.requested() && state.failure() == null) {
                     Thread.sleep(100);

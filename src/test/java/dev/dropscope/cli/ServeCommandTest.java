@@ -153,6 +153,8 @@ class ServeCommandTest {
             String rest = out.lines().reduce("", (a, b) -> a + "\n" + b);
             assertEquals(143, p.exitValue(), rest);
             assertFalse(rest.contains("\tat "), "no stack trace: " + rest);
+            assertTrue(rest.contains("\ndropscope serve: note: network namespaces are unknown: the tracepoint source "
+                    + "does not report them"), "why netns is \"\": " + rest);
             // a tracefs mount of its own (when none was there to reuse) is gone again; the mount table is
             // shared with other test runs, whose mounts may come and go meanwhile
             List<String> left = new java.util.ArrayList<>(tracefsMounts());
@@ -217,6 +219,7 @@ class ServeCommandTest {
             String rest = out.lines().reduce("", (a, b) -> a + "\n" + b);
             assertEquals(143, p.exitValue(), rest);
             assertFalse(rest.contains("\tat "), "no stack trace: " + rest);
+            assertFalse(rest.contains("note:"), "identity is known: nothing to explain: " + rest);
         } finally {
             p.destroyForcibly();
         }
