@@ -78,7 +78,8 @@ public final class SnapshotCommand implements Callable<Integer> {
     FormatOption format;
 
     @Option(names = "--netns", paramLabel = "NAME",
-            description = "Collect inside the named network namespace (as 'ip netns' lists them).")
+            description = "Collect inside the named network namespace (as 'ip netns' lists them); with a drop "
+                    + "source that names each drop's namespace (eBPF with BTF), only its drops are kept.")
     String netns;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
