@@ -4,6 +4,7 @@ import java.util.function.Supplier;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
+import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
@@ -53,7 +54,7 @@ import java.util.concurrent.Callable;
             "Serve Prometheus metrics: watch drops and sample the network stack every --interval, and answer "
                 + "GET /metrics (text exposition format) and GET /healthz (200 'ok', or 503 and why).",
             "",
-            "Metrics (docs/metrics.md): dropscope_drops_total{symbol,reason,origin,interface} per drop site, "
+            "Metrics (docs/metrics.md): dropscope_drops_total{symbol,reason,origin,interface,netns} per drop site, "
                 + "dropscope_interface_<stat>_total{interface} (ip -s link), ring sizes, "
                 + "dropscope_softnet_*_total{cpu}, dropscope_snmp_<group>_<field>_total (rcvbuf_errors, "
                 + "listen_overflows, in_csum_errors, ...), conntrack entries and max, "
@@ -175,9 +176,12 @@ public final class ServeCommand implements Callable<Integer> {
         NetnsScope scope = NetnsScope.current();
         try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET)) {
             long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
+            NetnsInterfaces foreign = new NetnsInterfaces(sys);
             LiveFeed feed = new LiveFeed(monitor,
+                    // namespaces named as watch names them: the netns label of dropscope_drops_total
                     () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
-                            BenignDrops::isBenign),
+                            BenignDrops::isBenign).withNetnsNames(WatchCommand.netnsIdentities())
+                            .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex)),
                     sampler, new LiveFeed.Settings(intervalNs, intervalNs, Monitoring.MAX_SITES, Monitoring.cpuCount()),
                     state);
             state.durations(sampler::lastDurations);
@@ -185,6 +189,10 @@ public final class ServeCommand implements Callable<Integer> {
                 feed.start();
                 err.println("dropscope serve: listening on " + scheme + "://" + show(new InetSocketAddress(address.getAddress(),
                         server.getPort())) + "/metrics; drop source: " + monitor.source() + " (" + monitor.why() + ")");
+                if (!(monitor instanceof Monitoring.NoDrops) && monitor.identityUnknownWhy() != null) {
+                    // why dropscope_drops_total has netns="" (and maybe interface="")
+                    err.println("dropscope serve: note: " + monitor.identityUnknownWhy());
+                }
                 err.flush();
                 while (!stop.requested() && state.failure() == null) {
                     Thread.sleep(100);

@@ -5,6 +5,7 @@ import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
@@ -17,6 +18,7 @@ import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.export.SnapshotReport;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.DropSite;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
@@ -76,7 +78,8 @@ public final class SnapshotCommand implements Callable<Integer> {
     FormatOption format;
 
     @Option(names = "--netns", paramLabel = "NAME",
-            description = "Collect inside the named network namespace (as 'ip netns' lists them).")
+            description = "Collect inside the named network namespace (as 'ip netns' lists them); with a drop "
+                    + "source that names each drop's namespace (eBPF with BTF), only its drops are kept.")
     String netns;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE",
@@ -110,6 +113,16 @@ public final class SnapshotCommand implements Callable<Integer> {
             scope = netns == null ? NetnsScope.current() : NetnsScope.named(sys, netns);
         } catch (IOException e) {
             throw new CommandFailure("dropscope: " + e.getMessage(), e);
+        }
+        long ownNetns; // the namespace the counters come from: drops elsewhere are another namespace's
+        try {
+            ownNetns = scope.inode();
+        } catch (IOException e) {
+            if (netns != null) {
+                scope.close();
+                throw new CommandFailure("dropscope: network namespace '" + netns + "': " + e.getMessage(), e);
+            }
+            ownNetns = DropSite.NO_NETNS; // no /proc: every drop counts as ours, as before namespaces were known
         }
         if (fixesFile != null && Files.exists(fixesFile, LinkOption.NOFOLLOW_LINKS)) {
             scope.close();
@@ -148,7 +161,7 @@ public final class SnapshotCommand implements Callable<Integer> {
                 long left = interval.toNanos() - (System.nanoTime() - first.monotonicNanos());
                 DropReport window = null;
                 if (monitor != null) {
-                    window = watch(monitor, Math.max(left, 1), stop, err);
+                    window = watch(sys, monitor, Math.max(left, 1), stop, err);
                 } else {
                     long end = System.nanoTime() + left;
                     while (!stop.requested() && end - System.nanoTime() > 0) {
@@ -158,14 +171,18 @@ public final class SnapshotCommand implements Callable<Integer> {
                 // interrupted: the window ends now, and what was collected is still written
                 second = sampler.sample();
                 drops = window == null ? dropsFailed ? SnapshotJson.Drops.failed(dropsWhy) : SnapshotJson.Drops.none(dropsWhy)
-                        : new SnapshotJson.Drops(window, dropsWhy, monitor.health());
+                        : new SnapshotJson.Drops(window, dropsWhy, monitor.health()).withIdentity(monitor.identityUnknownWhy());
+                if (netns != null && drops.identityKnown() && ownNetns != DropSite.NO_NETNS) {
+                    drops = new SnapshotJson.Drops(inNetns(drops.report(), ownNetns), drops.why(), drops.health(),
+                            drops.sources());
+                }
             } finally {
                 if (monitor != null) {
                     monitor.close(); // on every path: the kernel is left as it was
                 }
             }
             Delta delta = Delta.between(first, second);
-            List<Finding> findings = Diagnosis.diagnose(delta, drops.report(), drops.health());
+            List<Finding> findings = Diagnosis.diagnose(delta, drops.report(), drops.health(), ownNetns);
             SnapshotDocument doc = new SnapshotDocument(SnapshotJson.SCHEMA, second, delta, findings, drops);
             String text = format.fmt == Format.prometheus
                     ? ServeCommand.exposition(second, findings, drops.report(),
@@ -264,7 +281,8 @@ public final class SnapshotCommand implements Callable<Integer> {
      * Watches drops for {@code nanos} and returns them as one window: every site's {@code delta} is its
      * count over the whole window, as the diagnosis expects.
      */
-    private static DropReport watch(DropMonitor monitor, long nanos, StopSignal stop, PrintWriter err) throws IOException {
+    private static DropReport watch(Syscalls sys, DropMonitor monitor, long nanos, StopSignal stop, PrintWriter err)
+            throws IOException {
         Kallsyms kallsyms;
         try {
             kallsyms = Kallsyms.query(Path.of("/proc"));
@@ -273,7 +291,11 @@ public final class SnapshotCommand implements Callable<Integer> {
             kallsyms = null;
         }
         Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
-        DropReportBuilder builder = new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign);
+        DropReportBuilder builder = new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign)
+                .withNetnsNames(WatchCommand.netnsIdentities());
+        // another namespace's ifindex is named by a dump there (one per namespace, at the report)
+        NetnsInterfaces foreign = new NetnsInterfaces(sys);
+        builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
         // one report at the end: the interval is the whole window
         DropWatcher.Settings settings = new DropWatcher.Settings(Math.max(nanos, 10_000_000L), nanos, 0, s -> true,
                 Monitoring.MAX_SITES);
@@ -297,10 +319,24 @@ public final class SnapshotCommand implements Callable<Integer> {
         for (ResolvedDropSite x : totals.sites()) {
             sites.add(new ResolvedDropSite(x.address(), x.symbol(), x.offset(), x.size(), x.module(), x.reason(),
                     x.origin(), x.ifindex(), x.interfaceName(), x.count(), x.count(),
-                    seconds > 0 ? x.count() / seconds : 0, x.benign(), x.other()));
+                    seconds > 0 ? x.count() / seconds : 0, x.benign(), x.other(), x.netns()));
         }
         return new DropReport(totals.source(), totals.timeEpochMillis(), totals.elapsedNs(), totals.elapsedNs(),
                 totals.total(), totals.total(), totals.lost(), totals.lost(), sites, totals.symbolsNote());
+    }
+
+    /**
+     * The window's drops in namespace {@code inode} only, {@code total} their sum: the sites of other
+     * namespaces, those without one, and {@code other} (sites beyond the cap, of no one namespace) go;
+     * {@code lost} stays the source's, which cannot say whose they were.
+     */
+    static DropReport inNetns(DropReport r, long inode) {
+        List<ResolvedDropSite> sites = r.sites().stream()
+                .filter(x -> !x.other() && x.netns() != null && x.netns().inode() == inode).toList();
+        long total = sites.stream().mapToLong(ResolvedDropSite::count).sum();
+        long totalDelta = sites.stream().mapToLong(ResolvedDropSite::delta).sum();
+        return new DropReport(r.source(), r.timeEpochMillis(), r.intervalNs(), r.elapsedNs(), total, totalDelta,
+                r.lost(), r.lostDelta(), sites, r.symbolsNote());
     }
 
     /** {@code --duration}: "500ms", "1s", "1.5s", "2m", or a plain number of seconds; 1 ms to 24 h. */

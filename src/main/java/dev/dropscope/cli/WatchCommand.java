@@ -335,7 +335,7 @@ public final class WatchCommand implements Callable<Integer> {
                         .withNetnsNames(netnsIdentities(names));
                 builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.inode(), ifindex));
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
-                        builder.symbolsNote()));
+                        builder.symbolsNote(), monitor.identityUnknownWhy()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
                         durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(),
                         Monitoring.MAX_SITES);

@@ -8,6 +8,8 @@ import dev.dropscope.sys.Syscalls;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -103,6 +105,15 @@ public final class NetnsScope implements AutoCloseable {
     /** The namespace name, null for the caller's own. */
     public String name() {
         return name;
+    }
+
+    /**
+     * The namespace's inode ({@code ns.inum}, as drop sources report it): stat(2) of {@code /run/netns/NAME}
+     * (a bind mount of the namespace) or of {@code /proc/self/ns/net} for the caller's own.
+     */
+    public long inode() throws IOException {
+        Path p = Path.of(name == null ? "/proc/self/ns/net" : RUN_NETNS + name);
+        return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
     }
 
     /**

@@ -2,11 +2,13 @@ package dev.dropscope.diagnosis;
 
 import dev.dropscope.model.Fix;
 import dev.dropscope.model.InterfaceStats;
+import dev.dropscope.model.NetnsIdentity;
 
 /**
  * Builds fix commands from current values. Commands are what the operator types: for a snapshot taken in a
- * named namespace, settings that live in the namespace get {@code ip netns exec NAME}, machine-wide ones
- * do not (a namespace cannot change them).
+ * named namespace, or a finding about drops in another namespace, settings that live in the namespace get
+ * {@code ip netns exec NAME} (or {@code nsenter -t PID -n} for a container), machine-wide ones do not (a
+ * namespace cannot change them).
  */
 final class Fixes {
     private Fixes() {
@@ -31,9 +33,36 @@ final class Fixes {
                 || sysctl.equals("net.ipv4.udp_rmem_min");
     }
 
-    /** {@code command} run inside the snapshot's namespace, when it has one. */
+    /**
+     * {@code command} run inside the namespace the finding is about: the foreign one its drop sites are in
+     * ({@link #enter}), else the snapshot's named namespace, else as it is. The one place commands get
+     * their namespace.
+     */
     static String inNetns(Observation o, String command) {
+        if (o.foreign != null) {
+            return enter(o.foreign) + command;
+        }
         return o.netns() == null ? command : "ip netns exec " + o.netns() + " " + command;
+    }
+
+    /** True when {@link #inNetns} prefixes commands. */
+    static boolean entersNetns(Observation o) {
+        return o.foreign != null || o.netns() != null;
+    }
+
+    /**
+     * What runs a command in namespace {@code n}: {@code ip netns exec NAME} for a named one, {@code nsenter
+     * -t PID -n} through a container's process, else nsenter with a placeholder for a process in it (found
+     * with {@code ls -l /proc/[0-9]*}{@code /ns/net}).
+     */
+    static String enter(NetnsIdentity n) {
+        if (n.name() != null) {
+            return "ip netns exec " + n.name() + " ";
+        }
+        if (n.container() != null) {
+            return "nsenter -t " + n.container().pid() + " -n ";
+        }
+        return "nsenter -t <pid in netns:" + n.inode() + "> -n ";
     }
 
     /** {@code sysctl -w NAME=VALUE}, with its /etc/sysctl.d/ line. */

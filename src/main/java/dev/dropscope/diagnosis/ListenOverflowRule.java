@@ -51,8 +51,10 @@ final class ListenOverflowRule implements Rule {
             return List.of();
         }
         List<Evidence> ev = new ArrayList<>();
-        ev.add(Text.risen(OVERFLOWS, overflows, o.seconds()));
-        ev.add(Text.risen(DROPS, drops, o.seconds()));
+        if (o.foreign == null) { // another namespace's counters are not in the snapshot: no "+0"
+            ev.add(Text.risen(OVERFLOWS, overflows, o.seconds()));
+            ev.add(Text.risen(DROPS, drops, o.seconds()));
+        }
         if (synFull > 0) {
             ev.add(Text.risen(SYN_QUEUE_FULL, synFull, o.seconds()));
         }

@@ -27,6 +27,19 @@ final class NoSocketRule implements Rule {
      */
     static final double WARN_PER_SECOND = 100;
 
+    /**
+     * The watch that shows the ports: of the sites' namespace when the source named it (the eBPF source
+     * filters by namespace), else NET_DM's packets, which are machine-wide.
+     */
+    static String watchCommand(Observation o) {
+        String ns = o.sitesNetns();
+        if (ns != null) {
+            return "dropscope watch --source ebpf --mode packet --reason NO_SOCKET --netns " + ns;
+        }
+        return "dropscope watch --source netdm --mode packet --reason NO_SOCKET"
+                + (o.netns() == null ? "" : " (drops of every namespace)");
+    }
+
     @Override
     public List<Scored> apply(Observation o) {
         List<Evidence> ev = new ArrayList<>();
@@ -41,8 +54,7 @@ final class NoSocketRule implements Rule {
         List<Fix> fixes = List.of(
                 Fixes.command(Fixes.inNetns(o, "ss -lunpt") + "  # is the service that should own the port running?",
                         "Read-only."),
-                Fixes.command("see which ports are hit: dropscope watch --source netdm --mode packet --reason "
-                                + "NO_SOCKET" + (o.netns() == null ? "" : " (drops of every namespace)"),
+                Fixes.command("see which ports are hit: " + watchCommand(o),
                         "Packet mode copies the dropped packets' headers to dropscope; nothing else changes."));
         Severity sev = rate >= WARN_PER_SECOND ? Severity.WARNING : Severity.INFO;
         String title = "Packets to closed ports (" + o.pace(rate) + ")";

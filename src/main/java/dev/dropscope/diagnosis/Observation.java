@@ -5,6 +5,7 @@ import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Evidence;
 import dev.dropscope.model.InterfaceStats;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.Rates;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
@@ -12,6 +13,7 @@ import dev.dropscope.model.Snapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +33,20 @@ final class Observation {
     /** Sites with drops in the window that {@link BenignDrops} calls expected. */
     final List<ResolvedDropSite> benignSites;
     final Map<String, Long> health;
+    /**
+     * The namespace the sites are in when it is not the one the counters come from, else null. Such an
+     * observation holds that namespace's sites and no counters; its fixes enter it ({@link Fixes#inNetns}).
+     */
+    final NetnsIdentity foreign;
+    /** The sites the rule being applied asked for (by reason or function): what its findings rest on. */
+    final List<ResolvedDropSite> consulted = new ArrayList<>();
 
     Observation(Delta delta, DropReport drops, Map<String, Long> health) {
+        this(delta, drops, health, null);
+    }
+
+    Observation(Delta delta, DropReport drops, Map<String, Long> health, NetnsIdentity foreign) {
+        this.foreign = foreign;
         this.delta = delta;
         this.before = delta.before();
         this.after = delta.after();
@@ -70,6 +84,33 @@ final class Observation {
 
     boolean hasDropSource() {
         return drops != null;
+    }
+
+    /**
+     * The namespace the consulted sites are in, for a finding that rests on them, when it is not the
+     * caller's own: the foreign one, or the snapshot's named namespace when the sites carry theirs (they
+     * were kept for being in it). Null for the caller's own namespace or sites without one.
+     */
+    String sitesNetns() {
+        if (foreign != null) {
+            return foreign.label();
+        }
+        return netns() != null && consulted.stream().anyMatch(s -> s.netns() != null) ? netns() : null;
+    }
+
+    /** " in namespace blue (veth1)" for a finding of this rule, or "" in the caller's own namespace. */
+    String where() {
+        String label = sitesNetns();
+        if (label == null) {
+            return "";
+        }
+        Set<String> ifs = new LinkedHashSet<>();
+        for (ResolvedDropSite s : consulted) {
+            if (s.interfaceName() != null) {
+                ifs.add(s.interfaceName());
+            }
+        }
+        return " in namespace " + label + (ifs.isEmpty() ? "" : " (" + String.join(", ", ifs) + ")");
     }
 
     /**
@@ -179,6 +220,7 @@ final class Observation {
                 out.add(s);
             }
         }
+        consulted.addAll(out);
         return out;
     }
 
@@ -190,6 +232,7 @@ final class Observation {
                 out.add(s);
             }
         }
+        consulted.addAll(out);
         return out;
     }
 

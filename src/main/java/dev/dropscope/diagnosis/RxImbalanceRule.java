@@ -215,7 +215,7 @@ final class RxImbalanceRule implements Rule {
 
     /** A sysfs write: under ip netns exec it needs its own shell for the redirection. */
     private static String sysfs(Observation o, String command) {
-        return o.netns() == null ? command : Fixes.inNetns(o, "sh -c '" + command + "'");
+        return !Fixes.entersNetns(o) ? command : Fixes.inNetns(o, "sh -c '" + command + "'");
     }
 
     /** Packets each RX queue received in the window, from whichever naming scheme the driver uses. */

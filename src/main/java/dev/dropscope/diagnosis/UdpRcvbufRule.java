@@ -81,7 +81,9 @@ final class UdpRcvbufRule implements Rule {
         sites.forEach(s -> ev.add(Text.site(s, o.seconds())));
         long memErrors = o.snmpRisen(MEM_COUNTERS, ev);
         long inDatagrams = o.snmpIncrease("Udp.InDatagrams") + o.snmpIncrease("Udp6.InDatagrams");
-        ev.add(Text.risen("Udp.InDatagrams + Udp6.InDatagrams (delivered)", inDatagrams, o.seconds()));
+        if (o.foreign == null) { // another namespace's counters are not in the snapshot: no "+0 delivered"
+            ev.add(Text.risen("Udp.InDatagrams + Udp6.InDatagrams (delivered)", inDatagrams, o.seconds()));
+        }
         Long rmemMax = o.sysctlLong("net.core.rmem_max");
         Long rmemDefault = o.sysctlLong("net.core.rmem_default");
         if (rmemMax != null) {

@@ -41,10 +41,11 @@ import java.util.TreeMap;
  * scrape and by {@code dropscope snapshot --format prometheus}; docs/metrics.md lists every metric.
  *
  * <p>Drop sites: label cardinality is bounded by {@code topSites}. A label set
- * {@code (symbol, reason, origin, interface)} gets its own series the first time it is seen if fewer than
- * {@code topSites} have one (the biggest counts first when several appear at once), and then keeps it for
+ * {@code (symbol, reason, origin, interface, netns)} gets its own series the first time it is seen if fewer
+ * than {@code topSites} have one (the biggest counts first when several appear at once), and then keeps it for
  * the life of this object; a label set seen once the slots are full is folded, for good, into
- * {@code symbol="other"} with its {@code reason} and {@code origin} kept and {@code interface=""}. A series
+ * {@code symbol="other"} with its {@code reason} and {@code origin} kept and {@code interface=""},
+ * {@code netns=""} (namespaces come and go with containers: keeping them in "other" would not bound it). A series
  * therefore never moves between a site of its own and "other", so every {@code dropscope_drops_total}
  * series only ever rises: ranking by the current rate and moving sites in and out of the top N would make
  * "other" fall whenever a site left it, which Prometheus reads as a counter reset. The price: a site that
@@ -97,10 +98,15 @@ public final class PrometheusMetrics {
         }
     }
 
-    /** One drop-site series' labels. */
-    private record SiteKey(String symbol, String reason, String origin, String iface) {
+    /** One drop-site series' labels; {@code netns} is the namespace's label ({@code ip netns} name...), "" when unknown. */
+    private record SiteKey(String symbol, String reason, String origin, String iface, String netns) {
         Labels labels() {
-            return Labels.of("symbol", symbol, "reason", reason, "origin", origin, "interface", iface);
+            return Labels.of("symbol", symbol, "reason", reason, "origin", origin, "interface", iface, "netns", netns);
+        }
+
+        /** Where a label set without a series of its own is counted. */
+        SiteKey folded() {
+            return new SiteKey(OTHER, reason, origin, "", "");
         }
     }
 
@@ -180,7 +186,7 @@ public final class PrometheusMetrics {
             counts.merge(key(site), site.count(), Long::sum);
         }
         Map<SiteKey, Long> series = new TreeMap<>(Comparator.comparing(SiteKey::symbol).thenComparing(SiteKey::reason)
-                .thenComparing(SiteKey::origin).thenComparing(SiteKey::iface));
+                .thenComparing(SiteKey::origin).thenComparing(SiteKey::iface).thenComparing(SiteKey::netns));
         synchronized (this) {
             List<Map.Entry<SiteKey, Long>> fresh = new ArrayList<>();
             for (Map.Entry<SiteKey, Long> e : counts.entrySet()) {
@@ -200,14 +206,14 @@ public final class PrometheusMetrics {
             }
             for (Map.Entry<SiteKey, Long> e : counts.entrySet()) {
                 SiteKey k = e.getKey();
-                SiteKey target = own.contains(k) ? k : new SiteKey(OTHER, k.reason(), k.origin(), "");
+                SiteKey target = own.contains(k) ? k : k.folded();
                 series.merge(target, e.getValue(), Long::sum);
             }
         }
         CounterSnapshot.Builder b = CounterSnapshot.builder().name("dropscope_drops")
                 .help("Packets the kernel dropped since dropscope started, by drop site (function), drop reason, "
-                        + "origin (software, hardware) and input interface; sites beyond --top-sites are summed in "
-                        + "symbol=\"other\"");
+                        + "origin (software, hardware), input interface and network namespace; sites beyond --top-sites "
+                        + "are summed in symbol=\"other\"");
         for (Map.Entry<SiteKey, Long> e : series.entrySet()) {
             b.dataPoint(counterPoint(e.getKey().labels(), e.getValue()));
         }
@@ -216,13 +222,14 @@ public final class PrometheusMetrics {
                 Labels.EMPTY, report.lost()));
     }
 
-    /** A site's labels: the function (or trap, or address), reason, origin and interface, "" when unknown. */
+    /** A site's labels: the function (or trap, or address), reason, origin, interface and namespace, "" when unknown. */
     private static SiteKey key(ResolvedDropSite site) {
         if (site.other()) {
-            return new SiteKey(OTHER, nz(site.reason()), origin(site.origin()), "");
+            return new SiteKey(OTHER, nz(site.reason()), origin(site.origin()), "", "");
         }
         String symbol = site.symbol() != null ? site.symbol() : site.location();
-        return new SiteKey(symbol, nz(site.reason()), origin(site.origin()), nz(site.interfaceName()));
+        return new SiteKey(symbol, nz(site.reason()), origin(site.origin()), nz(site.interfaceName()),
+                site.netns() == null ? "" : site.netns().label());
     }
 
     private static String origin(DropOrigin o) {

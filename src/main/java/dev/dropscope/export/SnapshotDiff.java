@@ -121,8 +121,10 @@ public final class SnapshotDiff {
             }
         });
 
-        Map<String, Double> da = drops(a);
-        Map<String, Double> db = drops(b);
+        // by namespace too when both name it: against a snapshot without, every site would seem to move
+        boolean netns = namesNetns(a) && namesNetns(b);
+        Map<String, Double> da = drops(a, netns);
+        Map<String, Double> db = drops(b, netns);
         List<RateChange> dAppeared = new ArrayList<>();
         List<RateChange> dVanished = new ArrayList<>();
         List<RateChange> dChanged = new ArrayList<>();
@@ -221,8 +223,15 @@ public final class SnapshotDiff {
         return m;
     }
 
-    /** Drop sites by what identifies them across runs: location, reason, origin, interface name. */
-    private static Map<String, Double> drops(SnapshotDocument d) {
+    private static boolean namesNetns(SnapshotDocument d) {
+        return d.drops().report() != null && d.drops().report().sites().stream().anyMatch(s -> s.netns() != null);
+    }
+
+    /**
+     * Drop sites by what identifies them across runs: location, reason, origin, interface name, and with
+     * {@code netns} the namespace's label (its ip netns name, container or inode).
+     */
+    private static Map<String, Double> drops(SnapshotDocument d, boolean netns) {
         Map<String, Double> m = new LinkedHashMap<>();
         if (d.drops().report() == null) {
             return m;
@@ -230,7 +239,8 @@ public final class SnapshotDiff {
         for (ResolvedDropSite s : d.drops().report().sites()) {
             // addresses move with KASLR between boots: symbol+offset is the stable name
             String key = s.location() + (s.reason() == null ? "" : " (" + s.reason() + ")")
-                    + (s.interfaceName() == null ? "" : " on " + s.interfaceName());
+                    + (s.interfaceName() == null ? "" : " on " + s.interfaceName())
+                    + (netns && s.netns() != null ? " in " + s.netns().label() : "");
             m.merge(key, s.ratePerSecond(), Double::sum);
         }
         return m;

@@ -32,6 +32,7 @@ import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
 import dev.dropscope.model.InterfaceStats;
 import dev.dropscope.model.NeighbourTableStats;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.QdiscStats;
 import dev.dropscope.model.Reading;
 import dev.dropscope.model.ResolvedDropSite;
@@ -193,10 +194,38 @@ final class SnapshotDto {
     }
 
     record Site(String location, String symbol, Long offset, Long size, String address, String module, String reason,
-                String origin, Integer ifindex, @JsonProperty("interface") String iface, Long count,
+                String origin, Integer ifindex, @JsonProperty("interface") String iface,
+                @JsonInclude(NON_NULL) Netns netns, Long count,
                 @JsonAlias("per_second") Double ratePerS, Boolean benign, Boolean other) {
         Site {
             req(count, "count");
+        }
+    }
+
+    /**
+     * A site's network namespace, as watch JSON writes it ({@link WatchJson.Netns}); absent when the source
+     * does not say.
+     */
+    record Netns(Long inode, String name, Container container) {
+        Netns {
+            req(inode, "inode");
+        }
+
+        static Netns of(NetnsIdentity n) {
+            return n == null ? null : new Netns(n.inode(), n.name(), n.container() == null ? null
+                    : new Container(n.container().runtime(), n.container().id(), n.container().pid(),
+                    n.container().command()));
+        }
+
+        NetnsIdentity model() {
+            return new NetnsIdentity(inode, name, container == null ? null
+                    : new NetnsIdentity.Container(container.runtime(), container.id(), container.pid(), container.comm()));
+        }
+    }
+
+    record Container(String runtime, String id, Integer pid, String comm) {
+        Container {
+            req(pid, "pid");
         }
     }
 
@@ -390,6 +419,8 @@ final class SnapshotDto {
                 f.fixes().stream().map(x -> new FixDto(x.command(), x.persist(), x.risk())).toList());
     }
 
+    static final String MACHINE_WIDE = "machine-wide: the drop source sees every namespace, not only this one";
+
     private static Drops drops(SnapshotJson.Drops d, boolean namedNetns) {
         DropReport r = d.report();
         if (r == null) {
@@ -398,10 +429,11 @@ final class SnapshotDto {
         List<Site> sites = r.sites().stream().map(x -> new Site(x.location(), x.symbol(),
                 x.offset() >= 0 ? x.offset() : null, x.size() >= 0 ? x.size() : null,
                 String.format("0x%016x", x.address()), x.module(), x.reason(),
-                x.origin().name().toLowerCase(java.util.Locale.ROOT), x.ifindex(), x.interfaceName(), x.count(),
-                x.ratePerSecond(), x.benign(), x.other())).toList();
+                x.origin().name().toLowerCase(java.util.Locale.ROOT), x.ifindex(), x.interfaceName(),
+                Netns.of(x.netns()), x.count(), x.ratePerSecond(), x.benign(), x.other())).toList();
+        // a source that names each drop's namespace kept only this one's: the note is for those that cannot
         return new Drops(r.source(), d.why(),
-                namedNetns ? "machine-wide: the drop source sees every namespace, not only this one" : null,
+                namedNetns && !d.identityKnown() ? MACHINE_WIDE : null,
                 r.elapsedNs() / 1e9, r.total(), r.lost(),
                 r.symbolsNote() == null ? NullNode.instance : TextNode.valueOf(r.symbolsNote()), sites, null);
     }
@@ -544,7 +576,8 @@ final class SnapshotDto {
         return new ResolvedDropSite(address, x.symbol(), x.offset() == null ? -1 : x.offset(),
                 x.size() == null ? -1 : x.size(), x.module(), x.reason(), o, x.ifindex() == null ? -1 : x.ifindex(),
                 x.iface(), x.count(), x.count(), x.ratePerS() == null ? 0 : x.ratePerS(),
-                Boolean.TRUE.equals(x.benign()), Boolean.TRUE.equals(x.other()));
+                Boolean.TRUE.equals(x.benign()), Boolean.TRUE.equals(x.other()),
+                x.netns() == null ? null : x.netns().model());
     }
 
     private static Map<String, FeatureState> features(Map<String, Feature> m) {

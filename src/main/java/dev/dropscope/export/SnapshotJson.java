@@ -1,5 +1,8 @@
 package dev.dropscope.export;
 
+import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.dropscope.diagnosis.Diagnosis;
@@ -47,6 +50,22 @@ public final class SnapshotJson {
             this(report, why, health, null);
         }
 
+        /**
+         * The same, with what the source used says about interfaces and namespaces: {@code unknownWhy} null
+         * when its drops carry them ({@code DropMonitor.identityUnknownWhy()}).
+         */
+        public Drops withIdentity(String unknownWhy) {
+            Map<String, Source> m = new java.util.LinkedHashMap<>();
+            sources.forEach((id, s) -> m.put(id, !s.used() ? s
+                    : new Source(s.available(), true, s.reason(), unknownWhy == null, unknownWhy)));
+            return new Drops(report, why, health, m);
+        }
+
+        /** True when the source used said its drops carry their interface and namespace. */
+        public boolean identityKnown() {
+            return sources.values().stream().anyMatch(s -> s.used() && Boolean.TRUE.equals(s.identityKnown()));
+        }
+
         /** No drops: the window was not watched, for {@code why}; no source was tried. */
         public static Drops none(String why) {
             return new Drops(null, why, Map.of());
@@ -63,11 +82,18 @@ public final class SnapshotJson {
     /**
      * One drop source as the snapshot saw it.
      *
-     * @param available true when it worked, false when it was tried and failed, null when it was not tried
-     * @param used      the drops in this snapshot came from it
-     * @param reason    why it was used, why it failed, or why it was not tried
+     * @param available       true when it worked, false when it was tried and failed, null when it was not tried
+     * @param used            the drops in this snapshot came from it
+     * @param reason          why it was used, why it failed, or why it was not tried
+     * @param identityKnown   for the source used: whether its drops carry interface and network namespace;
+     *                        null when not said (other sources, older files)
+     * @param identityUnknown why they do not, when {@code identityKnown} is false
      */
-    public record Source(Boolean available, boolean used, String reason) {
+    public record Source(Boolean available, boolean used, String reason,
+                         @JsonInclude(NON_NULL) Boolean identityKnown, @JsonInclude(NON_NULL) String identityUnknown) {
+        public Source(Boolean available, boolean used, String reason) {
+            this(available, used, reason, null, null);
+        }
     }
 
     /** The drop source ids a snapshot reports on, in a fixed order. */

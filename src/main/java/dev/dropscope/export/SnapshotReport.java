@@ -130,20 +130,32 @@ public final class SnapshotReport {
         }
         w.heading(String.format(Locale.ROOT, "Drop sites (%s drops in %.1f s, %s lost, from %s)",
                 ReportWriter.count(r.total()), r.elapsedNs() / 1e9, ReportWriter.count(r.lost()), r.source()));
-        if (namedNetns) {
+        if (namedNetns && !drops.identityKnown()) {
             w.line("Machine-wide: the drop source sees every namespace, not only this one.");
         }
         if (r.symbolsNote() != null) {
             w.line("Note: " + r.symbolsNote());
         }
+        // a Namespace column only when the source named them: reports of other sources stay as they were
+        boolean netns = r.sites().stream().anyMatch(x -> x.netns() != null);
         List<List<String>> rows = new ArrayList<>();
         for (ResolvedDropSite x : r.sites()) {
-            rows.add(List.of(x.location(), nz(x.reason()), x.origin().name().toLowerCase(Locale.ROOT),
-                    nz(x.interfaceName()), ReportWriter.count(x.count()), ReportWriter.rate(x.ratePerSecond()),
+            List<String> row = new ArrayList<>(List.of(x.location(), nz(x.reason()),
+                    x.origin().name().toLowerCase(Locale.ROOT), nz(x.interfaceName())));
+            if (netns) {
+                row.add(x.netns() == null ? "-" : x.netns().label());
+            }
+            row.addAll(List.of(ReportWriter.count(x.count()), ReportWriter.rate(x.ratePerSecond()),
                     x.benign() ? "yes" : ""));
+            rows.add(row);
         }
-        w.table(List.of("Location", "Reason", "Origin", "Interface", "Count", "/s", "Benign"), rows,
-                new boolean[] {false, false, false, false, true, true, false}, "No drops seen in the window.");
+        if (netns) {
+            w.table(List.of("Location", "Reason", "Origin", "Interface", "Namespace", "Count", "/s", "Benign"), rows,
+                    new boolean[] {false, false, false, false, false, true, true, false}, "No drops seen in the window.");
+        } else {
+            w.table(List.of("Location", "Reason", "Origin", "Interface", "Count", "/s", "Benign"), rows,
+                    new boolean[] {false, false, false, false, true, true, false}, "No drops seen in the window.");
+        }
     }
 
     private static void interfaces(ReportWriter w, Snapshot s, Delta delta) {

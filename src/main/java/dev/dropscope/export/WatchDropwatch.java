@@ -16,7 +16,12 @@ import java.util.Map;
 /**
  * dropwatch's own output lines, so parsers written for dropwatch keep working:
  * {@code N drops at SYMBOL+OFFHEX (0xADDR) [software]}, {@code N drops at location 0xADDR [software]},
- * {@code N drops at TRAP [hardware]}, and its packet-mode blocks. Nothing else is printed.
+ * {@code N drops at TRAP [hardware]}, and its packet-mode blocks. Nothing else is printed. Interfaces and
+ * namespaces go only where dropwatch has a slot for them: a summary line has none (parsers match it whole,
+ * so it stays as dropwatch prints it; {@code --format text} or {@code json} show them), a packet block has
+ * {@code input port ifindex} and {@code input port name}, and, only where the source reports namespaces
+ * (the eBPF source with BTF), an {@code input port netns: NAME} line in the same style. Sources without
+ * namespaces print exactly what they printed before.
  */
 public final class WatchDropwatch implements WatchFormat {
     /** asctime()'s layout, which dropwatch prints packet timestamps with. */
@@ -93,6 +98,12 @@ public final class WatchDropwatch implements WatchFormat {
         }
         if (d.interfaceName() != null) {
             out.println("input port name: " + d.interfaceName());
+        } else if (p.netns() != null && p.interfaceName() != null) {
+            // named in its own namespace by us (the kernel sends a name only with hardware drops)
+            out.println("input port name: " + p.interfaceName());
+        }
+        if (p.netns() != null) {
+            out.println("input port netns: " + p.netns().label());
         }
         if (d.trap().flowCookie() != null) {
             out.println("cookie: " + d.trap().flowCookie());

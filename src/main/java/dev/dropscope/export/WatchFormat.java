@@ -9,8 +9,19 @@ import java.util.Map;
 /** How {@code dropscope watch} writes its stream: text (default), JSON Lines, or dropwatch's own lines. */
 public interface WatchFormat {
 
-    /** What is being watched, printed once at the start (text only). */
-    record Start(String source, String why, long intervalMillis, String mode, String symbolsNote) {
+    /**
+     * What is being watched, written once at the start.
+     *
+     * @param identityUnknownWhy why drops carry no interface and network namespace (the source's
+     *                           {@code identityUnknownWhy()}), or null when they do or nobody said
+     */
+    record Start(String source, String why, long intervalMillis, String mode, String symbolsNote,
+                 String identityUnknownWhy) {
+
+        /** A start that says nothing about identity. */
+        public Start(String source, String why, long intervalMillis, String mode, String symbolsNote) {
+            this(source, why, intervalMillis, mode, symbolsNote, null);
+        }
     }
 
     void start(Start start);

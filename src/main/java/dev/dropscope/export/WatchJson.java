@@ -35,7 +35,7 @@ public final class WatchJson implements WatchFormat {
     }
 
     record StartLine(String type, String time, String source, String why, String mode, double intervalS,
-                     String symbolsNote) {
+                     String symbolsNote, @JsonInclude(NON_NULL) String identityUnknownWhy) {
     }
 
     /** A site's identity, shared by the interval and summary records. */
@@ -89,7 +89,7 @@ public final class WatchJson implements WatchFormat {
     public void start(Start start) {
         source = start.source();
         write(new StartLine("start", Instant.now().toString(), start.source(), start.why(), start.mode(),
-                start.intervalMillis() / 1000.0, start.symbolsNote()));
+                start.intervalMillis() / 1000.0, start.symbolsNote(), start.identityUnknownWhy()));
     }
 
     /**

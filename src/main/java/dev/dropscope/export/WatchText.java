@@ -2,6 +2,7 @@ package dev.dropscope.export;
 
 import dev.dropscope.model.DropPacket;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
 
@@ -12,7 +13,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
 
-/** The default stream: one line per site per interval, with its reason, interface, count and rate. */
+/**
+ * The default stream: one line per site per interval, with its reason, interface, count and rate, and
+ * {@code netns NAME} after the interface when the source reports namespaces (nothing otherwise, so the
+ * lines of sources without identity are as before).
+ */
 public final class WatchText implements WatchFormat {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final DateTimeFormatter PACKET_TIME =
@@ -31,6 +36,9 @@ public final class WatchText implements WatchFormat {
         if (s.symbolsNote() != null) {
             out.println("note: " + s.symbolsNote());
         }
+        if (s.identityUnknownWhy() != null) {
+            out.println("note: " + s.identityUnknownWhy());
+        }
         out.printf("%-8s %10s %10s  %-44s %-20s %s%n", "TIME", "DROPS", "PER SEC", "LOCATION", "REASON", "INTERFACE");
         out.flush();
     }
@@ -40,10 +48,10 @@ public final class WatchText implements WatchFormat {
         String time = TIME.format(Instant.ofEpochMilli(r.timeEpochMillis()));
         int lines = 0;
         for (ResolvedDropSite s : r.sites()) {
-            out.printf(Locale.ROOT, "%-8s %10d %10.1f  %-44s %-20s %s%s%n", time, s.delta(), s.ratePerSecond(),
+            out.printf(Locale.ROOT, "%-8s %10d %10.1f  %-44s %-20s %s%s%s%n", time, s.delta(), s.ratePerSecond(),
                     s.location(), s.reason() == null ? "-" : s.reason(),
                     s.interfaceName() != null ? s.interfaceName() : s.ifindex() >= 0 ? "if" + s.ifindex() : "-",
-                    s.benign() ? "  (expected)" : "");
+                    netns(s.netns()), s.benign() ? "  (expected)" : "");
             lines++;
         }
         if (r.lostDelta() > 0) {
@@ -60,7 +68,7 @@ public final class WatchText implements WatchFormat {
         s.append(PACKET_TIME.format(Instant.ofEpochSecond(0, d.timeEpochNs()))).append("  ").append(p.location());
         s.append("  ").append(d.reason() == null ? "-" : d.reason());
         String ifname = p.interfaceName() != null ? p.interfaceName() : d.interfaceName();
-        s.append("  ").append(ifname != null ? ifname : d.ifindex() >= 0 ? "if" + d.ifindex() : "-");
+        s.append("  ").append(ifname != null ? ifname : d.ifindex() >= 0 ? "if" + d.ifindex() : "-").append(netns(p.netns()));
         String flow = WatchDropwatch.flow(d);
         if (!flow.isEmpty()) {
             s.append("  ").append(flow);
@@ -70,14 +78,20 @@ public final class WatchText implements WatchFormat {
         out.flush();
     }
 
+    /** " netns NAME" (its ip netns name, container, or netns:INODE), or "" when the source does not say. */
+    static String netns(NetnsIdentity n) {
+        return n == null ? "" : " netns " + n.label();
+    }
+
     @Override
     public void summary(DropReport t, Map<String, Long> health) {
         out.printf(Locale.ROOT, "%nsummary: %d drops in %s (%.1f/s), %d lost by the monitor%n", t.total(),
                 Durations.format(t.elapsedNs() / 1_000_000), t.elapsedNs() <= 0 ? 0.0 : t.total() * 1e9 / t.elapsedNs(),
                 t.lost());
         for (ResolvedDropSite s : t.sites()) {
-            out.printf(Locale.ROOT, "%10d  %-44s %-20s %s%n", s.count(), s.location(), s.reason() == null ? "-" : s.reason(),
-                    s.interfaceName() != null ? s.interfaceName() : "-");
+            out.printf(Locale.ROOT, "%10d  %-44s %-20s %s%s%n", s.count(), s.location(), s.reason() == null ? "-" : s.reason(),
+                    s.interfaceName() != null ? s.interfaceName() : s.netns() != null && s.ifindex() >= 0 ? "if" + s.ifindex() : "-",
+                    netns(s.netns()));
         }
         StringBuilder h = new StringBuilder("monitor:");
         health.forEach((k, v) -> h.append(' ').append(k).append('=').append(v));

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -276,6 +277,73 @@ class WatchCommandTest {
         }
         // only this namespace's drops pass the filter, so none of the machine's other drops are counted
         assertEquals(40, counted, summary.toString());
+    }
+
+    @Test
+    void textLinesNameTheNamespaceAfterTheInterface() throws Exception {
+        Run r = watchWhileDropping(30, "watch", "--source", "ebpf", "--duration", "2s", "--netns", ns.name(),
+                "--interface", "lo");
+        assertEquals(ExitCodes.OK, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertFalse(r.out().contains("note: interfaces and namespaces are unknown"), r.out());
+        long counted = 0;
+        boolean summary = false;
+        for (String l : lines.subList(2, lines.size())) {
+            if (l.startsWith("summary: ") || l.startsWith("monitor:") || l.isEmpty()) {
+                summary = true;
+                continue;
+            }
+            assertTrue(l.endsWith(" lo netns " + ns.name()) && l.contains("__udp4_lib_rcv+0x") && l.contains("NO_SOCKET"),
+                    "a site of our namespace: '" + l + "'");
+            if (summary) {
+                counted += Long.parseLong(l.strip().split(" +")[0]);
+            }
+        }
+        assertEquals(30, counted, r.out());
+    }
+
+    /** {@code dropscope watch ARGS} as its own process (for an environment of its own), its standard output. */
+    private static String watchProcess(Map<String, String> env, String... args) throws Exception {
+        String jvm = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(jvm, "-cp", cp, "dev.dropscope.cli.Main", "watch"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("DROPSCOPE_EBPF_IDENTITY");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "watch ended");
+            assertEquals(ExitCodes.OK, p.exitValue(), out);
+            return out;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The eBPF program without identity (DROPSCOPE_EBPF_IDENTITY=0): the start record says so and why. */
+    @Test
+    void theStartRecordSaysWhyInterfacesAndNamespacesAreUnknown() throws Exception {
+        String off = "interfaces and namespaces are unknown: turned off";
+        JsonNode start = new ObjectMapper().readTree(watchProcess(Map.of("DROPSCOPE_EBPF_IDENTITY", "0"),
+                "--source", "ebpf", "--format", "json", "--duration", "500ms").lines().findFirst().orElseThrow());
+        assertEquals("start", start.get("type").asText());
+        assertEquals(off, start.get("identity_unknown_why").asText(), start.toString());
+        List<String> text = watchProcess(Map.of("DROPSCOPE_EBPF_IDENTITY", "0"), "--source", "ebpf", "--duration",
+                "500ms").lines().toList();
+        assertTrue(text.get(0).startsWith("dropscope watch: ebpf source"), text.toString());
+        assertEquals("note: " + off, text.get(1), text.toString());
+        // with BTF (this machine has it) identity is known: nothing said
+        start = new ObjectMapper().readTree(watchProcess(Map.of(), "--source", "ebpf", "--format", "json",
+                "--duration", "500ms").lines().findFirst().orElseThrow());
+        assertEquals("ebpf", start.get("source").asText());
+        assertFalse(start.has("identity_unknown_why"), start.toString());
+        // a source that never reports namespaces says so too
+        start = new ObjectMapper().readTree(watchProcess(Map.of(), "--source", "tracepoint", "--format", "json",
+                "--duration", "500ms").lines().findFirst().orElseThrow());
+        assertEquals("network namespaces are unknown: the tracepoint source does not report them",
+                start.get("identity_unknown_why").asText(), start.toString());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.InterfaceStats;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.Reading;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Severity;
@@ -141,12 +142,12 @@ class PrometheusMetricsTest {
     void mappingDetails() {
         Map<String, Double> s = samples(golden());
         // two slots, biggest first: the hex-address site and the hardware trap fold, keeping reason and origin
-        assertEquals(1020.0, s.get("dropscope_drops_total{interface=\"eth0\",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"__udp4_lib_rcv\"}"));
-        assertEquals(300.0, s.get("dropscope_drops_total{interface=\"veth-a\",origin=\"software\",reason=\"NETFILTER_DROP\",symbol=\"nf_hook_slow\"}"));
-        assertEquals(5.0, s.get("dropscope_drops_total{interface=\"\",origin=\"software\",reason=\"NOT_SPECIFIED\",symbol=\"other\"}"));
+        assertEquals(1020.0, s.get("dropscope_drops_total{interface=\"eth0\",netns=\"\",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"__udp4_lib_rcv\"}"));
+        assertEquals(300.0, s.get("dropscope_drops_total{interface=\"veth-a\",netns=\"\",origin=\"software\",reason=\"NETFILTER_DROP\",symbol=\"nf_hook_slow\"}"));
+        assertEquals(5.0, s.get("dropscope_drops_total{interface=\"\",netns=\"\",origin=\"software\",reason=\"NOT_SPECIFIED\",symbol=\"other\"}"));
         // the aggregator's own overflow bucket is "other" whatever the slots
-        assertEquals(9.0, s.get("dropscope_drops_total{interface=\"\",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"other\"}"));
-        assertEquals(2.0, s.get("dropscope_drops_total{interface=\"\",origin=\"hardware\",reason=\"\",symbol=\"other\"}"));
+        assertEquals(9.0, s.get("dropscope_drops_total{interface=\"\",netns=\"\",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"other\"}"));
+        assertEquals(2.0, s.get("dropscope_drops_total{interface=\"\",netns=\"\",origin=\"hardware\",reason=\"\",symbol=\"other\"}"));
         assertEquals(1336.0, sum(s, "dropscope_drops_total{"), "nothing lost in folding");
         assertEquals(1.8446744073709552E19, s.get("dropscope_interface_rx_bytes_total{interface=\"eth0\"}"));
         assertEquals(42.0, s.get("dropscope_interface_rx_dropped_total{interface=\"eth0\"}"));
@@ -190,12 +191,44 @@ class PrometheusMetricsTest {
         Map<String, Double> third = drops(m, report(List.of(
                 site("a", 1, null, "R", DropOrigin.SOFTWARE, "eth0", 6, false),
                 site("b", 1, null, "R", DropOrigin.SOFTWARE, "eth0", 1000, false)), 0));
-        String a = "{interface=\"eth0\",origin=\"software\",reason=\"R\",symbol=\"a\"}";
-        String other = "{interface=\"\",origin=\"software\",reason=\"R\",symbol=\"other\"}";
+        String a = "{interface=\"eth0\",netns=\"\",origin=\"software\",reason=\"R\",symbol=\"a\"}";
+        String other = "{interface=\"\",netns=\"\",origin=\"software\",reason=\"R\",symbol=\"other\"}";
         assertEquals(Map.of(a, 5.0), first);
         assertEquals(Map.of(a, 6.0, other, 100.0), second);
         assertEquals(Map.of(a, 6.0, other, 1000.0), third, "b is busier than a, but moving it out of other "
                 + "would make other fall");
+    }
+
+    static ResolvedDropSite inNetns(ResolvedDropSite s, NetnsIdentity netns) {
+        return new ResolvedDropSite(s.address(), s.symbol(), s.offset(), s.size(), s.module(), s.reason(), s.origin(),
+                s.ifindex(), s.interfaceName(), s.count(), s.delta(), s.ratePerSecond(), s.benign(), s.other(), netns);
+    }
+
+    /**
+     * The same site in three namespaces is three series against the cap, labelled with each namespace's
+     * label (ip netns name, container, inode); the one beyond the cap folds into "other" with
+     * {@code interface=""} and {@code netns=""}, and a source without namespaces gives {@code netns=""}.
+     */
+    @Test
+    void eachNamespaceIsASeriesOfItsOwnUnderTheSameCap() {
+        String docker = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        Map<String, Double> s = drops(new PrometheusMetrics(3), report(List.of(
+                inNetns(site("__udp4_lib_rcv", 0x4bc, null, "NO_SOCKET", DropOrigin.SOFTWARE, "eth0", 850, false),
+                        new NetnsIdentity(4026532301L, "blue", null)),
+                inNetns(site("__udp4_lib_rcv", 0x4bc, null, "NO_SOCKET", DropOrigin.SOFTWARE, "eth0", 40, false),
+                        new NetnsIdentity(4026532302L, null, new NetnsIdentity.Container("docker", docker, 4711, "nginx"))),
+                // another offset in the same function and namespace: the same series
+                inNetns(site("__udp4_lib_rcv", 0x51a, null, "NO_SOCKET", DropOrigin.SOFTWARE, "eth0", 10, false),
+                        new NetnsIdentity(4026532302L, null, new NetnsIdentity.Container("docker", docker, 4711, "nginx"))),
+                site("__udp4_lib_rcv", 0x4bc, null, "NO_SOCKET", DropOrigin.SOFTWARE, "eth0", 30, false),
+                inNetns(site("__udp4_lib_rcv", 0x4bc, null, "NO_SOCKET", DropOrigin.SOFTWARE, "eth0", 7, false),
+                        NetnsIdentity.of(4026532303L))), 0));
+        String tail = ",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"__udp4_lib_rcv\"}";
+        assertEquals(Map.of(
+                "{interface=\"eth0\",netns=\"blue\"" + tail, 850.0,
+                "{interface=\"eth0\",netns=\"docker:0123456789ab\"" + tail, 50.0,
+                "{interface=\"eth0\",netns=\"\"" + tail, 30.0,
+                "{interface=\"\",netns=\"\",origin=\"software\",reason=\"NO_SOCKET\",symbol=\"other\"}", 7.0), s);
     }
 
     /** Random sites appearing and growing in random order, any number of slots: no series ever falls. */
@@ -216,6 +249,10 @@ class PrometheusMetricsTest {
                     sites.add(site("f" + id % 6, id, null, id % 2 == 0 ? "NO_SOCKET" : "OTHERHOST",
                             id % 5 == 0 ? DropOrigin.HARDWARE : DropOrigin.SOFTWARE, id % 3 == 0 ? null : "if" + id % 3,
                             e.getValue(), id == 11));
+                    if (id % 4 != 0) { // some in namespaces: one inode, sometimes with its name
+                        sites.set(sites.size() - 1, inNetns(sites.get(sites.size() - 1),
+                                new NetnsIdentity(4026532300L + id % 4, id % 4 == 1 ? "blue" : null, null)));
+                    }
                 }
                 Map<String, Double> now = drops(m, report(sites, 0));
                 for (Map.Entry<String, Double> e : previous.entrySet()) {
