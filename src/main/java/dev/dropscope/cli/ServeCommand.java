@@ -4,7 +4,6 @@ import java.util.function.Supplier;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
-import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsScope;
@@ -176,12 +175,10 @@ public final class ServeCommand implements Callable<Integer> {
         NetnsScope scope = NetnsScope.current();
         try (Sampler sampler = new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET)) {
             long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
-            NetnsInterfaces foreign = new NetnsInterfaces(sys);
             LiveFeed feed = new LiveFeed(monitor,
                     // namespaces named as watch names them: the netns label of dropscope_drops_total
-                    () -> new DropReportBuilder(kallsyms(err), monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
-                            BenignDrops::isBenign).withNetnsNames(WatchCommand.netnsIdentities())
-                            .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex)),
+                    () -> WatchCommand.withIdentities(new DropReportBuilder(kallsyms(err), monitor.reasons(),
+                            NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign), sys),
                     sampler, new LiveFeed.Settings(intervalNs, intervalNs, Monitoring.MAX_SITES, Monitoring.cpuCount()),
                     state);
             state.durations(sampler::lastDurations);

@@ -1,11 +1,11 @@
 package dev.dropscope.cli;
 
+import dev.dropscope.bpf.DropPrograms;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.DropWatcher;
 import dev.dropscope.collect.NetDmSession;
-import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.doctor.Privileges;
 import dev.dropscope.collect.Sampler;
@@ -138,7 +138,11 @@ public final class SnapshotCommand implements Callable<Integer> {
                 dropsWhy = "not watched (--source none): findings from counters alone";
             } else {
                 try {
-                    monitor = DropMonitors.open(sys, source.requested(), Monitoring.netDmSummary(NetDmSession.Existing.FAIL));
+                    // with --netns the eBPF program itself counts only that namespace's drops (inNetns below
+                    // still keeps only them, from any source that names namespaces)
+                    monitor = DropMonitors.open(sys, source.requested(), Monitoring.netDmSummary(NetDmSession.Existing.FAIL),
+                            netns != null && ownNetns > 0 && ownNetns <= 0xffff_ffffL
+                                    ? new DropPrograms.Filter(new long[] {ownNetns}, new int[0]) : DropPrograms.Filter.NONE);
                     dropsWhy = monitor.why();
                 } catch (IOException e) {
                     if (source != Source.auto) {
@@ -291,11 +295,9 @@ public final class SnapshotCommand implements Callable<Integer> {
             kallsyms = null;
         }
         Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
-        DropReportBuilder builder = new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign)
-                .withNetnsNames(WatchCommand.netnsIdentities());
         // another namespace's ifindex is named by a dump there (one per namespace, at the report)
-        NetnsInterfaces foreign = new NetnsInterfaces(sys);
-        builder.withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
+        DropReportBuilder builder = WatchCommand.withIdentities(
+                new DropReportBuilder(kallsyms, monitor.reasons(), ifnames, BenignDrops::isBenign), sys);
         // one report at the end: the interval is the whole window
         DropWatcher.Settings settings = new DropWatcher.Settings(Math.max(nanos, 10_000_000L), nanos, 0, s -> true,
                 Monitoring.MAX_SITES);

@@ -210,6 +210,26 @@ public final class WatchCommand implements Callable<Integer> {
         return netnsIdentities(NetnsNames.system());
     }
 
+    /**
+     * {@code builder} naming namespaces from /run/netns and /proc, and another namespace's interfaces by a
+     * dump inside it, entered by its name or, unnamed (a container's), through a process in it. Returns it.
+     */
+    static DropReportBuilder withIdentities(DropReportBuilder builder, Syscalls sys) {
+        NetnsNames names = NetnsNames.system();
+        NetnsInterfaces foreign = interfacesOf(sys, names);
+        return builder.withNetnsNames(netnsIdentities(names))
+                .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.inode(), ifindex));
+    }
+
+    /** Interface names in the namespaces {@code names} finds (sharing it under its lock). */
+    static NetnsInterfaces interfacesOf(Syscalls sys, NetnsNames names) {
+        return new NetnsInterfaces(sys, inode -> {
+            synchronized (names) {
+                return names.path(inode);
+            }
+        });
+    }
+
     /** As {@link #netnsIdentities()} from {@code names}, which callers share only while holding its lock. */
     static LongFunction<NetnsIdentity> netnsIdentities(NetnsNames names) {
         return inode -> {
@@ -298,11 +318,7 @@ public final class WatchCommand implements Callable<Integer> {
         Syscalls sys = Syscalls.get();
         WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
         NetnsNames names = NetnsNames.system();
-        NetnsInterfaces foreign = new NetnsInterfaces(sys, inode -> {
-            synchronized (names) {
-                return names.path(inode);
-            }
-        });
+        NetnsInterfaces foreign = interfacesOf(sys, names);
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {

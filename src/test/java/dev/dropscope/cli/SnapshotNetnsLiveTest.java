@@ -181,6 +181,9 @@ class SnapshotNetnsLiveTest {
             assertEquals(sitesIn(j, a).size(), sites.size(), "every site is A's: " + sites);
             assertOurDrops(sites, a, TO_A);
             assertEquals(TO_A, j.get("drops").get("total").asLong(), "the total is A's");
+            // the eBPF program itself counted A's alone: its map holds A's sites, not B's that dropped meanwhile
+            JsonNode bpfSites = j.findValue("bpf_sites");
+            assertEquals(sites.size(), bpfSites == null ? -1 : bpfSites.asInt(), "keys in the kernel's map: " + j);
 
             List<JsonNode> noSocket = new ArrayList<>();
             j.get("findings").forEach(f -> {
