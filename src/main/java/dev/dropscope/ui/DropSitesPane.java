@@ -136,7 +136,7 @@ final class DropSitesPane {
                 }
                 locationWanted = Math.max(locationWanted, Canvas.width(DropSitesPane.location(s)));
             }
-            netnsWidth = Math.min(netnsWidth, 18);
+            netnsWidth = Math.min(netnsWidth, 20); // "docker:" and 12 hex digits whole
             reasonWidth = Math.min(reasonWidth, 24);
             ifaceWidth = Math.min(ifaceWidth, 15);
             // each column takes its width and one space after it; the sparkline, last, takes what is left

@@ -235,9 +235,11 @@ public final class TopScreen {
             keys.removeIf(k -> k[1].equals(drop));
         }
         List<Seg> hints = new ArrayList<>();
-        for (String[] k : keys) {
+        for (int i = 0; i < keys.size(); i++) {
+            String[] k = keys.get(i);
             hints.add(new Seg(k[0], Theme.Role.KEY));
-            hints.add(new Seg(" " + k[1] + gap, Theme.Role.TEXT));
+            // no gap after the last: hints exactly as wide as the screen fit without an ellipsis
+            hints.add(new Seg(" " + k[1] + (i < keys.size() - 1 ? gap : ""), Theme.Role.TEXT));
         }
         c.line(0, row, w, hints);
     }
