@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** The "Drop sites" pane: where packets die, busiest first, with the last minute as a sparkline. */
 final class DropSitesPane {
@@ -28,7 +29,7 @@ final class DropSitesPane {
         String f = s.filter().toLowerCase(Locale.ROOT);
         List<ResolvedDropSite> out = new ArrayList<>();
         for (ResolvedDropSite site : m.drops().sites()) {
-            if (f.isEmpty() || matches(site, f)) {
+            if (f.isEmpty() || matches(site, f) || contains(NamespacesView.label(m, site.netns()), f)) {
                 out.add(site);
             }
         }
@@ -40,7 +41,7 @@ final class DropSitesPane {
 
     private static boolean matches(ResolvedDropSite s, String lowerFilter) {
         return contains(location(s), lowerFilter) || contains(s.reason(), lowerFilter)
-                || contains(s.interfaceName(), lowerFilter) || (s.netns() != null && contains(s.netns().label(), lowerFilter));
+                || contains(s.interfaceName(), lowerFilter);
     }
 
     private static boolean contains(String field, String lowerFilter) {
@@ -103,7 +104,7 @@ final class DropSitesPane {
             c.text(r.col() + 1, top, r.width() - 1, why, Theme.Role.TEXT);
             return;
         }
-        Columns cols = Columns.of(r.width(), rows);
+        Columns cols = Columns.of(r.width(), rows, site -> NamespacesView.label(m, site.netns()));
         int x = r.col();
         drawHeader(c, x, top, cols, m.header().intervalMillis());
         int visible = r.height() - 2;
@@ -121,7 +122,7 @@ final class DropSitesPane {
      * share, interface, sparkline.
      */
     record Columns(int location, int reason, int iface, int netns, boolean total, boolean share, int spark) {
-        static Columns of(int width, List<ResolvedDropSite> rows) {
+        static Columns of(int width, List<ResolvedDropSite> rows, Function<ResolvedDropSite, String> netnsLabel) {
             int reasonWidth = 6;
             int ifaceWidth = 0;
             int netnsWidth = 0;
@@ -132,7 +133,7 @@ final class DropSitesPane {
                     ifaceWidth = Math.max(ifaceWidth, Math.max(5, Canvas.width(DropSitesPane.iface(s))));
                 }
                 if (s.netns() != null) {
-                    netnsWidth = Math.max(netnsWidth, Math.max(5, Canvas.width(s.netns().label())));
+                    netnsWidth = Math.max(netnsWidth, Math.max(5, Canvas.width(netnsLabel.apply(s))));
                 }
                 locationWanted = Math.max(locationWanted, Canvas.width(DropSitesPane.location(s)));
             }
@@ -225,7 +226,7 @@ final class DropSitesPane {
             at += k.iface() + 1;
         }
         if (k.netns() > 0) {
-            c.text(at, row, k.netns(), site.netns() == null ? "-" : site.netns().label(), role);
+            c.text(at, row, k.netns(), site.netns() == null ? "-" : NamespacesView.label(m, site.netns()), role);
             at += k.netns() + 1;
         }
         c.textRight(at, row, RATE, Numbers.si(site.ratePerSecond()), role);

@@ -2,6 +2,7 @@ package dev.dropscope.ui;
 
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.NetnsCounters;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.ResolvedDropSite;
 
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ final class NamespacesView {
                     : c.gone() ? "gone: its last counts" + (c.problem() == null ? "" : " (" + c.problem() + ")")
                     : c.problem() != null && c.rates().isEmpty() ? c.problem()
                     : c.rates().isEmpty() ? "rates after the second reading" : null;
-            rows.add(new Row(sites.get(0).netns().label(), Kind.OTHER, rate(sites), total(sites), topReason(sites),
+            rows.add(new Row(label(m, sites.get(0).netns()), Kind.OTHER, rate(sites), total(sites), topReason(sites),
                     c == null || c.rates().isEmpty() ? null : c.rates(), note));
         }
         if (!unknown.isEmpty()) {
@@ -97,6 +98,14 @@ final class NamespacesView {
         Comparator<Row> byRate = Comparator.comparingDouble(r -> r.rate() == null ? -1 : r.rate());
         rows.sort(byRate.thenComparingLong(Row::total).reversed().thenComparing(Row::label));
         return rows;
+    }
+
+    /** A namespace's name as top shows it: ours by {@link TopModel.Namespaces#ownLabel}, others by their label. */
+    static String label(TopModel m, NetnsIdentity n) {
+        if (n == null) {
+            return null;
+        }
+        return m.namespaces() != null && n.inode() == m.namespaces().ownInode() ? m.namespaces().ownLabel() : n.label();
     }
 
     private static double rate(List<ResolvedDropSite> sites) {
@@ -159,6 +168,7 @@ final class NamespacesView {
             boolean[] take = new boolean[COUNTERS.size()];
             int reason = 0;
             boolean total = false;
+            int label = 10;
             for (int rank = 1; rank <= 6; rank++) {
                 for (int i = 0; i < COUNTERS.size(); i++) {
                     Counter c = COUNTERS.get(i);
@@ -167,6 +177,12 @@ final class NamespacesView {
                         take[i] = true;
                         budget -= w;
                     }
+                }
+                if (rank == 1) {
+                    // names before the rest: "docker:" and 12 hex digits whole at 80 columns
+                    int grow = Math.max(0, Math.min(budget - 10, Math.min(labelWanted, 20) - label));
+                    label += grow;
+                    budget -= grow;
                 }
                 if (rank == 2 && budget >= 10) {
                     reason = Math.min(reasonWanted, budget - 1);
@@ -183,15 +199,15 @@ final class NamespacesView {
                     counters.add(COUNTERS.get(i));
                 }
             }
-            return new Columns(10 + Math.max(0, Math.min(budget, labelWanted - 10)), reason, total, counters);
+            return new Columns(label + Math.max(0, Math.min(budget, labelWanted - label)), reason, total, counters);
         }
     }
 
     static void draw(Canvas c, Rect r, TopModel m, TopState s) {
         List<Row> rows = rows(m);
         long others = rows.stream().filter(x -> x.kind() == Kind.OTHER).count();
-        c.title(r.col(), r.row(), r.width(), "Namespaces", true, "drops and each namespace's own counters, per second"
-                + (others == 0 ? "" : "  " + others + (others == 1 ? " other namespace" : " other namespaces")));
+        c.title(r.col(), r.row(), r.width(), "Namespaces", true, "drops beside each namespace's own counters, per second"
+                + (others == 0 ? "" : "  " + others + (others == 1 ? " other" : " others")));
         if (r.height() < 2) {
             return;
         }
