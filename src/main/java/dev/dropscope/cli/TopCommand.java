@@ -2,6 +2,7 @@ package dev.dropscope.cli;
 
 import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.doctor.DropMonitors;
+import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.SymbolTable;
 import dev.dropscope.collect.LiveFeed;
@@ -238,12 +239,8 @@ public final class TopCommand implements Callable<Integer> {
                 sys -> DropMonitors.open(sys, requested, netdm),
                 monitor -> {
                     composer.identityUnknown(monitor.identityUnknownWhy());
-                    NetnsInterfaces foreign = new NetnsInterfaces(syscalls());
-                    return DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { },
-                            () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), monitor.reasons(),
-                            NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign)
-                            .withNetnsNames(inode -> NetnsCountersCollector.identity(lookup.apply(inode)))
-                            .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
+                    return builder(syscalls(), monitor, SymbolTable.loadInBackground(e -> { },
+                            () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), lookup);
                 },
                 new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), Monitoring.MAX_SITES,
                         Monitoring.cpuCount()),
@@ -270,6 +267,19 @@ public final class TopCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         return outcome.exit() == TopState.Exit.QUIT ? ExitCodes.OK : ExitCodes.INTERRUPTED;
+    }
+
+    /**
+     * Names the drop sites: symbols, reasons, our interfaces, and for other namespaces their names
+     * ({@code lookup}) and their interfaces' names inside them.
+     */
+    static DropReportBuilder builder(Syscalls sys, DropMonitor monitor, SymbolTable symbols,
+                                     LongFunction<NetnsNames.Netns> lookup) {
+        NetnsInterfaces foreign = new NetnsInterfaces(sys);
+        return DropReportBuilder.withSymbols(symbols, monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
+                        BenignDrops::isBenign)
+                .withNetnsNames(inode -> NetnsCountersCollector.identity(lookup.apply(inode)))
+                .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
     }
 
     /** Any other failure of the start as if it had happened here (a LinkageError goes to Main's handler). */
