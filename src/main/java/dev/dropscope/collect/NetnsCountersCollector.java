@@ -5,9 +5,13 @@ import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.procfs.ProcNetDev;
 import dev.dropscope.procfs.ProtocolCounters;
+import dev.dropscope.sys.Errno;
+import dev.dropscope.sys.NativeBuffer;
+import dev.dropscope.sys.NativeIoException;
 import dev.dropscope.sys.Syscalls;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +19,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 
@@ -23,13 +30,14 @@ import java.util.function.LongSupplier;
  * {@code netstat}, {@code snmp6} and {@code dev}, and our own (the System pane's) says nothing about them.
  * A namespace is entered by a process in it ({@code /proc/PID/net/...}, the process {@link NetnsNames}
  * found; its {@code ns/net} is checked before and after, so a pid reused meanwhile is not read) or, for an
- * {@code ip netns} name, by setns(2) on a thread of its own ({@link NetnsScope}, {@code /proc/thread-self/net}).
+ * {@code ip netns} name, by setns(2) on the collector's own thread ({@code /proc/thread-self/net}), which
+ * goes back into our namespace after each reading.
  *
  * <p>Bounded: only the namespaces asked for, at most {@code cap} per call (the caller passes the busiest
  * first); the last counts of at most {@link #KEEP} namespaces are kept by inode, so one that disappears
  * keeps them, marked gone. Thread-safe.
  */
-public final class NetnsCountersCollector {
+public final class NetnsCountersCollector implements AutoCloseable {
     public static final int DEFAULT_CAP = 16;
     static final int KEEP = 256;
     /** The {@code /proc/net/dev} sums each reading carries, under {@code dev.NAME}. */
@@ -41,6 +49,17 @@ public final class NetnsCountersCollector {
     private final int cap;
     private final LongSupplier clock;
     private final long own;
+    private static final String RUN_NETNS = "/run/netns/";
+    private static final String OWN_NS = "/proc/self/ns/net";
+    private static final int CLONE_NEWNET = 0x40000000;
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 0x80000;
+
+    /** The thread that enters named namespaces, and its way back into ours (used on that thread only). */
+    private ExecutorService entering;
+    private Integer ownNs;
+    private volatile boolean stuck;
+
     private final Map<Long, NetnsCounters> last = new LinkedHashMap<>(32, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, NetnsCounters> e) {
@@ -143,20 +162,101 @@ public final class NetnsCountersCollector {
         return r;
     }
 
+    /**
+     * Reads a named namespace on the collector's own thread: setns(2) into {@code /run/netns/NAME}, read
+     * {@code /proc/thread-self/net}, setns back into ours. The thread holds no other namespace between
+     * readings (a thread inside one would keep it alive after {@code ip netns delete}), and one thread for
+     * all of them costs no thread start per namespace per interval.
+     */
     private Reading throughName(long inode, String name) throws Exception {
-        NetnsScope scope;
-        try {
-            scope = NetnsScope.named(sys, name);
-        } catch (IOException e) {
-            return Reading.failed(!Files.exists(Path.of("/run/netns", name)), e.getMessage());
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+            return Reading.failed(false, "'" + name + "' is not a network namespace name");
         }
-        try (scope) {
-            return scope.call(() -> {
-                if (inodeOf(Path.of("/proc/thread-self/ns/net")) != inode) {
-                    return Reading.failed(true, "'" + name + "' names another namespace now");
+        ExecutorService e;
+        synchronized (this) {
+            if (entering == null) {
+                entering = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "dropscope-netns-counters");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            e = entering;
+        }
+        try {
+            return e.submit(() -> readInside(inode, name)).get();
+        } catch (ExecutionException x) {
+            throw x.getCause() instanceof Exception c ? c : x;
+        } finally {
+            if (stuck) {
+                synchronized (this) {
+                    e.shutdown(); // its thread ends after this task; the next reading starts a new one
+                    entering = null;
+                    stuck = false;
                 }
-                return readUnder(Path.of("/proc"));
+            }
+        }
+    }
+
+    private Reading readInside(long inode, String name) throws IOException {
+        if (ownNs == null) {
+            int fd = open(OWN_NS);
+            if (fd < 0) {
+                throw new NativeIoException("open " + OWN_NS, -fd);
+            }
+            ownNs = fd;
+        }
+        String path = RUN_NETNS + name;
+        int fd = open(path);
+        if (fd < 0) {
+            return Reading.failed(fd == -Errno.ENOENT, fd == -Errno.ENOENT
+                    ? "network namespace '" + name + "' not found (" + path + ")"
+                    : "open " + path + ": " + Errno.describe(-fd));
+        }
+        int rc;
+        try {
+            rc = sys.setns(fd, CLONE_NEWNET);
+        } finally {
+            sys.close(fd);
+        }
+        if (rc < 0) {
+            return Reading.failed(false, "setns into network namespace '" + name + "': " + Errno.describe(-rc));
+        }
+        try {
+            if (inodeOf(Path.of("/proc/thread-self/ns/net")) != inode) {
+                return Reading.failed(true, "'" + name + "' names another namespace now");
+            }
+            return readUnder(Path.of("/proc"));
+        } finally {
+            if (sys.setns(ownNs, CLONE_NEWNET) < 0) {
+                // stuck in another namespace: this thread must not read for us again (nor keep it alive)
+                stuck = true;
+                sys.close(ownNs);
+                ownNs = null;
+            }
+        }
+    }
+
+    /** open(2) O_RDONLY|O_CLOEXEC: the fd, or -errno. */
+    private int open(String path) {
+        byte[] p = path.getBytes(StandardCharsets.UTF_8);
+        NativeBuffer buf = NativeBuffer.allocate(p.length + 1);
+        buf.buffer().put(0, p);
+        return sys.open(buf, 0, O_RDONLY | O_CLOEXEC);
+    }
+
+    /** Ends the namespace-entering thread (the next named reading starts another). */
+    @Override
+    public synchronized void close() {
+        if (entering != null) {
+            entering.submit(() -> {
+                if (ownNs != null) {
+                    sys.close(ownNs);
+                    ownNs = null;
+                }
             });
+            entering.shutdown();
+            entering = null;
         }
     }
 

@@ -107,14 +107,15 @@ class TopNamespacesLiveTest {
                     return names.lookup(inode);
                 }
             };
-            composer.withNamespaces(new NetnsCountersCollector(SYS, lookup, NetnsCountersCollector.DEFAULT_CAP));
             long a0 = noPorts(a);
             long b0 = noPorts(b);
-            try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false, EbpfMonitor.Attach.PERF_EVENT, true);
+            try (NetnsCountersCollector counters = new NetnsCountersCollector(SYS, lookup, NetnsCountersCollector.DEFAULT_CAP);
+                 EbpfMonitor m = EbpfMonitor.open(SYS, "test", false, EbpfMonitor.Attach.PERF_EVENT, true);
                  LiveFeed feed = new LiveFeed(new Sampler(List.of(), NetnsScope.current(), Duration.ofSeconds(2)),
                          new LiveFeed.Settings(200_000_000L, 100_000_000L, Monitoring.MAX_SITES, Monitoring.cpuCount()),
                          composer)) {
                 assertNull(m.identityUnknownWhy(), "this test needs the eBPF source with BTF");
+                composer.withNamespaces(counters);
                 composer.identityUnknown(m.identityUnknownWhy());
                 feed.startSampling();
                 feed.startDrops(m, () -> TopCommand.builder(SYS, m, SymbolTable.loadInBackground(e -> { }), lookup));

@@ -44,6 +44,26 @@ class NetnsCountersCollectorLiveTest {
         return ProtocolCounters.parseHeaderValue(Netns.run(cmd)).counters().get("Udp.NoPorts");
     }
 
+    /** Our threads inside any of {@code inodes}: none may stay there (it would keep a deleted namespace alive). */
+    static List<String> threadsIn(long... inodes) throws Exception {
+        List<String> in = new java.util.ArrayList<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    long ino = inode(t.resolve("ns/net"));
+                    for (long i : inodes) {
+                        if (ino == i) {
+                            in.add(Files.readString(t.resolve("comm")).strip());
+                        }
+                    }
+                } catch (java.nio.file.NoSuchFileException ended) {
+                    // a thread that ended meanwhile
+                }
+            }
+        }
+        return in;
+    }
+
     static NetnsCountersCollector collector(int cap) {
         NetnsNames names = NetnsNames.system();
         return new NetnsCountersCollector(SYS, names::lookup, cap);
@@ -51,12 +71,12 @@ class NetnsCountersCollectorLiveTest {
 
     @Test
     void namedNamespacesCountTheirOwnNoPortsAndKeepThemWhenDeleted() throws Exception {
-        try (Netns a = Netns.create("nsctr"); Netns b = Netns.create("nsctr")) {
+        try (Netns a = Netns.create("nsctr"); Netns b = Netns.create("nsctr");
+             NetnsCountersCollector c = collector(16)) {
             a.ip("link", "set", "lo", "up");
             b.ip("link", "set", "lo", "up");
             long ia = inode(Path.of("/run/netns", a.name()));
             long ib = inode(Path.of("/run/netns", b.name()));
-            NetnsCountersCollector c = collector(16);
             Map<Long, NetnsCounters> first = c.collect(List.of(ia, ib));
             long a0 = ownNoPorts("ip", "netns", "exec", a.name());
             long b0 = ownNoPorts("ip", "netns", "exec", b.name());
@@ -83,6 +103,7 @@ class NetnsCountersCollectorLiveTest {
             double seconds = (second.get(ia).monotonicNanos() - first.get(ia).monotonicNanos()) / 1e9;
             assertEquals(1300 / seconds, second.get(ia).rate("Udp.NoPorts"), 1e-6);
             assertFalse(second.get(ia).gone());
+            assertEquals(List.of(), threadsIn(ia, ib), "the reading thread went back into our namespace");
 
             // b deleted: it keeps its last counts, marked gone, without rates; a reads on
             b.close();
@@ -100,10 +121,10 @@ class NetnsCountersCollectorLiveTest {
 
     @Test
     void onlyTheBusiestUpToTheCapAreReadAndNeverOurOwn() throws Exception {
-        try (Netns a = Netns.create("nsctr"); Netns b = Netns.create("nsctr")) {
+        try (Netns a = Netns.create("nsctr"); Netns b = Netns.create("nsctr");
+             NetnsCountersCollector c = collector(1)) {
             long ia = inode(Path.of("/run/netns", a.name()));
             long ib = inode(Path.of("/run/netns", b.name()));
-            NetnsCountersCollector c = collector(1);
             long own = inode(Path.of("/proc/self/ns/net"));
             assertEquals(own, c.ownInode());
             assertEquals(Map.of(), c.collect(List.of(own, 0L)), "ours is the System pane's, 0 is no namespace");
@@ -124,31 +145,37 @@ class NetnsCountersCollectorLiveTest {
                 Thread.sleep(5);
             }
             long ino = inode(link);
-            String pid = Long.toString(sleeper.pid());
-            Netns.run("nsenter", "-t", pid, "-n", "ip", "link", "set", "lo", "up");
-            NetnsCountersCollector c = collector(16);
-            NetnsCounters before = c.collect(List.of(ino)).get(ino);
-            assertNull(before.netns().name(), "no ip netns name: read through its process");
-            assertNull(before.problem(), before.toString());
-            long n0 = ownNoPorts("nsenter", "-t", pid, "-n");
-            assertEquals(n0, before.counters().get("Udp.NoPorts"));
-            Netns.run("nsenter", "-t", pid, "-n", "bash", "-c",
-                    "for i in $(seq 400); do echo x > /dev/udp/127.0.0.1/9; done");
-            long n1 = ownNoPorts("nsenter", "-t", pid, "-n");
-            assertEquals(400, n1 - n0);
-            NetnsCounters after = c.collect(List.of(ino)).get(ino);
-            assertEquals(n1, after.counters().get("Udp.NoPorts"));
-            assertTrue(after.rate("Udp.NoPorts") > 0);
-
-            sleeper.destroy();
-            assertTrue(sleeper.waitFor(10, TimeUnit.SECONDS));
-            NetnsCounters ended = c.collect(List.of(ino)).get(ino);
-            assertTrue(ended.gone(), ended.toString());
-            assertEquals(n1, ended.counters().get("Udp.NoPorts"));
-            assertTrue(ended.problem().contains("ended"), ended.problem());
+            Netns.run("nsenter", "-t", Long.toString(sleeper.pid()), "-n", "ip", "link", "set", "lo", "up");
+            try (NetnsCountersCollector c = collector(16)) {
+                readThroughItsProcess(sleeper, ino, c);
+            }
         } finally {
             sleeper.destroyForcibly();
             sleeper.waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** Reads the namespace {@code sleeper} made, sends into it, then ends it. */
+    private static void readThroughItsProcess(Process sleeper, long ino, NetnsCountersCollector c) throws Exception {
+        String pid = Long.toString(sleeper.pid());
+        NetnsCounters before = c.collect(List.of(ino)).get(ino);
+        assertNull(before.netns().name(), "no ip netns name: read through its process");
+        assertNull(before.problem(), before.toString());
+        long n0 = ownNoPorts("nsenter", "-t", pid, "-n");
+        assertEquals(n0, before.counters().get("Udp.NoPorts"));
+        Netns.run("nsenter", "-t", pid, "-n", "bash", "-c",
+                "for i in $(seq 400); do echo x > /dev/udp/127.0.0.1/9; done");
+        long n1 = ownNoPorts("nsenter", "-t", pid, "-n");
+        assertEquals(400, n1 - n0);
+        NetnsCounters after = c.collect(List.of(ino)).get(ino);
+        assertEquals(n1, after.counters().get("Udp.NoPorts"));
+        assertTrue(after.rate("Udp.NoPorts") > 0);
+
+        sleeper.destroy();
+        assertTrue(sleeper.waitFor(10, TimeUnit.SECONDS));
+        NetnsCounters ended = c.collect(List.of(ino)).get(ino);
+        assertTrue(ended.gone(), ended.toString());
+        assertEquals(n1, ended.counters().get("Udp.NoPorts"));
+        assertTrue(ended.problem().contains("ended"), ended.problem());
     }
 }
