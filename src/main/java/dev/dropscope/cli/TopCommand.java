@@ -256,6 +256,7 @@ public final class TopCommand implements Callable<Integer> {
                     .run();
         } finally {
             start.close();
+            composer.closeNamespaces();
         }
         Throwable failed = start.failure();
         if (failed instanceof DropMonitors.NoDropSourceException || failed instanceof NetDmSession.AlreadyMonitoringException) {
@@ -354,6 +355,14 @@ public final class TopCommand implements Callable<Integer> {
         /** Reads the other namespaces' own counters with each sample, for those drops were seen in. */
         void withNamespaces(NetnsCountersCollector collector) {
             namespaceCounters = collector;
+        }
+
+        /** Ends the namespace counters' thread, once sampling has stopped. */
+        void closeNamespaces() {
+            NetnsCountersCollector c = namespaceCounters;
+            if (c != null) {
+                c.close();
+            }
         }
 
         /** Why drops come without interface and namespace (null: they have them); the header says so. */
