@@ -217,7 +217,7 @@ public final class TopScreen {
                     new String[] {"e", "export"}, new String[] {"?", "help"}, new String[] {"q", "quit"}));
         if (s.socketsOpen() && !s.detailOpen() && !s.helpOpen()) {
             keys.add(1, new String[] {"s", "sort"});
-        } else if (sockets && !s.detailOpen() && !s.helpOpen()) {
+        } else if (sockets && !overlay) {
             // shown once a sample has sockets, so screens without them keep their footer
             keys.add(keys.size() - 4, new String[] {"k", "sockets"});
         }

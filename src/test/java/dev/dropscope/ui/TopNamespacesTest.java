@@ -158,7 +158,12 @@ class TopNamespacesTest {
         assertTrue(f.line(6).matches(" \\*host \\(own\\) +4 +900 +QUEUE_PURGE +1\\.0k +1\\.2k +0 +0 +120 *"), f.line(6));
         assertTrue(t.contains("docker:0123456789ab: gone: its last counts (its process 4242 ended)"), t);
         assertEquals(Theme.Role.ALERT, roleOf(f, 4, "850"));
-        assertTrue(f.line(39).startsWith("Esc back"), f.line(39));
+        assertEquals("Esc back  ↑↓ scroll  p pause  e export  q quit", f.line(39).stripTrailing());
+        // with sockets in the sample too: 'k' is no key of this view, so its hint is not shown
+        TopModel withSockets = TopSocketsTest.busy(List.of());
+        Frame k = Frame.draw(withSockets, keys('n'), 120, 40, COLOUR);
+        assertEquals("Esc back  ↑↓ scroll  p pause  e export  q quit", k.line(39).stripTrailing());
+        assertTrue(Frame.draw(withSockets, TopState.initial(), 120, 40, COLOUR).line(39).contains("k sockets"));
     }
 
     private static Theme.Role roleOf(Frame f, int row, String s) {
