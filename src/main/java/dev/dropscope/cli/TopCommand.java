@@ -2,11 +2,14 @@ package dev.dropscope.cli;
 
 import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.doctor.DropMonitors;
+import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropReportBuilder;
 import dev.dropscope.collect.SymbolTable;
 import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
+import dev.dropscope.collect.NetnsCountersCollector;
+import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
@@ -15,8 +18,11 @@ import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
+import dev.dropscope.model.NetnsIdentity;
+import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.Snapshot;
 import dev.dropscope.procfs.NetDevices;
+import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.procfs.ProcFiles;
 import dev.dropscope.procfs.Sysctls;
 import dev.dropscope.sys.Syscalls;
@@ -42,9 +48,13 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongFunction;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,6 +73,7 @@ import java.util.concurrent.TimeUnit;
             "conntrack, UDP buffers, TCP listen queues, checksums) and Findings (evidence and fix commands).",
             "",
             "Keys: Tab/arrows move, Enter details, s sort, / filter, p pause, e export a snapshot, ? help, q quit.",
+            "k: sockets; n: drops per network namespace beside its own counters (eBPF source with BTF).",
             "NO_COLOR=1 shows it without colours. 'dropscope' with no command on a terminal runs this."},
         footerHeading = "%nExit codes:%n",
         footer = {"  0 quit with q, 1 the drop source or sampling failed, 2 bad option or not a terminal,",
@@ -205,6 +216,13 @@ public final class TopCommand implements Callable<Integer> {
         TopModel.Header header = TopModel.Header.opening(kernel.get("kernel.hostname").orElse(null),
                 kernel.get("kernel.osrelease").orElse(null), "--source " + sourceOption.source.name(), intervalMillis);
         LatestModel latest = new LatestModel(TopModel.starting(header, System.currentTimeMillis()));
+        // one table of namespace names for the drop sites and the per-namespace counters
+        NetnsNames names = NetnsNames.system();
+        LongFunction<NetnsNames.Netns> lookup = inode -> {
+            synchronized (names) {
+                return names.lookup(inode);
+            }
+        };
         Composer composer = new Composer(header, latest, DIAGNOSIS);
         NetnsScope scope = NetnsScope.current();
         long intervalNs = Duration.ofMillis(intervalMillis).toNanos();
@@ -214,11 +232,16 @@ public final class TopCommand implements Callable<Integer> {
         // kallsyms (a quarter second of parsing) waits for the first frame with counters, at most a second
         CountDownLatch fullFrame = new CountDownLatch(1);
         TopStart start = TopStart.begin(TopCommand::syscalls,
-                sys -> new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET),
+                sys -> {
+                    composer.withNamespaces(new NetnsCountersCollector(sys, lookup, NetnsCountersCollector.DEFAULT_CAP));
+                    return new Sampler(Sampler.standardCollectors(sys, scope), scope, Monitoring.SAMPLE_BUDGET);
+                },
                 sys -> DropMonitors.open(sys, requested, netdm),
-                monitor -> DropReportBuilder.withSymbols(SymbolTable.loadInBackground(e -> { },
-                        () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), monitor.reasons(),
-                        NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign),
+                monitor -> {
+                    composer.identityUnknown(monitor.identityUnknownWhy());
+                    return builder(syscalls(), monitor, SymbolTable.loadInBackground(e -> { },
+                            () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), lookup);
+                },
                 new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), Monitoring.MAX_SITES,
                         Monitoring.cpuCount()),
                 composer, composer::sourceOpened, latest::fail, stop);
@@ -233,6 +256,7 @@ public final class TopCommand implements Callable<Integer> {
                     .run();
         } finally {
             start.close();
+            composer.closeNamespaces();
         }
         Throwable failed = start.failure();
         if (failed instanceof DropMonitors.NoDropSourceException || failed instanceof NetDmSession.AlreadyMonitoringException) {
@@ -244,6 +268,19 @@ public final class TopCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         return outcome.exit() == TopState.Exit.QUIT ? ExitCodes.OK : ExitCodes.INTERRUPTED;
+    }
+
+    /**
+     * Names the drop sites: symbols, reasons, our interfaces, and for other namespaces their names
+     * ({@code lookup}) and their interfaces' names inside them.
+     */
+    static DropReportBuilder builder(Syscalls sys, DropMonitor monitor, SymbolTable symbols,
+                                     LongFunction<NetnsNames.Netns> lookup) {
+        NetnsInterfaces foreign = new NetnsInterfaces(sys);
+        return DropReportBuilder.withSymbols(symbols, monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
+                        BenignDrops::isBenign)
+                .withNetnsNames(inode -> NetnsCountersCollector.identity(lookup.apply(inode)))
+                .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
     }
 
     /** Any other failure of the start as if it had happened here (a LinkageError goes to Main's handler). */
@@ -292,6 +329,8 @@ public final class TopCommand implements Callable<Integer> {
         private Map<String, Long> health = Map.of();
         private Snapshot snapshot;
         private Delta delta;
+        private volatile NetnsCountersCollector namespaceCounters;
+        private TopModel.Namespaces namespaces;
 
         Composer(TopModel.Header header, LatestModel latest, Diagnoser diagnoser) {
             this.header = header;
@@ -313,11 +352,63 @@ public final class TopCommand implements Callable<Integer> {
             publish();
         }
 
-        @Override
-        public synchronized void onSample(Snapshot s, Delta d) {
-            snapshot = s;
-            delta = d;
+        /** Reads the other namespaces' own counters with each sample, for those drops were seen in. */
+        void withNamespaces(NetnsCountersCollector collector) {
+            namespaceCounters = collector;
+        }
+
+        /** Ends the namespace counters' thread, once sampling has stopped. */
+        void closeNamespaces() {
+            NetnsCountersCollector c = namespaceCounters;
+            if (c != null) {
+                c.close();
+            }
+        }
+
+        /** Why drops come without interface and namespace (null: they have them); the header says so. */
+        public synchronized void identityUnknown(String why) {
+            header = header.withIdentityWhy(why);
             publish();
+        }
+
+        @Override
+        public void onSample(Snapshot s, Delta d) {
+            NetnsCountersCollector c = namespaceCounters;
+            // read outside the lock: entering namespaces must not hold up the drop reports
+            TopModel.Namespaces ns = c == null ? null
+                    : new TopModel.Namespaces(c.ownInode(), c.ownLabel(), c.collect(busiest(currentDrops())));
+            synchronized (this) {
+                snapshot = s;
+                delta = d;
+                if (ns != null) {
+                    namespaces = ns;
+                }
+                publish();
+            }
+        }
+
+        private synchronized DropReport currentDrops() {
+            return drops;
+        }
+
+        /** The namespaces of {@code r}'s sites, most drops in the last interval first, then most since the start. */
+        static List<Long> busiest(DropReport r) {
+            if (r == null) {
+                return List.of();
+            }
+            Map<Long, long[]> by = new HashMap<>();
+            for (ResolvedDropSite s : r.sites()) {
+                NetnsIdentity n = s.netns();
+                if (n != null) {
+                    long[] v = by.computeIfAbsent(n.inode(), k -> new long[2]);
+                    v[0] += s.delta();
+                    v[1] += s.count();
+                }
+            }
+            List<Long> out = new ArrayList<>(by.keySet());
+            out.sort(Comparator.comparingLong((Long k) -> by.get(k)[0]).thenComparingLong(k -> by.get(k)[1]).reversed()
+                    .thenComparingLong(k -> k));
+            return out;
         }
 
         @Override
@@ -327,7 +418,7 @@ public final class TopCommand implements Callable<Integer> {
 
         private void publish() {
             latest.publish(new TopModel(header, System.currentTimeMillis(), drops, snapshot, delta,
-                    diagnoser.diagnose(snapshot, delta, drops, health), history.snapshot(), health));
+                    diagnoser.diagnose(snapshot, delta, drops, health), history.snapshot(), health, namespaces));
         }
     }
 }

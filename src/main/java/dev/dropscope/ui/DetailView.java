@@ -89,6 +89,11 @@ final class DetailView {
         l.add(kv("origin", site.origin().name().toLowerCase(Locale.ROOT)));
         l.add(kv("interface", site.interfaceName() != null ? site.interfaceName()
                 : site.ifindex() >= 0 ? "ifindex " + site.ifindex() : "not given by " + m.header().source()));
+        if (site.netns() != null) {
+            l.add(kv("namespace", site.netns().label() + (site.netns().container() == null ? ""
+                    : " (pid " + site.netns().container().pid() + " " + site.netns().container().command() + ")")
+                    + "  inode " + site.netns().inode()));
+        }
         l.add(kv("rate", Numbers.si(site.ratePerSecond()) + "/s (" + site.delta() + " in the last interval, "
                 + Numbers.percent(DropSitesPane.share(site, m.drops(), TopState.SiteSort.RATE)) + " of all)"));
         l.add(kv("total", site.count() + " since the start ("
@@ -323,7 +328,8 @@ final class DetailView {
             {"Esc", "back from details; clear the filter"},
             {"s", "sort: Drop sites by rate or total, Interfaces by drops+errors, packets or name"},
             {"k", "Sockets view: sockets with drops or unread data and their processes (s sorts, Esc back)"},
-            {"/", "filter Drop sites by function, reason or interface, and Interfaces by name (Enter applies, Esc cancels)"},
+            {"n", "Namespaces view: drops per network namespace beside each one's own counters (Esc back)"},
+            {"/", "filter Drop sites by function, reason, interface or namespace, and Interfaces by name (Enter applies, Esc cancels)"},
             {"p", "pause / resume the display (sampling goes on, nothing is lost)"},
             {"e", "export the shown snapshot as JSON to ./dropscope-snapshot-<time>.json"},
             {"?", "this help"},

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** The "Drop sites" pane: where packets die, busiest first, with the last minute as a sparkline. */
 final class DropSitesPane {
@@ -28,7 +29,7 @@ final class DropSitesPane {
         String f = s.filter().toLowerCase(Locale.ROOT);
         List<ResolvedDropSite> out = new ArrayList<>();
         for (ResolvedDropSite site : m.drops().sites()) {
-            if (f.isEmpty() || matches(site, f)) {
+            if (f.isEmpty() || matches(site, f) || contains(NamespacesView.label(m, site.netns()), f)) {
                 out.add(site);
             }
         }
@@ -45,6 +46,14 @@ final class DropSitesPane {
 
     private static boolean contains(String field, String lowerFilter) {
         return field != null && field.toLowerCase(Locale.ROOT).contains(lowerFilter);
+    }
+
+    /** The interface's name; "if7" for another namespace's device not named there; else null. */
+    static String iface(ResolvedDropSite s) {
+        if (s.interfaceName() != null) {
+            return s.interfaceName();
+        }
+        return s.netns() != null && s.ifindex() > 0 ? "if" + s.ifindex() : null;
     }
 
     /** "symbol+0xoff [module]", the trap name, the address, or "other sites" (the size is in the detail view). */
@@ -95,7 +104,7 @@ final class DropSitesPane {
             c.text(r.col() + 1, top, r.width() - 1, why, Theme.Role.TEXT);
             return;
         }
-        Columns cols = Columns.of(r.width(), rows);
+        Columns cols = Columns.of(r.width(), rows, site -> NamespacesView.label(m, site.netns()));
         int x = r.col();
         drawHeader(c, x, top, cols, m.header().intervalMillis());
         int visible = r.height() - 2;
@@ -108,19 +117,27 @@ final class DropSitesPane {
         }
     }
 
-    /** Which columns fit, and how wide: rate always, then reason, total, share, interface, sparkline. */
-    record Columns(int location, int reason, int iface, boolean total, boolean share, int spark) {
-        static Columns of(int width, List<ResolvedDropSite> rows) {
+    /**
+     * Which columns fit, and how wide: rate always, then reason, total, namespace (when drops carry one),
+     * share, interface, sparkline.
+     */
+    record Columns(int location, int reason, int iface, int netns, boolean total, boolean share, int spark) {
+        static Columns of(int width, List<ResolvedDropSite> rows, Function<ResolvedDropSite, String> netnsLabel) {
             int reasonWidth = 6;
             int ifaceWidth = 0;
+            int netnsWidth = 0;
             int locationWanted = LOCATION_MIN;
             for (ResolvedDropSite s : rows) {
                 reasonWidth = Math.max(reasonWidth, s.reason() == null ? 1 : Canvas.width(s.reason()));
-                if (s.interfaceName() != null) {
-                    ifaceWidth = Math.max(ifaceWidth, Math.max(5, Canvas.width(s.interfaceName())));
+                if (DropSitesPane.iface(s) != null) {
+                    ifaceWidth = Math.max(ifaceWidth, Math.max(5, Canvas.width(DropSitesPane.iface(s))));
+                }
+                if (s.netns() != null) {
+                    netnsWidth = Math.max(netnsWidth, Math.max(5, Canvas.width(netnsLabel.apply(s))));
                 }
                 locationWanted = Math.max(locationWanted, Canvas.width(DropSitesPane.location(s)));
             }
+            netnsWidth = Math.min(netnsWidth, 20); // "docker:" and 12 hex digits whole
             reasonWidth = Math.min(reasonWidth, 24);
             ifaceWidth = Math.min(ifaceWidth, 15);
             // each column takes its width and one space after it; the sparkline, last, takes what is left
@@ -132,6 +149,12 @@ final class DropSitesPane {
             }
             boolean total = budget >= TOTAL + 1;
             budget -= total ? TOTAL + 1 : 0;
+            // which namespace: the first question on a host with containers, so before share and sparkline
+            int netns = 0;
+            if (netnsWidth > 0 && budget >= Math.min(netnsWidth, 10) + 1) {
+                netns = Math.min(netnsWidth, budget - 1);
+                budget -= netns + 1;
+            }
             boolean share = budget >= SHARE + 1;
             budget -= share ? SHARE + 1 : 0;
             int iface = 0;
@@ -148,7 +171,7 @@ final class DropSitesPane {
             } else {
                 location += Math.max(0, budget);
             }
-            return new Columns(location, reason, iface, total, share, spark);
+            return new Columns(location, reason, iface, netns, total, share, spark);
         }
     }
 
@@ -163,6 +186,10 @@ final class DropSitesPane {
         if (k.iface() > 0) {
             c.text(at, row, k.iface(), "IFACE", Theme.Role.COLUMN);
             at += k.iface() + 1;
+        }
+        if (k.netns() > 0) {
+            c.text(at, row, k.netns(), "NETNS", Theme.Role.COLUMN);
+            at += k.netns() + 1;
         }
         c.textRight(at, row, RATE, "RATE/s", Theme.Role.COLUMN);
         at += RATE + 1;
@@ -195,8 +222,12 @@ final class DropSitesPane {
             at += k.reason() + 1;
         }
         if (k.iface() > 0) {
-            c.text(at, row, k.iface(), site.interfaceName() == null ? "-" : site.interfaceName(), role);
+            c.text(at, row, k.iface(), iface(site) == null ? "-" : iface(site), role);
             at += k.iface() + 1;
+        }
+        if (k.netns() > 0) {
+            c.text(at, row, k.netns(), site.netns() == null ? "-" : NamespacesView.label(m, site.netns()), role);
+            at += k.netns() + 1;
         }
         c.textRight(at, row, RATE, Numbers.si(site.ratePerSecond()), role);
         at += RATE + 1;

@@ -28,7 +28,7 @@ final class SystemPane {
     }
 
     static void draw(Canvas c, Rect r, TopModel m, boolean focused) {
-        c.title(r.col(), r.row(), r.width(), Pane.SYSTEM.title(), focused, "rates per second");
+        c.title(r.col(), r.row(), r.width(), Pane.SYSTEM.title(), focused, note(m));
         int x = r.col() + 1;
         int w = r.width() - 1;
         int y = r.row() + 1;
@@ -44,6 +44,16 @@ final class SystemPane {
         for (int i = 0; i < lines.size() && i < r.height() - 1; i++) {
             c.line(x, y + i, w, lines.get(i));
         }
+    }
+
+    /** Whose counters these are, once drops come from other namespaces too: ours only. */
+    static String note(TopModel m) {
+        boolean others = NamespacesView.rows(m).stream().anyMatch(r -> r.kind() == NamespacesView.Kind.OTHER);
+        if (!others) {
+            return "rates per second";
+        }
+        String own = m.namespaces() == null ? "host" : m.namespaces().ownLabel();
+        return "rates per second, " + own + " namespace only (n: per namespace)";
     }
 
     private static Seg label(String text) {

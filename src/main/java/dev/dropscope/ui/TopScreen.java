@@ -86,6 +86,10 @@ public final class TopScreen {
             f = f.withDetailScrollLimit(lines, Math.max(1, l.body().height() - 2
                     - (m.snapshot() != null && m.snapshot().sockets() != null && m.snapshot().sockets().ownersNote() != null ? 1 : 0)));
         }
+        if (f.namespacesOpen() && !f.detailOpen() && !f.helpOpen()) {
+            Layout l = layout(size, m, f);
+            f = f.withDetailScrollLimit(NamespacesView.rows(m).size(), Math.max(1, l.body().height() - 3));
+        }
         if (f.detailOpen()) {
             Layout l = layout(size, m, f);
             f = f.withDetailScrollLimit(DetailView.of(m, f, size.getColumns(), theme).lines().size(),
@@ -112,6 +116,8 @@ public final class TopScreen {
             DetailView.draw(c, l.body(), DetailView.of(m, s, w, theme), s.detailScroll());
         } else if (s.socketsOpen()) {
             SocketsView.draw(c, l.body(), m, s);
+        } else if (s.namespacesOpen()) {
+            NamespacesView.draw(c, l.body(), m, s);
         } else {
             for (Map.Entry<Pane, Rect> e : l.panes().entrySet()) {
                 boolean focused = e.getKey() == s.focus();
@@ -124,7 +130,8 @@ public final class TopScreen {
                 }
             }
         }
-        status(c, w, h - 1, s, m.snapshot() != null && m.snapshot().sockets() != null);
+        status(c, w, h - 1, s, m.snapshot() != null && m.snapshot().sockets() != null,
+                m.namespaces() != null || NamespacesView.identityKnown(m));
     }
 
     private void header(Canvas c, int w, TopModel m, TopState s) {
@@ -156,7 +163,21 @@ public final class TopScreen {
         if (r != null && r.symbolsNote() != null) {
             second.add(new Seg("  " + r.symbolsNote(), Theme.Role.WARNING));
         }
+        if (hd.identityWhy() != null) {
+            second.add(new Seg("  " + identityNote(hd.identityWhy()), Theme.Role.WARNING));
+        }
         c.line(0, 1, w, second);
+    }
+
+    /** "interfaces and namespaces are unknown: no BTF: ..." as "iface/netns unknown: no BTF: ...", for the header. */
+    static String identityNote(String why) {
+        for (String long_ : List.of("interfaces and namespaces are unknown: ", "network namespaces are unknown: ")) {
+            if (why.startsWith(long_)) {
+                return (long_.startsWith("interfaces") ? "iface/netns unknown: " : "netns unknown: ")
+                        + why.substring(long_.length());
+            }
+        }
+        return why;
     }
 
     private static double rate(long n, long intervalNs) {
@@ -176,10 +197,10 @@ public final class TopScreen {
         return n;
     }
 
-    private void status(Canvas c, int w, int row, TopState s, boolean sockets) {
+    private void status(Canvas c, int w, int row, TopState s, boolean sockets, boolean namespaces) {
         if (s.filterDraft() != null) {
             c.line(0, row, w, List.of(new Seg("filter: ", Theme.Role.KEY), new Seg(s.filterDraft() + "_", Theme.Role.TEXT),
-                    new Seg("   Enter apply  Esc cancel  (matches function, reason, interface)", Theme.Role.LABEL)));
+                    new Seg("   Enter apply  Esc cancel  (matches function, reason, interface, namespace)", Theme.Role.LABEL)));
             return;
         }
         if (s.message() != null) {
@@ -187,7 +208,8 @@ public final class TopScreen {
             return;
         }
         String arrows = theme.unicode() ? "↑↓" : "Up/Dn";
-        List<String[]> keys = new ArrayList<>(s.detailOpen() || s.helpOpen() || s.socketsOpen()
+        boolean overlay = s.detailOpen() || s.helpOpen() || s.socketsOpen() || s.namespacesOpen();
+        List<String[]> keys = new ArrayList<>(overlay
                 ? List.of(new String[] {"Esc", "back"}, new String[] {arrows, "scroll"},
                     new String[] {"p", s.paused() ? "resume" : "pause"}, new String[] {"e", "export"}, new String[] {"q", "quit"})
                 : List.of(new String[] {"Tab", "pane"}, new String[] {arrows, "select"}, new String[] {"Enter", "detail"},
@@ -195,23 +217,29 @@ public final class TopScreen {
                     new String[] {"e", "export"}, new String[] {"?", "help"}, new String[] {"q", "quit"}));
         if (s.socketsOpen() && !s.detailOpen() && !s.helpOpen()) {
             keys.add(1, new String[] {"s", "sort"});
-        } else if (sockets && !s.detailOpen() && !s.helpOpen()) {
+        } else if (sockets && !overlay) {
             // shown once a sample has sockets, so screens without them keep their footer
             keys.add(keys.size() - 4, new String[] {"k", "sockets"});
+        }
+        if (namespaces && !overlay) {
+            // shown once namespaces can be told apart, so screens without them keep their footer
+            keys.add(keys.size() - 4, new String[] {"n", "netns"});
         }
         // two spaces between hints when they fit, else one; then leave out what '?' also explains,
         // least needed first, so "q quit" and "? help" always show
         String gap = width(keys, 2) <= w ? "  " : " ";
-        for (String drop : List.of("export", "pause", "resume", "filter", "sockets", "sort", "detail")) {
+        for (String drop : List.of("export", "pause", "resume", "filter", "netns", "sockets", "sort", "detail")) {
             if (width(keys, gap.length()) <= w) {
                 break;
             }
             keys.removeIf(k -> k[1].equals(drop));
         }
         List<Seg> hints = new ArrayList<>();
-        for (String[] k : keys) {
+        for (int i = 0; i < keys.size(); i++) {
+            String[] k = keys.get(i);
             hints.add(new Seg(k[0], Theme.Role.KEY));
-            hints.add(new Seg(" " + k[1] + gap, Theme.Role.TEXT));
+            // no gap after the last: hints exactly as wide as the screen fit without an ellipsis
+            hints.add(new Seg(" " + k[1] + (i < keys.size() - 1 ? gap : ""), Theme.Role.TEXT));
         }
         c.line(0, row, w, hints);
     }

@@ -69,11 +69,13 @@ public final class TopState {
     private final String message;
     private final boolean sockets;
     private final SocketSort socketSort;
+    private final boolean namespaces;
 
     private TopState(Pane focus, int siteRow, int interfaceRow, int findingRow, SiteSort siteSort,
                      InterfaceSort interfaceSort, String filter, String filterDraft, boolean paused, boolean detail,
                      int detailScroll, boolean help, Exit exit, boolean exportRequested, String message,
-                     boolean sockets, SocketSort socketSort) {
+                     boolean sockets, SocketSort socketSort, boolean namespaces) {
+        this.namespaces = namespaces;
         this.sockets = sockets;
         this.socketSort = socketSort;
         this.focus = focus;
@@ -95,7 +97,7 @@ public final class TopState {
 
     public static TopState initial() {
         return new TopState(Pane.DROP_SITES, 0, 0, 0, SiteSort.RATE, InterfaceSort.DROPS, "", null, false, false, 0,
-                false, Exit.STAY, false, null, false, SocketSort.DROPS);
+                false, Exit.STAY, false, null, false, SocketSort.DROPS, false);
     }
 
     /** A mutable copy for building the next state. */
@@ -117,10 +119,12 @@ public final class TopState {
         String message = TopState.this.message;
         boolean sockets = TopState.this.sockets;
         SocketSort socketSort = TopState.this.socketSort;
+        boolean namespaces = TopState.this.namespaces;
 
         TopState build() {
             return new TopState(focus, siteRow, interfaceRow, findingRow, siteSort, interfaceSort, filter, filterDraft,
-                    paused, detail, detailScroll, help, exit, exportRequested, message, sockets, socketSort);
+                    paused, detail, detailScroll, help, exit, exportRequested, message, sockets, socketSort,
+                    namespaces);
         }
     }
 
@@ -146,6 +150,8 @@ public final class TopState {
             onDetailKey(n, key);
         } else if (sockets) {
             onSocketsKey(n, key);
+        } else if (namespaces) {
+            onNamespacesKey(n, key);
         } else {
             onPaneKey(n, key);
         }
@@ -251,6 +257,25 @@ public final class TopState {
         }
     }
 
+    /** The Namespaces view scrolls with the detail scroll; Esc or 'n' closes it. */
+    private void onNamespacesKey(Next n, KeyStroke k) {
+        if (isChar(k, 'n')) {
+            n.namespaces = false;
+            n.detailScroll = 0;
+            return;
+        }
+        if (onGlobalKey(n, k)) {
+            return;
+        }
+        switch (k.getKeyType()) {
+            case Escape, Backspace -> {
+                n.namespaces = false;
+                n.detailScroll = 0;
+            }
+            default -> scroll(n, k);
+        }
+    }
+
     private void onPaneKey(Next n, KeyStroke k) {
         if (onGlobalKey(n, k)) {
             return;
@@ -281,6 +306,9 @@ public final class TopState {
                     n.filterDraft = filter;
                 } else if (isChar(k, 'k')) {
                     n.sockets = true;
+                    n.detailScroll = 0;
+                } else if (isChar(k, 'n')) {
+                    n.namespaces = true;
                     n.detailScroll = 0;
                 }
             }
@@ -413,6 +441,11 @@ public final class TopState {
     /** The Sockets view ('k') covers the panes. */
     public boolean socketsOpen() {
         return sockets;
+    }
+
+    /** The Namespaces view ('n') covers the panes. */
+    public boolean namespacesOpen() {
+        return namespaces;
     }
 
     public SocketSort socketSort() {

@@ -447,7 +447,7 @@ class TopScreenTest {
     @Test
     void theFilterBeingTypedShowsInTheStatusLine() {
         Frame f = Frame.draw(TopFixtures.model(), keys('/', 'u', 'd'), 120, 40, COLOUR);
-        assertEquals("filter: ud_   Enter apply  Esc cancel  (matches function, reason, interface)", f.line(39).stripTrailing());
+        assertEquals("filter: ud_   Enter apply  Esc cancel  (matches function, reason, interface, namespace)", f.line(39).stripTrailing());
         TerminalPosition p = f.find("filter: ");
         assertNotNull(p);
         assertFalse(f.line(2).contains("filter:"), "not applied while typing");
