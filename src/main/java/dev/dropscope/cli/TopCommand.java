@@ -9,7 +9,6 @@ import dev.dropscope.collect.LiveFeed;
 import dev.dropscope.collect.NetDmMonitor;
 import dev.dropscope.collect.NetDmSession;
 import dev.dropscope.collect.NetnsCountersCollector;
-import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.collect.Sampler;
 import dev.dropscope.diagnosis.BenignDrops;
@@ -240,7 +239,7 @@ public final class TopCommand implements Callable<Integer> {
                 monitor -> {
                     composer.identityUnknown(monitor.identityUnknownWhy());
                     return builder(syscalls(), monitor, SymbolTable.loadInBackground(e -> { },
-                            () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), lookup);
+                            () -> fullFrame.await(KALLSYMS_WAIT_MS, TimeUnit.MILLISECONDS)), names);
                 },
                 new LiveFeed.Settings(intervalNs, Math.min(intervalNs, FIRST_REPORT_NS), Monitoring.MAX_SITES,
                         Monitoring.cpuCount()),
@@ -272,15 +271,12 @@ public final class TopCommand implements Callable<Integer> {
 
     /**
      * Names the drop sites: symbols, reasons, our interfaces, and for other namespaces their names
-     * ({@code lookup}) and their interfaces' names inside them.
+     * ({@code names}, shared under its lock) and their interfaces' names inside them.
      */
     static DropReportBuilder builder(Syscalls sys, DropMonitor monitor, SymbolTable symbols,
-                                     LongFunction<NetnsNames.Netns> lookup) {
-        NetnsInterfaces foreign = new NetnsInterfaces(sys);
-        return DropReportBuilder.withSymbols(symbols, monitor.reasons(), NetDevices.queryNames(Path.of("/sys")),
-                        BenignDrops::isBenign)
-                .withNetnsNames(inode -> NetnsCountersCollector.identity(lookup.apply(inode)))
-                .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.name(), ifindex));
+                                     NetnsNames names) {
+        return WatchCommand.withIdentities(DropReportBuilder.withSymbols(symbols, monitor.reasons(),
+                NetDevices.queryNames(Path.of("/sys")), BenignDrops::isBenign), sys, names);
     }
 
     /** Any other failure of the start as if it had happened here (a LinkageError goes to Main's handler). */

@@ -1,6 +1,7 @@
 package dev.dropscope.cli;
 
 import dev.dropscope.bpf.DropPrograms;
+import dev.dropscope.collect.NetnsCountersCollector;
 import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.export.SnapshotFile;
 import java.util.function.LongFunction;
@@ -215,7 +216,11 @@ public final class WatchCommand implements Callable<Integer> {
      * dump inside it, entered by its name or, unnamed (a container's), through a process in it. Returns it.
      */
     static DropReportBuilder withIdentities(DropReportBuilder builder, Syscalls sys) {
-        NetnsNames names = NetnsNames.system();
+        return withIdentities(builder, sys, NetnsNames.system());
+    }
+
+    /** As {@link #withIdentities(DropReportBuilder, Syscalls)} from {@code names}, shared under its lock. */
+    static DropReportBuilder withIdentities(DropReportBuilder builder, Syscalls sys, NetnsNames names) {
         NetnsInterfaces foreign = interfacesOf(sys, names);
         return builder.withNetnsNames(netnsIdentities(names))
                 .withForeignInterfaces((n, ifindex) -> n == null ? null : foreign.name(n.inode(), ifindex));
@@ -234,10 +239,7 @@ public final class WatchCommand implements Callable<Integer> {
     static LongFunction<NetnsIdentity> netnsIdentities(NetnsNames names) {
         return inode -> {
             synchronized (names) {
-                NetnsNames.Netns n = names.lookup(inode);
-                NetnsNames.Owner o = n.owner();
-                return new NetnsIdentity(inode, n.name(), o == null || o.container() == null ? null
-                        : new NetnsIdentity.Container(o.container().runtime(), o.container().id(), o.pid(), o.command()));
+                return NetnsCountersCollector.identity(names.lookup(inode));
             }
         };
     }

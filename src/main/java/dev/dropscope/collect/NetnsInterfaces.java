@@ -41,35 +41,6 @@ public final class NetnsInterfaces {
         }
     };
 
-    /** Namespaces found by a {@link NetnsNames} of the machine's own (its /run/netns and /proc). */
-    public NetnsInterfaces(Syscalls sys) {
-        this(sys, locator(NetnsNames.system()));
-    }
-
-    private static LongFunction<Path> locator(NetnsNames names) {
-        return inode -> {
-            synchronized (names) {
-                return names.path(inode);
-            }
-        };
-    }
-
-    /**
-     * The name of {@code ifindex} in the namespace named {@code netnsName} in /run/netns, or null (also for
-     * a namespace without a name: {@link #name(long, int)} names those too).
-     */
-    public String name(String netnsName, int ifindex) {
-        if (netnsName == null || netnsName.isEmpty() || netnsName.contains("/")) {
-            return null;
-        }
-        try {
-            Object ino = java.nio.file.Files.getAttribute(Path.of("/run/netns", netnsName), "unix:ino");
-            return ino instanceof Long l ? name(l, ifindex) : null;
-        } catch (java.io.IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
     /** @param locator a namespace's inode -> a file that is it ({@code NetnsNames.path}), or null */
     public NetnsInterfaces(Syscalls sys, LongFunction<Path> locator) {
         this(sys, locator, System::nanoTime);

@@ -118,7 +118,7 @@ class TopNamespacesLiveTest {
                 composer.withNamespaces(counters);
                 composer.identityUnknown(m.identityUnknownWhy());
                 feed.startSampling();
-                feed.startDrops(m, () -> TopCommand.builder(SYS, m, SymbolTable.loadInBackground(e -> { }), lookup));
+                feed.startDrops(m, () -> TopCommand.builder(SYS, m, SymbolTable.loadInBackground(e -> { }), names));
                 a.sendToClosedPort(SYS, 1300);
                 b.sendToClosedPort(SYS, 700);
                 long a1 = noPorts(a);
