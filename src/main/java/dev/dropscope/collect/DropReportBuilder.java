@@ -101,16 +101,21 @@ public final class DropReportBuilder {
     }
 
     private NetnsIdentity netns(long inode) {
-        return inode == DropSite.NO_NETNS ? null : netnsNames.apply(inode);
+        if (inode == DropSite.NO_NETNS) {
+            return null;
+        }
+        NetnsIdentity n = netnsNames.apply(inode);
+        return inode == OWN_NETNS && OWN_IS_HOST && n != null ? n.asHost() : n;
     }
 
     /** Our own network namespace's inode: the interface table is this namespace's. */
-    private static final long OWN_NETNS = ownNetns();
+    private static final long OWN_NETNS = inode("/proc/self/ns/net");
+    /** Ours is the machine's initial namespace (pid 1's), or pid 1's cannot be read (a sandboxed init): "host". */
+    private static final boolean OWN_IS_HOST = OWN_NETNS > 0 && (inode("/proc/1/ns/net") < 0 || inode("/proc/1/ns/net") == OWN_NETNS);
 
-    private static long ownNetns() {
+    private static long inode(String nsLink) {
         try {
-            return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/ns/net"), "unix:ino"))
-                    .longValue();
+            return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of(nsLink), "unix:ino")).longValue();
         } catch (java.io.IOException | RuntimeException e) {
             return -1;
         }

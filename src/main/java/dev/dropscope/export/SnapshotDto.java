@@ -206,7 +206,7 @@ final class SnapshotDto {
      * A site's network namespace, as watch JSON writes it ({@link WatchJson.Netns}); absent when the source
      * does not say.
      */
-    record Netns(Long inode, String name, Container container) {
+    record Netns(Long inode, String name, Container container, @JsonInclude(NON_NULL) Boolean host) {
         Netns {
             req(inode, "inode");
         }
@@ -214,12 +214,13 @@ final class SnapshotDto {
         static Netns of(NetnsIdentity n) {
             return n == null ? null : new Netns(n.inode(), n.name(), n.container() == null ? null
                     : new Container(n.container().runtime(), n.container().id(), n.container().pid(),
-                    n.container().command()));
+                    n.container().command()), n.host() ? Boolean.TRUE : null);
         }
 
         NetnsIdentity model() {
             return new NetnsIdentity(inode, name, container == null ? null
-                    : new NetnsIdentity.Container(container.runtime(), container.id(), container.pid(), container.comm()));
+                    : new NetnsIdentity.Container(container.runtime(), container.id(), container.pid(), container.comm()),
+                    Boolean.TRUE.equals(host));
         }
     }
 

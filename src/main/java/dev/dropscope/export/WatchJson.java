@@ -50,11 +50,11 @@ public final class WatchJson implements WatchFormat {
     }
 
     /** A drop's namespace: its inode, {@code ip netns} name and container (null when unknown); absent without identity. */
-    record Netns(long inode, String name, Container container) {
+    record Netns(long inode, String name, Container container, @JsonInclude(NON_NULL) Boolean host) {
         static Netns of(NetnsIdentity n) {
             return n == null ? null : new Netns(n.inode(), n.name(), n.container() == null ? null
                     : new Container(n.container().runtime(), n.container().id(), n.container().pid(),
-                    n.container().command()));
+                    n.container().command()), n.host() ? Boolean.TRUE : null);
         }
     }
 

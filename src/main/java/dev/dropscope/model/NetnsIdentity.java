@@ -6,15 +6,26 @@ package dev.dropscope.model;
  * @param inode     the namespace's inode ({@code ns.inum}; {@code ls -i /run/netns}, {@code /proc/PID/ns/net})
  * @param name      its {@code ip netns} name, or null
  * @param container the container that owns it, or null
+ * @param host      the machine's own namespace (the initial one, where dropscope runs): labelled "host"
  */
-public record NetnsIdentity(long inode, String name, Container container) {
+public record NetnsIdentity(long inode, String name, Container container, boolean host) {
+
+    /** Another namespace than the host's. */
+    public NetnsIdentity(long inode, String name, Container container) {
+        this(inode, name, container, false);
+    }
 
     /** Only the inode is known. */
     public static NetnsIdentity of(long inode) {
         return new NetnsIdentity(inode, null, null);
     }
 
-    /** The {@code ip netns} name, else {@code RUNTIME:ID12}, else {@code netns:INODE}. */
+    /** The same namespace, known to be the host's. */
+    public NetnsIdentity asHost() {
+        return new NetnsIdentity(inode, name, container, true);
+    }
+
+    /** The {@code ip netns} name, else {@code RUNTIME:ID12}, else "host", else {@code netns:INODE}. */
     public String label() {
         if (name != null) {
             return name;
@@ -22,7 +33,7 @@ public record NetnsIdentity(long inode, String name, Container container) {
         if (container != null && container.id() != null) {
             return container.runtime() + ":" + container.id().substring(0, Math.min(12, container.id().length()));
         }
-        return "netns:" + inode;
+        return host ? "host" : "netns:" + inode;
     }
 
     /**

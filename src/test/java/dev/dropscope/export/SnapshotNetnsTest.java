@@ -32,7 +32,7 @@ class SnapshotNetnsTest {
     static final NetnsIdentity BLUE = new NetnsIdentity(4026532501L, "blue", null);
     static final NetnsIdentity WEB = new NetnsIdentity(4026532777L, null, new NetnsIdentity.Container("docker",
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 4242, "nginx"));
-    static final NetnsIdentity HOST = new NetnsIdentity(4026531840L, null, null);
+    static final NetnsIdentity HOST = new NetnsIdentity(4026531840L, null, null).asHost();
     static final String WHY = "interfaces and namespaces are unknown: no /sys/kernel/btf/vmlinux";
 
     static ResolvedDropSite site(String ifname, long count, NetnsIdentity ns) {
@@ -70,6 +70,8 @@ class SnapshotNetnsTest {
         assertEquals("{\"inode\":4026532777,\"name\":null,\"container\":{\"runtime\":\"docker\",\"id\":"
                 + "\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",\"pid\":4242,\"comm\":\"nginx\"}}",
                 sites.get(1).get("netns").toString());
+        assertEquals("{\"inode\":4026531840,\"name\":null,\"container\":null,\"host\":true}",
+                sites.get(2).get("netns").toString(), "the machine's own namespace says so");
         assertEquals(List.of("location", "symbol", "offset", "size", "address", "module", "reason", "origin", "ifindex",
                 "interface", "netns", "count", "rate_per_s", "benign", "other"), SnapshotJsonTest.fieldNames(sites.get(0)));
         assertFalse(sites.get(3).has("netns"), "a drop without a namespace has no key, as before namespaces");
@@ -136,7 +138,7 @@ class SnapshotNetnsTest {
         assertTrue(rows.get(0).matches("Location +Reason +Origin +Interface +Namespace +Count +/s +Benign"), rows.get(0));
         assertTrue(rows.get(1).matches(" *__udp4_lib_rcv\\+0x4bc/0xdd0 +NO_SOCKET +software +veth1 +blue +500 .*"), table);
         assertTrue(rows.get(2).matches(".* eth0 +docker:0123456789ab +300 .*"), table);
-        assertTrue(rows.get(3).matches(".* lo +netns:4026531840 +30 .*"), table);
+        assertTrue(rows.get(3).matches(".* lo +host +30 .*"), table);
         assertTrue(rows.get(4).matches(".* software +- +- +8 .*"), table);
 
         String none = SnapshotReport.text(SnapshotReader.parse(write(null, known(report(site("lo", 3, null)))), "f.json"));
