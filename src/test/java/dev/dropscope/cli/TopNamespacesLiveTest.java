@@ -100,7 +100,7 @@ class TopNamespacesLiveTest {
             long ib = inode(b);
             TopModel.Header header = new TopModel.Header("h", "k", "ebpf", "test", 200);
             LatestModel latest = new LatestModel(TopModel.starting(header, System.currentTimeMillis()));
-            TopCommand.Composer composer = new TopCommand.Composer(header, latest, (s, d, r, h) -> List.of());
+            TopCommand.Composer composer = new TopCommand.Composer(header, latest, TopCommand.DIAGNOSIS);
             NetnsNames names = NetnsNames.system();
             LongFunction<NetnsNames.Netns> lookup = inode -> {
                 synchronized (names) {
@@ -144,6 +144,33 @@ class TopNamespacesLiveTest {
                 assertNotNull(model.namespaces().counters().get(ib).netns());
                 assertTrue(model.namespaces().ownInode() != ia && model.namespaces().ownInode() != ib);
 
+                // while a namespace drops, top's findings name it and their fixes enter it (findings are of
+                // the latest interval: a burst already over gives none)
+                java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread sender = new Thread(() -> {
+                    try {
+                        while (sending.get()) {
+                            a.sendToClosedPort(SYS, 20);
+                            Thread.sleep(50);
+                        }
+                    } catch (Exception e) {
+                        sending.set(false);
+                    }
+                });
+                sender.start();
+                try {
+                    TopModel withFinding = model;
+                    while (withFinding.findings().stream().noneMatch(f -> f.id().equals("no_socket_drops")
+                            && f.title().endsWith(" in namespace " + a.name() + " (lo)")
+                            && f.fixes().get(0).command().startsWith("ip netns exec " + a.name() + " ss -lunpt"))) {
+                        assertTrue(System.nanoTime() < deadline + Duration.ofSeconds(30).toNanos() && sending.get(),
+                                "no finding naming " + a.name() + ": " + withFinding.findings());
+                        withFinding = latest.awaitNewerThan(withFinding, 500);
+                    }
+                } finally {
+                    sending.set(false);
+                    sender.join();
+                }
                 String view = screen(model, TopState.initial().onKey(new KeyStroke('n', false, false)));
                 String rowA = line(view, a.name());
                 String rowB = line(view, b.name());
