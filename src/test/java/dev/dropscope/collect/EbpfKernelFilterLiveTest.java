@@ -48,16 +48,8 @@ class EbpfKernelFilterLiveTest {
         a2 = Netns.create("frecv");
         b1 = Netns.create("fsend");
         b2 = Netns.create("frecv");
-        // EbpfIdentityLiveTest.send's address: each pair has its own namespaces, so both use it
-        for (Netns[] pair : new Netns[][] {{a1, a2}, {b1, b2}}) {
-            pair[0].ip("link", "add", "ds0", "type", "veth", "peer", "name", "ds1", "netns", pair[1].name());
-            pair[0].ip("addr", "add", "10.231.7.1/24", "dev", "ds0");
-            pair[1].ip("addr", "add", "10.231.7.2/24", "dev", "ds1");
-            for (Netns n : pair) {
-                n.ip("link", "set", "lo", "up");
-                n.ip("link", "set", n == pair[0] ? "ds0" : "ds1", "up");
-            }
-        }
+        Netns.vethPair(a1, a2);
+        Netns.vethPair(b1, b2);
     }
 
     @AfterAll

@@ -102,6 +102,21 @@ public final class Netns implements AutoCloseable {
         return runWithInput(String.join("\n", commands) + "\n", "ip", "-n", name, "-batch", "-");
     }
 
+    /**
+     * Joins {@code sender} to {@code receiver} by a veth pair, ds0 (10.231.7.1/24) in the sender and ds1
+     * (10.231.7.2/24) in the receiver, both up with their loopbacks: the addresses every pair may reuse, as
+     * containers do, since each pair has namespaces of its own.
+     */
+    public static void vethPair(Netns sender, Netns receiver) throws IOException {
+        sender.ip("link", "add", "ds0", "type", "veth", "peer", "name", "ds1", "netns", receiver.name());
+        sender.ip("addr", "add", "10.231.7.1/24", "dev", "ds0");
+        receiver.ip("addr", "add", "10.231.7.2/24", "dev", "ds1");
+        for (Netns n : new Netns[] {sender, receiver}) {
+            n.ip("link", "set", "lo", "up");
+            n.ip("link", "set", n == sender ? "ds0" : "ds1", "up");
+        }
+    }
+
     /** Sends {@code datagrams} 16-byte UDP datagrams to 127.0.0.1:9 (closed) from inside: that many NO_SOCKET drops. */
     public void sendToClosedPort(Syscalls sys, int datagrams) throws Exception {
         inside(sys, () -> {
