@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * {@code dropscope snapshot} with the default drop source on this kernel (the eBPF source with BTF): UDP to
@@ -64,36 +63,22 @@ class SnapshotNetnsLiveTest {
     record Run(int exit, String out, String err) {
     }
 
-    /** The drop source's fds: the eBPF source's bpf_link (raw tracepoint) or its perf event. */
-    private static long sourceFds() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(p -> {
-                try {
-                    String t = Files.readSymbolicLink(p).toString();
-                    return t.equals("anon_inode:[perf_event]") || t.equals("anon_inode:bpf_link");
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
-        }
-    }
-
     /** Runs snapshot in this JVM; once its drop source is open, TO_A drops in A and TO_B in B. */
     private static Run snapshotWhileDropping(String... args) throws Exception {
-        long before = sourceFds();
+        long before = WatchCommandTest.sourceFds();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() ->
                 Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (sourceFds() == before && !run.isDone() && System.nanoTime() < deadline) {
+        while (WatchCommandTest.sourceFds() == before && !run.isDone() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertFalse(run.isDone(), "snapshot ended before its drop source opened: " + err);
         a.sendToClosedPort(SYS, TO_A);
         b.sendToClosedPort(SYS, TO_B);
         int exit = run.get();
-        assertEquals(before, sourceFds(), "the drop source closed again");
+        assertEquals(before, WatchCommandTest.sourceFds(), "the drop source closed again");
         return new Run(exit, out.toString(), err.toString());
     }
 

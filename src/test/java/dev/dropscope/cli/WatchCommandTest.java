@@ -59,7 +59,8 @@ class WatchCommandTest {
         return ns.inside(SYS, () -> ProtocolCounters.query(Path.of("/proc")).counters().get("Udp.NoPorts"));
     }
 
-    private static long perfEventFds() throws IOException {
+    /** The drop source's fds in this JVM: the eBPF source's bpf_link (raw tracepoint) or its perf events. */
+    static long sourceFds() throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.filter(p -> {
                 try {
@@ -75,7 +76,7 @@ class WatchCommandTest {
 
     /** Runs watch in this JVM while {@code datagrams} go to a closed port once its perf events (or BPF link) are open. */
     private static Run watchWhileDropping(int datagrams, String... args) throws Exception {
-        long fdsBefore = perfEventFds();
+        long fdsBefore = sourceFds();
         long before = noPorts();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -86,7 +87,7 @@ class WatchCommandTest {
         // event per CPU: the first fd alone is too early under load); dropwatch's format prints nothing at start,
         // so for it the first fd (the eBPF source's one bpf_link, attached at once) is the sign
         boolean dropwatch = String.join(" ", args).contains("--format dropwatch");
-        while ((dropwatch ? perfEventFds() == fdsBefore : out.getBuffer().length() == 0)
+        while ((dropwatch ? sourceFds() == fdsBefore : out.getBuffer().length() == 0)
                 && !run.isDone() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
@@ -94,7 +95,7 @@ class WatchCommandTest {
         ns.sendToClosedPort(SYS, datagrams);
         long kernel = noPorts() - before;
         int exit = run.get();
-        assertEquals(fdsBefore, perfEventFds(), "every perf event closed again");
+        assertEquals(fdsBefore, sourceFds(), "every perf event closed again");
         return new Run(exit, out.toString(), err.toString(), kernel);
     }
 
