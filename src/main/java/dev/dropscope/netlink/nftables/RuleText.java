@@ -59,8 +59,18 @@ final class RuleText {
     long bytes = -1;
     String verdict;
 
+    /** The elements of this rule's table's anonymous sets, by name (null: none known). */
+    private final java.util.function.Function<String, List<Nftables.SetElement>> sets;
+    /** Anonymous sets this rule looks up whose elements were not known: fetch them and decode again. */
+    final List<String> unresolvedSets = new ArrayList<>();
+
     RuleText(int family) {
+        this(family, null);
+    }
+
+    RuleText(int family, java.util.function.Function<String, List<Nftables.SetElement>> sets) {
         this.familyNumber = family;
+        this.sets = sets;
         this.l3 = family == NFPROTO_IPV4 ? "ip" : family == NFPROTO_IPV6 ? "ip6" : null;
     }
 
@@ -482,7 +492,64 @@ final class RuleText {
             }
             return;
         }
-        add(s.desc + " " + (inv ? "!= " : "") + "@" + set);
+        List<Nftables.SetElement> elements = null;
+        if (anonymous(set)) {
+            elements = sets == null ? null : sets.apply(set);
+            if (elements == null) {
+                unresolvedSets.add(set);
+            }
+        }
+        add(s.desc + " " + (inv ? "!= " : "") + (elements == null ? "@" + set : elements(s, elements)));
+    }
+
+    /** nft's name for the set a rule's {@code { a, b }} makes: its elements are printed in the rule. */
+    static boolean anonymous(String set) {
+        return set != null && set.startsWith("__set");
+    }
+
+    /**
+     * An anonymous set's elements as nft prints them, ascending: {@code { 53, 123 }}, {@code { 1000-2000 }}.
+     * An interval set holds a range as its start and an element flagged INTERVAL_END one past its end
+     * (and a leading end element at 0 when the first range does not start there); a concatenation's range
+     * carries its end in KEY_END.
+     */
+    private String elements(Src s, List<Nftables.SetElement> elements) {
+        List<Nftables.SetElement> sorted = new ArrayList<>(elements);
+        sorted.sort((a, b) -> {
+            int c = java.util.Arrays.compareUnsigned(a.key(), b.key());
+            // one range's end and the next one's start at the same key: the end first
+            return c != 0 ? c : Boolean.compare(!a.intervalEnd(), !b.intervalEnd());
+        });
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            Nftables.SetElement e = sorted.get(i);
+            if (e.catchall()) {
+                parts.add("*");
+            } else if (e.intervalEnd()) {
+                continue;
+            } else if (e.keyEnd() != null) {
+                parts.add(format(s, e.key()) + "-" + format(s, e.keyEnd()));
+            } else if (i + 1 < sorted.size() && sorted.get(i + 1).intervalEnd()) {
+                byte[] last = minusOne(sorted.get(i + 1).key());
+                parts.add(java.util.Arrays.equals(last, e.key()) ? format(s, e.key())
+                        : format(s, e.key()) + "-" + format(s, last));
+                i++;
+            } else {
+                parts.add(format(s, e.key()));
+            }
+        }
+        return "{ " + String.join(", ", parts) + " }";
+    }
+
+    /** A big-endian key minus one (an interval end is one past the range). */
+    private static byte[] minusOne(byte[] v) {
+        byte[] r = v.clone();
+        for (int i = r.length - 1; i >= 0; i--) {
+            if (r[i]-- != 0) {
+                break;
+            }
+        }
+        return r;
     }
 
     // ------------------------------------------------------------------ statements
