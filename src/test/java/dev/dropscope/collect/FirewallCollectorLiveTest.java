@@ -119,7 +119,7 @@ class FirewallCollectorLiveTest {
     }
 
     @Test
-    void anonymousSetsOfEveryShapeReadAsNftPrintsThem() throws Exception {
+    void anonymousSetsOfEveryShapeAndInterfaceIndexesReadAsNftPrintsThem() throws Exception {
         try (Netns ns = Netns.create("nftanon")) {
             ns.ip("link", "set", "lo", "up");
             Path rules = Files.createTempFile("ds-anon-", ".nft");
@@ -134,6 +134,8 @@ class FirewallCollectorLiveTest {
                         "    ip daddr { 192.0.2.10-192.0.2.20 } drop",
                         "    ip6 saddr { ::1, 2001:db8::7 } accept",
                         "    iifname { \"lo\", \"veth0\" } udp dport 7 accept",
+                        "    meta iif \"lo\" udp dport 8 accept",
+                        "    meta iif 77 tcp dport 8 accept",
                         "  }",
                         "}", ""));
                 Netns.run("ip", "netns", "exec", ns.name(), "nft", "-f", rules.toString());
@@ -145,6 +147,7 @@ class FirewallCollectorLiveTest {
             Map<String, String> nft = nftRules(ns);
             System.out.println("nft: " + nft.values());
             assertEquals(List.of(), differences(nft, s.firewall()));
+            assertTrue(nft.containsValue("iif \"lo\" udp dport 8 accept"), nft.toString());
         }
     }
 

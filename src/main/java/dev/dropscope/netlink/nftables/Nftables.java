@@ -145,6 +145,15 @@ public final class Nftables {
      * milliseconds and megabytes per sample for nothing.
      */
     public static Ruleset query(NetlinkSocket nfnl, int maxRules, Ruleset previous) throws IOException {
+        return query(nfnl, maxRules, previous, null);
+    }
+
+    /**
+     * As above, printing {@code iif}/{@code oif} by interface name as nft does where {@code ifnames} knows
+     * the index (asked only while a rule with one is decoded).
+     */
+    public static Ruleset query(NetlinkSocket nfnl, int maxRules, Ruleset previous,
+                                java.util.function.IntFunction<String> ifnames) throws IOException {
         List<NftTable> tables = new ArrayList<>();
         List<NftChain> chains = new ArrayList<>();
         List<NftRule> rules = new ArrayList<>();
@@ -176,7 +185,7 @@ public final class Nftables {
                 return;
             }
             List<String> unresolved = new ArrayList<>();
-            rules.add(parseRule(b, at, len, null, unresolved));
+            rules.add(parseRule(b, at, len, null, ifnames, unresolved));
             if (!unresolved.isEmpty()) {
                 byte[] copy = new byte[len];
                 b.get(at, copy);
@@ -191,7 +200,7 @@ public final class Nftables {
             RuleAttrs r = RuleAttrs.read(b, 0, p.message.length);
             java.util.function.Function<String, List<SetElement>> sets = set -> elements.computeIfAbsent(
                     r.family + " " + r.table + " " + set, k -> setElements(nfnl, r.family, r.table, set));
-            rules.set(p.index, parseRule(b, 0, p.message.length, sets, new ArrayList<>()));
+            rules.set(p.index, parseRule(b, 0, p.message.length, sets, ifnames, new ArrayList<>()));
         }
         return new Ruleset(tables, chains, rules, cut[0], generation[0] < 0 ? -1 : generation[0]);
     }
@@ -344,11 +353,19 @@ public final class Nftables {
     public static NftRule parseRule(ByteBuffer b, int at, int len,
                                     java.util.function.Function<String, List<SetElement>> sets,
                                     List<String> unresolved) throws MalformedMessageException {
+        return parseRule(b, at, len, sets, null, unresolved);
+    }
+
+    /** As above, with {@code meta iif/oif} printed by interface name where {@code ifnames} knows the index. */
+    public static NftRule parseRule(ByteBuffer b, int at, int len,
+                                    java.util.function.Function<String, List<SetElement>> sets,
+                                    java.util.function.IntFunction<String> ifnames,
+                                    List<String> unresolved) throws MalformedMessageException {
         RuleAttrs r = RuleAttrs.read(b, at, len);
         if (r.table == null || r.chain == null) {
             throw new MalformedMessageException("NFT_MSG_NEWRULE without its table or chain");
         }
-        RuleText t = new RuleText(r.family, sets);
+        RuleText t = new RuleText(r.family, sets, ifnames);
         if (r.exprAt >= 0) {
             t.expressions(b, r.exprAt, r.exprEnd);
         }

@@ -25,7 +25,7 @@ import java.util.Map;
 final class RuleText {
     static final String COUNTER = "counter";
 
-    private enum Type { NUMBER, IPV4, IPV6, PROTO, NFPROTO, ETHERTYPE, IFNAME, STRING, HOST32, HOST32HEX, CTSTATE,
+    private enum Type { NUMBER, IPV4, IPV6, PROTO, NFPROTO, ETHERTYPE, IFNAME, IFINDEX, STRING, HOST32, HOST32HEX, CTSTATE,
         TCPFLAGS, MAC, HEX }
 
     /** What a register holds: a field with how to print values compared against it. */
@@ -64,13 +64,18 @@ final class RuleText {
     /** Anonymous sets this rule looks up whose elements were not known: fetch them and decode again. */
     final List<String> unresolvedSets = new ArrayList<>();
 
+    /** An interface's name by its index in the namespace looked at, or null (then the index is printed). */
+    private final java.util.function.IntFunction<String> ifnames;
+
     RuleText(int family) {
-        this(family, null);
+        this(family, null, null);
     }
 
-    RuleText(int family, java.util.function.Function<String, List<Nftables.SetElement>> sets) {
+    RuleText(int family, java.util.function.Function<String, List<Nftables.SetElement>> sets,
+             java.util.function.IntFunction<String> ifnames) {
         this.familyNumber = family;
         this.sets = sets;
+        this.ifnames = ifnames;
         this.l3 = family == NFPROTO_IPV4 ? "ip" : family == NFPROTO_IPV6 ? "ip6" : null;
     }
 
@@ -306,8 +311,8 @@ final class RuleText {
             case NFT_META_PROTOCOL -> new Src("meta protocol", Type.ETHERTYPE, 0, null, DEP_L3);
             case 2 -> new Src("meta priority", Type.HOST32HEX);
             case NFT_META_MARK -> new Src("meta mark", Type.HOST32HEX);
-            case NFT_META_IIF -> new Src("iif", Type.HOST32);
-            case NFT_META_OIF -> new Src("oif", Type.HOST32);
+            case NFT_META_IIF -> new Src("iif", Type.IFINDEX);
+            case NFT_META_OIF -> new Src("oif", Type.IFINDEX);
             case NFT_META_IIFNAME -> new Src("iifname", Type.IFNAME);
             case NFT_META_OIFNAME -> new Src("oifname", Type.IFNAME);
             case 8 -> new Src("iiftype", Type.NUMBER);
@@ -714,6 +719,14 @@ final class RuleText {
                 // a compare shorter than IFNAMSIZ without the NUL is a prefix match: nft's "eth*"
                 boolean wildcard = s.type == Type.IFNAME && n == v.length && v.length < 16;
                 return "\"" + name + (wildcard ? "*" : "") + "\"";
+            }
+            case IFINDEX: {
+                // nft prints the name the index has now in its namespace, else the number
+                if (v.length != 4) {
+                    return hex(v);
+                }
+                String name = ifnames == null ? null : ifnames.apply(host32(v));
+                return name == null ? Integer.toUnsignedString(host32(v)) : "\"" + name + "\"";
             }
             case HOST32:
                 return v.length == 4 ? Integer.toUnsignedString(host32(v)) : hex(v);
