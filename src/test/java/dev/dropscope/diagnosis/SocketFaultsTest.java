@@ -38,7 +38,8 @@ import java.util.regex.Pattern;
  * clients keep sending, a UDP receiver with a small SO_RCVBUF that reads slowly, and a reader that stops
  * and shrinks its buffer under data already in flight. dropscope's standard
  * collectors sample the namespace through NetnsScope (as {@code snapshot --netns} does); counters only, no
- * drop source, so nothing machine-wide is touched.
+ * drop source, so nothing machine-wide is touched, except in the one test that needs the SOCKET_RCVBUFF drop
+ * site (FaultLab's drop source, closed with its window).
  */
 @Needs(root = true, tools = {"ip", "nft", "sysctl", "python3", "ss"})
 class SocketFaultsTest {
@@ -267,6 +268,54 @@ class SocketFaultsTest {
             }
         }
         throw new AssertionError("no " + local + " in ss -tm:\n" + out);
+    }
+
+    /**
+     * The same receiver seen through a drop source: the kernel's SOCKET_RCVBUFF drops (the reason
+     * __udp_enqueue_schedule_skb returns, freed in udp_queue_rcv_one_skb) are in the finding's evidence, and
+     * the finding names the receiving process.
+     * Drop sites are machine-wide (other work may drop for the same reason meanwhile), so the site is only
+     * asserted to hold at least this receiver's drops.
+     */
+    @Test
+    void socketRcvbuffDropSitesComeWithTheProcessThatDropped(@TempDir Path tmp) throws Exception {
+        Path receiver = Files.writeString(tmp.resolve("receiver.py"), UDP_RECEIVER);
+        Process rcv = null;
+        try (FaultLab lab = new FaultLab()) {
+            Netns n = lab.namespace();
+            rcv = start(n, receiver);
+            assertEquals("ready", lines(rcv).readLine());
+            long pid = rcv.pid();
+            try (FaultLab.Window w = lab.watch(n)) {
+                assertTrue(w.hasDropSource(), "a drop source is needed to see SOCKET_RCVBUFF sites: none opened");
+                n.inside(FaultLab.SYS, () -> {
+                    try (DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET)) {
+                        ByteBuffer b = ByteBuffer.allocate(200);
+                        for (int i = 0; i < 2000; i++) {
+                            c.send(b.clear(), new InetSocketAddress("127.0.0.1", 5353));
+                        }
+                    }
+                    return null;
+                });
+                Thread.sleep(300);
+                Finding f = only(w.finish(), UdpRcvbufRule.ID);
+                Evidence site = f.evidence().stream().filter(e -> e.name().startsWith("drops at ")
+                        && e.name().endsWith("(SOCKET_RCVBUFF)")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no SOCKET_RCVBUFF site in " + f.evidence()));
+                assertTrue(site.name().contains("udp"), site.name());
+                String socket = evidence(f, "socket udp 127.0.0.1:5353 of pid " + pid);
+                Matcher m = Pattern.compile("^drops \\+(\\d+) in ").matcher(socket);
+                assertTrue(m.find(), socket);
+                long ours = Long.parseLong(m.group(1));
+                Matcher s = Pattern.compile("^\\+(\\d+) in ").matcher(site.value());
+                assertTrue(s.find(), site.value());
+                assertTrue(ours > 1000 && Long.parseLong(s.group(1)) >= ours,
+                        "the site holds at least this socket's " + ours + " drops: " + site.value());
+                assertTrue(f.title().contains(" at 127.0.0.1:5353 of pid " + pid + " (python3"), f.title());
+            }
+        } finally {
+            stop(rcv);
+        }
     }
 
     /** Two samples {@code millis} apart and the diagnosis between them. */
