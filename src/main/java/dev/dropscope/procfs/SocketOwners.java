@@ -120,11 +120,14 @@ public final class SocketOwners {
         long own = queryNetns(proc.resolve("thread-self"));
         long init = own <= 0 ? -1 : queryNetns(proc.resolve("self"));
         boolean split = own > 0 && init > 0 && own != init;
-        int phase = split ? resumePhase : 0;
+        // a walk resumed among the other processes reads this namespace's again afterwards, so that every
+        // process is looked at before anything is called nobody's
+        int[] phases = !split ? new int[] {0} : resumePhase == 1 ? new int[] {1, 0} : new int[] {0, 1};
         int after = resumeAfter;
         resumePhase = 0;
         resumeAfter = 0;
-        for (; phase < (split ? 2 : 1) && !missing.isEmpty(); phase++, after = 0) {
+        for (int step = 0; step < phases.length && !missing.isEmpty(); step++, after = 0) {
+            int phase = phases[step];
             // go on after the process the last cut-short walk stopped at, so a big host is covered in turns
             int start = 0;
             while (start < pids.length && pids[start] <= after) {
