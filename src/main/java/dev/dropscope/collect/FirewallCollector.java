@@ -7,6 +7,7 @@ import dev.dropscope.model.Snapshot;
 import dev.dropscope.netlink.nftables.NftChain;
 import dev.dropscope.netlink.nftables.NftRule;
 import dev.dropscope.netlink.nftables.Nftables;
+import dev.dropscope.netlink.route.Links;
 import dev.dropscope.procfs.KernelModules;
 import dev.dropscope.sys.Errno;
 import dev.dropscope.sys.NativeIoException;
@@ -39,6 +40,8 @@ public final class FirewallCollector implements Collector {
     private final Path root;
     private final int maxRules;
     private final LazySocket nfnl;
+    /** rtnetlink, for interface names of iif/oif rules: opened only when such a rule is decoded. */
+    private final LazySocket rtnl;
     private Nftables.Ruleset last;
     private String refused;
     private boolean present;
@@ -50,8 +53,26 @@ public final class FirewallCollector implements Collector {
     FirewallCollector(Syscalls sys, Path root, int maxRules) {
         this.sys = sys;
         this.nfnl = new LazySocket(sys, NETLINK_NETFILTER);
+        this.rtnl = new LazySocket(sys, dev.dropscope.netlink.NetlinkConstants.NETLINK_ROUTE);
         this.root = root;
         this.maxRules = maxRules;
+    }
+
+    /** ifindex to name of this namespace's links, dumped once per sample on first use; null when unreadable. */
+    private java.util.function.IntFunction<String> interfaceNames() {
+        java.util.Map<Integer, String> names = new java.util.HashMap<>();
+        boolean[] read = new boolean[1];
+        return index -> {
+            if (!read[0]) {
+                read[0] = true;
+                try {
+                    Links.query(rtnl.get()).forEach(l -> names.put(l.ifindex(), l.name()));
+                } catch (IOException e) {
+                    // the index is printed instead, as nft does for an interface it cannot name
+                }
+            }
+            return names.get(index);
+        };
     }
 
     @Override
@@ -70,7 +91,7 @@ public final class FirewallCollector implements Collector {
             return;
         }
         try {
-            Nftables.Ruleset r = Nftables.query(nfnl.get(), maxRules, last);
+            Nftables.Ruleset r = Nftables.query(nfnl.get(), maxRules, last, interfaceNames());
             last = r;
             into.firewall(toModel(r));
             if (r.truncated()) {
@@ -126,5 +147,6 @@ public final class FirewallCollector implements Collector {
     @Override
     public void close() {
         nfnl.close();
+        rtnl.close();
     }
 }

@@ -5,7 +5,9 @@ import dev.dropscope.model.SoftnetCpu;
 import dev.dropscope.procfs.ProcFiles;
 import dev.dropscope.procfs.ProtocolCounters;
 import dev.dropscope.procfs.SockStat;
+import dev.dropscope.procfs.Interrupts;
 import dev.dropscope.procfs.SoftnetStat;
+import dev.dropscope.model.RxQueueIrq;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
-/** /proc/net: protocol counters (snmp, netstat, snmp6), softnet_stat per CPU, and sockstat. */
+/**
+ * /proc/net: protocol counters (snmp, netstat, snmp6), softnet_stat per CPU, and sockstat; and from
+ * /proc/interrupts the RX queues' interrupts with the CPUs they land on (the sysfs beside that /proc names
+ * the virtio devices' interfaces).
+ */
 public final class ProcNetCollector implements Collector {
     public static final String NAME = "procnet";
     private final Path proc;
@@ -46,6 +52,14 @@ public final class ProcNetCollector implements Collector {
         SockStat ss = SockStat.query(proc);
         ss.problems().forEach(p -> into.error(NAME, "sockstat: " + p));
         into.sockstat(ss.values());
+
+        List<RxQueueIrq> irqs = new ArrayList<>();
+        for (Interrupts.QueueIrq q : Interrupts.query(proc, proc.resolveSibling("sys").resolve("class/net"))) {
+            irqs.add(new RxQueueIrq(q.iface(), q.queue(), q.irq(), q.perCpu(), q.affinity()));
+        }
+        if (!irqs.isEmpty()) {
+            into.rxIrqs(irqs);
+        }
     }
 
     /** Names the softnet_stat columns after struct softnet_data's fields. */

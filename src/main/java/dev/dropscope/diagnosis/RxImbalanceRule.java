@@ -5,6 +5,7 @@ import dev.dropscope.model.Evidence;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Fix;
 import dev.dropscope.model.InterfaceStats;
+import dev.dropscope.model.RxQueueIrq;
 import dev.dropscope.model.Severity;
 import dev.dropscope.model.SoftnetCpu;
 
@@ -146,6 +147,7 @@ final class RxImbalanceRule implements Rule {
         if (title == null) {
             return List.of();
         }
+        List<String> placed = irqEvidence(o, targets, ev);
         double rate = o.perSecond(drops);
         Severity sev = drops > 0 ? Severities.loss(rate) : Severity.INFO;
         title += drops > 0 ? " while packets drop (" + o.pace(rate) + ")"
@@ -166,7 +168,9 @@ final class RxImbalanceRule implements Rule {
                             + "bytes per entry and the kernel rounds it up to a power of two."));
         }
         fixes.add(Fixes.command("systemctl enable --now irqbalance (or set each queue's interrupt with "
-                        + "/proc/irq/N/smp_affinity_list; grep the interface in /proc/interrupts for N)",
+                        + "/proc/irq/N/smp_affinity_list; " + (placed.isEmpty()
+                        ? "grep the interface in /proc/interrupts for N)"
+                        : "now " + String.join(", ", placed) + ")"),
                 "irqbalance moves interrupts as load changes, which can move a flow's CPU and cost cache warmth."));
         String explanation = "Each RX queue's interrupt and softirq runs on one CPU; when RSS hashes most traffic to "
                 + "one queue (few flows, a skewed indirection table, fewer queues than CPUs) or all interrupts land "
@@ -174,6 +178,48 @@ final class RxImbalanceRule implements Rule {
                 + "idle. More queues, an even indirection table, RPS or spreading interrupts share the work; a "
                 + "single big flow stays on one CPU whatever is done.";
         return List.of(new Scored(new Finding(ID, sev, title, ev, explanation, fixes), rate));
+    }
+
+    /** RX queue interrupts named one by one in the evidence. */
+    static final int IRQS_SHOWN = 8;
+
+    /**
+     * Where each RX queue's interrupt of the interfaces in {@code targets} landed in the window (the CPU whose
+     * count rose most) and may land (smp_affinity_list), as evidence; returns "rx-N irq I on cpu C" for the fix.
+     */
+    static List<String> irqEvidence(Observation o, Map<String, Integer> targets, List<Evidence> ev) {
+        List<String> placed = new ArrayList<>();
+        if (o.after.rxIrqs() == null || o.before.rxIrqs() == null || o.before == o.after) {
+            return placed;
+        }
+        Map<Integer, RxQueueIrq> was = new HashMap<>();
+        o.before.rxIrqs().forEach(q -> was.put(q.irq(), q));
+        List<RxQueueIrq> now = new ArrayList<>(o.after.rxIrqs());
+        now.sort(java.util.Comparator.comparing(RxQueueIrq::iface).thenComparingInt(RxQueueIrq::queue));
+        for (RxQueueIrq q : now) {
+            RxQueueIrq b = was.get(q.irq());
+            if (!targets.containsKey(q.iface()) || b == null || placed.size() >= IRQS_SHOWN) {
+                continue;
+            }
+            long sum = 0;
+            long most = 0;
+            int cpu = -1;
+            for (int c = 0; c < Math.min(q.perCpu().size(), b.perCpu().size()); c++) {
+                long d = Math.max(0, q.perCpu().get(c) - b.perCpu().get(c));
+                sum += d;
+                if (d > most) {
+                    most = d;
+                    cpu = c;
+                }
+            }
+            String affinity = q.affinity() == null ? "" : "; smp_affinity_list " + q.affinity();
+            String where = cpu < 0 ? "no interrupts in the window"
+                    : "landed on cpu " + cpu + " (" + percent(most, sum) + " of " + count(sum) + ")";
+            ev.add(new Evidence(q.iface() + " rx-" + q.queue() + " interrupt (irq " + q.irq() + ")", where + affinity));
+            placed.add(q.iface() + " rx-" + q.queue() + " irq " + q.irq()
+                    + (cpu < 0 ? "" : " on cpu " + cpu) + (q.affinity() == null ? "" : " (allowed " + q.affinity() + ")"));
+        }
+        return placed;
     }
 
     private static void fixes(Observation o, InterfaceStats i, int busyQueue, String mask, List<Fix> out) {

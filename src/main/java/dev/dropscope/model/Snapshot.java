@@ -19,13 +19,25 @@ import java.util.Map;
  * @param sockstat       /proc/net/sockstat(6) keyed {@code PROTO.name} ({@code TCP.mem})
  * @param sockets        the sockets with drops or full queues and their owners, or null when not collected
  * @param firewall       the nf_tables ruleset with its counters, null when not read (no CAP_NET_ADMIN, ...)
+ * @param rxIrqs         the RX queues' interrupts and where they land, null when none was found (not in the
+ *                       JSON: what the live diagnosis of rx_imbalance uses)
  */
 public record Snapshot(long takenAtMillis, long monotonicNanos, String host, String kernelRelease, String netns,
                        List<InterfaceStats> interfaces, Map<String, Long> snmp, List<SoftnetCpu> softnet,
                        RpFilterState rpFilter, ConntrackState conntrack, Map<String, String> sysctl,
                        List<NeighbourTableStats> neighbour, List<QdiscStats> qdiscs, Map<String, Long> sockstat,
                        List<CollectorError> errors, SocketStats sockets,
-                       FirewallRuleset firewall) {
+                       FirewallRuleset firewall, List<RxQueueIrq> rxIrqs) {
+
+    /** A snapshot without RX queue interrupts (one read back from JSON, or built by hand). */
+    public Snapshot(long takenAtMillis, long monotonicNanos, String host, String kernelRelease, String netns,
+                    List<InterfaceStats> interfaces, Map<String, Long> snmp, List<SoftnetCpu> softnet,
+                    RpFilterState rpFilter, ConntrackState conntrack, Map<String, String> sysctl,
+                    List<NeighbourTableStats> neighbour, List<QdiscStats> qdiscs, Map<String, Long> sockstat,
+                    List<CollectorError> errors, SocketStats sockets, FirewallRuleset firewall) {
+        this(takenAtMillis, monotonicNanos, host, kernelRelease, netns, interfaces, snmp, softnet, rpFilter, conntrack,
+                sysctl, neighbour, qdiscs, sockstat, errors, sockets, firewall, null);
+    }
 
     public Snapshot {
         interfaces = Maps.copy(interfaces);
@@ -36,6 +48,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         qdiscs = Maps.copy(qdiscs);
         sockstat = Maps.copy(sockstat);
         errors = Maps.copy(errors);
+        rxIrqs = rxIrqs == null ? null : List.copyOf(rxIrqs);
     }
 
     public static Builder builder() {
@@ -73,6 +86,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
         private List<QdiscStats> qdiscs;
         private Map<String, Long> sockstat;
         private SocketStats sockets;
+        private List<RxQueueIrq> rxIrqs;
         private FirewallRuleset firewall;
         private final List<CollectorError> errors = new ArrayList<>();
 
@@ -158,6 +172,11 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             return this;
         }
 
+        public Builder rxIrqs(List<RxQueueIrq> v) {
+            this.rxIrqs = v;
+            return this;
+        }
+
         public Builder error(String collector, String message) {
             errors.add(new CollectorError(collector, message));
             return this;
@@ -221,6 +240,9 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
             if (part.firewall != null) {
                 firewall = part.firewall;
             }
+            if (part.rxIrqs != null) {
+                rxIrqs = part.rxIrqs;
+            }
             return this;
         }
 
@@ -233,7 +255,7 @@ public record Snapshot(long takenAtMillis, long monotonicNanos, String host, Str
                 }
             }
             return new Snapshot(takenAtMillis, monotonicNanos, host, kernelRelease, netns, interfaces, snmp, softnet,
-                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors, sockets, firewall);
+                    rpFilter, conntrack, sys, neighbour, qdiscs, sockstat, errors, sockets, firewall, rxIrqs);
         }
     }
 }

@@ -51,6 +51,8 @@ public final class SocketOwners {
     private final Set<Long> unowned = new HashSet<>();
     /** The last pid a walk cut short by its budget looked at; the next walk starts after it. */
     private int resumeAfter;
+    /** The phase (0: processes in the namespace looked at, 1: the others) the last cut-short walk stopped in. */
+    private int resumePhase;
     /** The process a walk's budget ran out inside of (0: none). */
     private int cutInside;
 
@@ -83,40 +85,10 @@ public final class SocketOwners {
             if (pids == null) {
                 complete = false;
             } else {
-                // go on after the process the last cut-short walk stopped at, so a big host is covered in turns
-                int start = 0;
-                while (start < pids.length && pids[start] <= resumeAfter) {
-                    start++;
-                }
-                resumeAfter = 0;
-                for (int k = 0; k < pids.length && !missing.isEmpty(); k++) {
-                    int pid = pids[(start + k) % pids.length];
-                    if (now() > deadline) {
-                        complete = false;
-                        resumeAfter = pids[(start + k - 1 + pids.length) % pids.length];
-                        break;
-                    }
-                    // a process cut short last time is read to its end now, so every walk gets past it
-                    int r = scanProcess(proc.resolve(Integer.toString(pid)), pid, missing,
-                            pid == cutInside ? Long.MAX_VALUE : deadline);
-                    if (r == CUT && missing.isEmpty()) {
-                        break; // everything asked for was found before the budget ran out
-                    }
-                    if (r == CUT) {
-                        complete = false;
-                        cutInside = pid;
-                        resumeAfter = pids[(start + k - 1 + pids.length) % pids.length];
-                        break;
-                    }
-                    if (pid == cutInside) {
-                        cutInside = 0;
-                    }
-                    if (r < 0) {
-                        denied++;
-                    } else {
-                        scanned++;
-                    }
-                }
+                long[] stats = new long[2]; // denied, scanned
+                complete = walk(pids, missing, deadline, stats);
+                denied = (int) stats[0];
+                scanned = (int) stats[1];
             }
             if (complete) {
                 unowned.clear();
@@ -131,6 +103,84 @@ public final class SocketOwners {
             }
         }
         return new Lookup(out, complete, denied, scanned);
+    }
+
+    /**
+     * Walks the processes for {@code missing}, in turns across calls when the budget runs out. When this
+     * thread looks at another namespace than dropscope's own (a {@code --netns}: the collector thread
+     * entered it), the processes in it are read first and the others only for what is still missing: a
+     * socket's holder almost always lives in its namespace, and one readlink of {@code ns/net} costs a fifth
+     * of reading a process's fd table. In dropscope's own namespace, normally the host's where most
+     * processes are, that check would only add to the cost. (pid 1's namespace is not always readable, even
+     * to root: a sandbox's pid 1 may be another user namespace's.)
+     *
+     * @return false when the budget ran out before every process was looked at
+     */
+    private boolean walk(int[] pids, Set<Long> missing, long deadline, long[] stats) {
+        long own = queryNetns(proc.resolve("thread-self"));
+        long init = own <= 0 ? -1 : queryNetns(proc.resolve("self"));
+        boolean split = own > 0 && init > 0 && own != init;
+        // a walk resumed among the other processes reads this namespace's again afterwards, so that every
+        // process is looked at before anything is called nobody's
+        int[] phases = !split ? new int[] {0} : resumePhase == 1 ? new int[] {1, 0} : new int[] {0, 1};
+        int after = resumeAfter;
+        resumePhase = 0;
+        resumeAfter = 0;
+        for (int step = 0; step < phases.length && !missing.isEmpty(); step++, after = 0) {
+            int phase = phases[step];
+            // go on after the process the last cut-short walk stopped at, so a big host is covered in turns
+            int start = 0;
+            while (start < pids.length && pids[start] <= after) {
+                start++;
+            }
+            for (int k = 0; k < pids.length && !missing.isEmpty(); k++) {
+                int pid = pids[(start + k) % pids.length];
+                int previous = pids[(start + k - 1 + pids.length) % pids.length];
+                if (now() > deadline) {
+                    resumePhase = phase;
+                    resumeAfter = previous;
+                    return false;
+                }
+                Path dir = proc.resolve(Integer.toString(pid));
+                if (split) {
+                    long ns = queryNetns(dir);
+                    // not readable (another user's, or gone): looked at with the namespace's own
+                    boolean inside = ns <= 0 || ns == own;
+                    if (inside != (phase == 0)) {
+                        continue;
+                    }
+                }
+                // a process cut short last time is read to its end now, so every walk gets past it
+                int r = scanProcess(dir, pid, missing, pid == cutInside ? Long.MAX_VALUE : deadline);
+                if (r == CUT && missing.isEmpty()) {
+                    return true; // everything asked for was found before the budget ran out
+                }
+                if (r == CUT) {
+                    cutInside = pid;
+                    resumePhase = phase;
+                    resumeAfter = previous;
+                    return false;
+                }
+                if (pid == cutInside) {
+                    cutInside = 0;
+                }
+                if (r < 0) {
+                    stats[0]++;
+                } else {
+                    stats[1]++;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The inode of a process's network namespace from its {@code ns/net} link, or -1 when not readable. */
+    private static long queryNetns(Path dir) {
+        try {
+            return parseNetnsInode(Files.readSymbolicLink(dir.resolve("ns/net")).toString());
+        } catch (IOException | UnsupportedOperationException e) {
+            return -1;
+        }
     }
 
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
@@ -195,6 +245,9 @@ public final class SocketOwners {
                 byInode.putIfAbsent(inode, owner);
                 if (missing.remove(inode)) {
                     found++;
+                    if (missing.isEmpty()) {
+                        break; // the rest of a big fd table would only fill the cache
+                    }
                 }
             }
         } catch (AccessDeniedException e) {
@@ -246,6 +299,22 @@ public final class SocketOwners {
         }
         long v = 0;
         for (int i = 8; i < target.length() - 1; i++) {
+            char c = target.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    /** The inode of a namespace link target {@code net:[4026531840]}, or -1 for anything else. */
+    public static long parseNetnsInode(String target) {
+        if (!target.startsWith("net:[") || !target.endsWith("]") || target.length() < 7 || target.length() > 27) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 5; i < target.length() - 1; i++) {
             char c = target.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

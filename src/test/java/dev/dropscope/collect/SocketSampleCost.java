@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * Cost of one {@link SocketCollector} sample (issue 17's budget: 10 000 sockets, 2 000 processes, under
  * 100 ms of CPU and 10 MB allocated). Not a test: a measurement, run as root:
- * {@code java -cp target/test-classes:target/classes:$(cat cp.txt) dev.dropscope.collect.SocketSampleCost}.
+ * {@code java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp target/test-classes:target/classes:$(cat cp.txt)
+ * dev.dropscope.collect.SocketSampleCost} (the launcher's GC and compiler, which set the cold sample's cost).
  * A Python process in a namespace holds 5 000 connected TCP pairs (10 000 sockets, 200 of them with unread
  * data); 2 000 {@code sleep} processes stand for the rest of a host. Prints CPU time and allocation of the
  * collector's thread for the first sample (owner walk from an empty cache) and the next ones (cache).

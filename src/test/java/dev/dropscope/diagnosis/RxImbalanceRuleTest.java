@@ -183,4 +183,43 @@ class RxImbalanceRuleTest {
         assertEquals("ff,ffffffff", RxImbalanceRule.cpuMask(l));
         assertEquals("5", RxImbalanceRule.cpuMask(List.of(new SoftnetCpu(0, Map.of()), new SoftnetCpu(2, Map.of()))));
     }
+
+    @Test
+    void theQueuesInterruptsSayWhichCpuTheyLandOn() {
+        // eth0's two queues: rx-0's interrupt all on cpu 0 (where the work piled up), rx-1's on cpu 1
+        List<dev.dropscope.model.RxQueueIrq> was = List.of(
+                new dev.dropscope.model.RxQueueIrq("eth0", 0, 38, List.of(100L, 0L, 0L, 0L), "0-3"),
+                new dev.dropscope.model.RxQueueIrq("eth0", 1, 39, List.of(0L, 50L, 0L, 0L), "1"),
+                new dev.dropscope.model.RxQueueIrq("eth1", 0, 40, List.of(0L, 0L, 0L, 0L), "0-3"));
+        List<dev.dropscope.model.RxQueueIrq> now = List.of(
+                new dev.dropscope.model.RxQueueIrq("eth0", 0, 38, List.of(9100L, 0L, 0L, 0L), "0-3"),
+                new dev.dropscope.model.RxQueueIrq("eth0", 1, 39, List.of(0L, 150L, 0L, 0L), "1"),
+                new dev.dropscope.model.RxQueueIrq("eth1", 0, 40, List.of(0L, 0L, 0L, 900L), "0-3"));
+        Snapshot b = at(0, x -> cpusInto(x, 0, c(0, 0, 0), c(0, 0, 0), c(0, 0, 0), c(0, 0, 0)).rxIrqs(was));
+        Snapshot a = at(1, x -> cpusInto(x, 1_200_000, c(1_164_000, 3400, 20), c(12_000, 0, 0), c(12_000, 0, 0),
+                c(12_000, 0, 0)).rxIrqs(now));
+        Finding f = only(diagnose(b, a), "rx_imbalance");
+        assertEquals("landed on cpu 0 (100 % of 9000); smp_affinity_list 0-3", evidence(f, "eth0 rx-0 interrupt (irq 38)"));
+        assertEquals("landed on cpu 1 (100 % of 100); smp_affinity_list 1", evidence(f, "eth0 rx-1 interrupt (irq 39)"));
+        assertTrue(f.evidence().stream().noneMatch(e -> e.name().startsWith("eth1")), "eth1 received nothing here");
+        assertTrue(commands(f).stream().anyMatch(x -> x.endsWith("smp_affinity_list; now eth0 rx-0 irq 38 on cpu 0 "
+                + "(allowed 0-3), eth0 rx-1 irq 39 on cpu 1 (allowed 1))")), commands(f).toString());
+
+        // without interrupts known (a snapshot read back from JSON) the finding is what it was
+        Finding plain = only(diagnose(cpus(0, 0, c(0, 0, 0), c(0, 0, 0), c(0, 0, 0), c(0, 0, 0)),
+                cpus(1, 1_200_000, c(1_164_000, 3400, 20), c(12_000, 0, 0), c(12_000, 0, 0), c(12_000, 0, 0))),
+                "rx_imbalance");
+        assertTrue(commands(plain).stream().anyMatch(x -> x.endsWith("grep the interface in /proc/interrupts for N)")));
+        assertTrue(plain.evidence().stream().noneMatch(e -> e.name().contains("interrupt")));
+    }
+
+    private static Snapshot.Builder cpusInto(Snapshot.Builder x, long rx, long[]... perCpu) {
+        List<SoftnetCpu> l = new ArrayList<>();
+        for (int c = 0; c < perCpu.length; c++) {
+            l.add(new SoftnetCpu(c, longs("processed", perCpu[c][0], "dropped", perCpu[c][1],
+                    "time_squeeze", perCpu[c][2])));
+        }
+        return x.softnet(l).interfaces(List.of(iface("lo", 1).build(), iface("eth0", 2).stats("rx_packets", rx)
+                .channels(2, 8).build(), iface("eth1", 3).build()));
+    }
 }

@@ -35,9 +35,11 @@ import java.util.regex.Pattern;
 /**
  * Real faults behind socket-level findings, made in namespaces of their own by separate processes (Python,
  * so the owner has a pid and a command of its own): a server that stops reading 50 connections while their
- * clients keep sending, and a UDP receiver with a small SO_RCVBUF that reads slowly. dropscope's standard
+ * clients keep sending, a UDP receiver with a small SO_RCVBUF that reads slowly, and a reader that stops
+ * and shrinks its buffer under data already in flight. dropscope's standard
  * collectors sample the namespace through NetnsScope (as {@code snapshot --netns} does); counters only, no
- * drop source, so nothing machine-wide is touched.
+ * drop source, so nothing machine-wide is touched, except in the one test that needs the SOCKET_RCVBUFF drop
+ * site (FaultLab's drop source, closed with its window).
  */
 @Needs(root = true, tools = {"ip", "nft", "sysctl", "python3", "ss"})
 class SocketFaultsTest {
@@ -79,6 +81,31 @@ class SocketFaultsTest {
             "while True:",
             "    s.recv(2048)",
             "    time.sleep(0.05)  # slow reader",
+            "");
+
+    /**
+     * A reader that reads at full speed (the window opens wide, megabytes in flight on loopback) and then stops
+     * and shrinks its SO_RCVBUF to 1 KiB: the data already allowed in arrives at a socket over its buffer,
+     * so TCP prunes and drops it (TCPRcvQDrop, RcvPruned, the socket's own d counter).
+     */
+    static final String SHRINKING_READER = String.join("\n",
+            "import socket, sys, threading, time",
+            "l = socket.socket(); l.bind(('127.0.0.1', 8081)); l.listen(8)",
+            "def client():",
+            "    c = socket.create_connection(('127.0.0.1', 8081)); c.setblocking(False)",
+            "    buf = b'x' * 65536",
+            "    while True:",
+            "        try: c.send(buf)",
+            "        except BlockingIOError: time.sleep(0.001)",
+            "threading.Thread(target=client, daemon=True).start()",
+            "s, _ = l.accept()",
+            "stop = threading.Event()",
+            "threading.Thread(target=lambda: (sys.stdin.readline(), stop.set()), daemon=True).start()",
+            "print('reading', flush=True)",
+            "while not stop.is_set(): s.recv(1 << 20)",
+            "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)",
+            "print('stalled', flush=True)",
+            "time.sleep(600)",
             "");
 
     /** The real interpreter (not a pyenv shim script), so the process's command is python's own. */
@@ -177,6 +204,114 @@ class SocketFaultsTest {
                 assertTrue(socket.contains("rcvbuf 8192 (SO_RCVBUF 4096 set by the application"), socket);
                 assertTrue(f.fixes().stream().map(Fix::command).anyMatch(c -> c.startsWith("pid " + pid
                         + " (python3") && c.contains("sets SO_RCVBUF itself")), f.fixes().toString());
+            }
+        } finally {
+            stop(rcv);
+        }
+    }
+
+    @Test
+    void connectionsDroppingDataAtAFullBufferNameTheirProcess(@TempDir Path tmp) throws Exception {
+        Path script = Files.writeString(tmp.resolve("shrink.py"), SHRINKING_READER);
+        Process p = null;
+        try (FaultLab lab = new FaultLab()) {
+            Netns n = lab.namespace();
+            Process running = start(n, script);
+            p = running;
+            BufferedReader out = lines(running);
+            assertEquals("reading", out.readLine());
+            try (NetnsScope scope = NetnsScope.named(FaultLab.SYS, n.name());
+                 Sampler sampler = new Sampler(Sampler.standardCollectors(FaultLab.SYS, scope), scope,
+                         Duration.ofSeconds(10))) {
+                Thread.sleep(300); // the window opens while it reads
+                Snapshot before = sampler.sample();
+                OutputStream in = running.getOutputStream();
+                in.write('\n');
+                in.flush();
+                assertEquals("stalled", out.readLine());
+                Thread.sleep(1000);
+                Snapshot after = sampler.sample();
+                long ssAfter = ssTcpDrops(n, "127.0.0.1:8081");
+                List<Finding> findings = Diagnosis.diagnose(before, after, null, null);
+                System.out.println("findings: " + findings);
+                Finding f = only(findings, TcpBacklogRule.ID);
+                String who = "of pid " + running.pid() + " (python3";
+                assertTrue(f.title().contains(" at 127.0.0.1:8081 " + who), f.title());
+                String socket = f.evidence().stream()
+                        .filter(e -> e.name().startsWith("socket tcp 127.0.0.1:8081 <- 127.0.0.1:")
+                                && e.name().contains(who)).map(Evidence::value).findFirst()
+                        .orElseThrow(() -> new AssertionError("no socket " + who + " in " + f.evidence()));
+                Matcher m = Pattern.compile("^drops \\+(\\d+) in ").matcher(socket);
+                assertTrue(m.find(), socket);
+                long ours = Long.parseLong(m.group(1));
+                assertTrue(ours > 0 && ours <= ssAfter, "drops " + ours + ", ss -tm's d " + ssAfter + " a moment later");
+                assertTrue(f.fixes().stream().map(Fix::command).anyMatch(c -> c.equals("cat /proc/" + running.pid()
+                        + "/task/*/stack")), f.fixes().toString());
+            }
+        } finally {
+            stop(p);
+        }
+    }
+
+    /** The d counter of ss -tmn's skmem for the connection whose local address is {@code local}. */
+    static long ssTcpDrops(Netns n, String local) throws Exception {
+        String out = FaultLab.exec(n, "ss", "-tmn", "state", "established");
+        String[] lines = out.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String[] cols = lines[i].trim().split("\\s+"); // Recv-Q Send-Q Local Peer
+            if (cols.length >= 4 && cols[2].equals(local)) {
+                String all = lines[i] + (i + 1 < lines.length ? lines[i + 1] : "");
+                Matcher m = Pattern.compile("skmem:\\([^)]*,d(\\d+)\\)").matcher(all);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
+            }
+        }
+        throw new AssertionError("no " + local + " in ss -tm:\n" + out);
+    }
+
+    /**
+     * The same receiver seen through a drop source: the kernel's SOCKET_RCVBUFF drops (the reason
+     * __udp_enqueue_schedule_skb returns, freed in udp_queue_rcv_one_skb) are in the finding's evidence, and
+     * the finding names the receiving process.
+     * Drop sites are machine-wide (other work may drop for the same reason meanwhile), so the site is only
+     * asserted to hold at least this receiver's drops.
+     */
+    @Test
+    void socketRcvbuffDropSitesComeWithTheProcessThatDropped(@TempDir Path tmp) throws Exception {
+        Path receiver = Files.writeString(tmp.resolve("receiver.py"), UDP_RECEIVER);
+        Process rcv = null;
+        try (FaultLab lab = new FaultLab()) {
+            Netns n = lab.namespace();
+            rcv = start(n, receiver);
+            assertEquals("ready", lines(rcv).readLine());
+            long pid = rcv.pid();
+            try (FaultLab.Window w = lab.watch(n)) {
+                assertTrue(w.hasDropSource(), "a drop source is needed to see SOCKET_RCVBUFF sites: none opened");
+                n.inside(FaultLab.SYS, () -> {
+                    try (DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET)) {
+                        ByteBuffer b = ByteBuffer.allocate(200);
+                        for (int i = 0; i < 2000; i++) {
+                            c.send(b.clear(), new InetSocketAddress("127.0.0.1", 5353));
+                        }
+                    }
+                    return null;
+                });
+                Thread.sleep(300);
+                Finding f = only(w.finish(), UdpRcvbufRule.ID);
+                Evidence site = f.evidence().stream().filter(e -> e.name().startsWith("drops at ")
+                        && e.name().endsWith("(SOCKET_RCVBUFF)")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no SOCKET_RCVBUFF site in " + f.evidence()));
+                assertTrue(site.name().contains("udp"), site.name());
+                String socket = evidence(f, "socket udp 127.0.0.1:5353 of pid " + pid);
+                Matcher m = Pattern.compile("^drops \\+(\\d+) in ").matcher(socket);
+                assertTrue(m.find(), socket);
+                long ours = Long.parseLong(m.group(1));
+                Matcher s = Pattern.compile("^\\+(\\d+) in ").matcher(site.value());
+                assertTrue(s.find(), site.value());
+                assertTrue(ours > 1000 && Long.parseLong(s.group(1)) >= ours,
+                        "the site holds at least this socket's " + ours + " drops: " + site.value());
+                assertTrue(f.title().contains(" at 127.0.0.1:5353 of pid " + pid + " (python3"), f.title());
             }
         } finally {
             stop(rcv);

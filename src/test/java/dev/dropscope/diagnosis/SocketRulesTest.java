@@ -173,4 +173,52 @@ class SocketRulesTest {
         assertTrue(commands(capped).get(0).contains("(capped by net.core.somaxconn): raise net.core.somaxconn"),
                 commands(capped).get(0));
     }
+
+    @Test
+    void tcpDropsAtFullBuffersNameTheConnectionsAndTheirProcess() {
+        Object[] b = {"TcpExt.TCPRcvQDrop", 0, "TcpExt.TCPBacklogDrop", 0};
+        Object[] a = {"TcpExt.TCPRcvQDrop", 40, "TcpExt.TCPBacklogDrop", 0};
+        // two connections of pid 4242 on :8080 dropped data (30 and 10), one of pid 77 dropped none, and one new
+        // to the list was unknown before in a cut sample
+        List<SocketStats.Entry> before = List.of(
+                tcp(1, 8080, "10.0.0.2", 126976, 127808, 131072, 1_000_000, 0, 5, 4242, "myserver"),
+                tcp(2, 8080, "10.0.0.3", 126976, 127808, 131072, 1_000_000, 0, 0, 4242, "myserver"),
+                tcp(3, 22, "10.0.0.4", 0, 0, 131072, 500, 65536, 2, 77, "sshd"));
+        List<SocketStats.Entry> after = List.of(
+                tcp(1, 8080, "10.0.0.2", 126976, 127808, 131072, 1_000_000, 0, 35, 4242, "myserver"),
+                tcp(2, 8080, "10.0.0.3", 126976, 127808, 131072, 1_000_000, 0, 10, 4242, "myserver"),
+                tcp(3, 22, "10.0.0.4", 0, 0, 131072, 500, 65536, 2, 77, "sshd"));
+        Finding f = only(Diagnosis.diagnose(snap(0, before, true, b), snap(2, after, true, a), null, null),
+                "tcp_backlog_or_memory");
+        assertEquals("TCP drops data at full socket buffers: a slow or stuck reader (20/s) at 10.0.0.1:8080 of pid "
+                + "4242 (myserver) and 1 more", f.title());
+        assertEquals("drops +30 in 2.0 s (15/s); Recv-Q 126976, rmem 127808 of rcvbuf 131072, rcv_wnd 0, last data "
+                + "5000 ms ago", evidence(f, "socket tcp 10.0.0.1:8080 <- 10.0.0.2:40001 of pid 4242 (myserver)"));
+        assertTrue(evidence(f, "socket tcp 10.0.0.1:8080 <- 10.0.0.3:40002 of pid 4242 (myserver)").startsWith("drops +10 in "));
+        assertTrue(f.evidence().stream().noneMatch(e -> e.name().contains("sshd")), f.evidence().toString());
+        assertEquals("ss -tnpm state established '( sport = :8080 )'  # pid 4242 (myserver): 2 of its connections on "
+                + "10.0.0.1:8080 dropped data; a Recv-Q that stays high means it is not reading them", commands(f).get(0));
+        assertEquals("cat /proc/4242/task/*/stack", commands(f).get(1));
+
+        // without socket data the finding is what it was
+        Snapshot plainB = at(0, x -> x.snmp(longs(b)));
+        Snapshot plainA = at(2, x -> x.snmp(longs(a)));
+        Finding plain = only(Diagnosis.diagnose(plainB, plainA, null, null), "tcp_backlog_or_memory");
+        assertEquals("TCP drops data at full socket buffers: a slow or stuck reader (20/s)", plain.title());
+        assertTrue(commands(plain).get(0).startsWith("ss -tnpm state established  # a socket whose Recv-Q"),
+                commands(plain).get(0));
+    }
+
+    @Test
+    void socketRcvbuffDropSitesAloneStillNameTheUdpSocket() {
+        // the drop source saw SOCKET_RCVBUFF at __udp_enqueue_schedule_skb; the SNMP counters are another
+        // namespace's and did not move: the socket's own counter still names who dropped
+        Snapshot b = snap(0, List.of(udp(1, 5353, 8192, 10, 4242)), true, "Udp.InDatagrams", 0);
+        Snapshot a = snap(1, List.of(udp(1, 5353, 8192, 310, 4242)), true, "Udp.InDatagrams", 0);
+        Finding f = only(Diagnosis.diagnose(b, a, drops(site("__udp_enqueue_schedule_skb", "SOCKET_RCVBUFF", 300)),
+                null), "udp_rcvbuf_errors");
+        assertEquals("UDP receive buffers overflow (300/s dropped) at 10.0.0.1:5353 of pid 4242 (udprecv)", f.title());
+        assertTrue(evidence(f, "socket udp 10.0.0.1:5353 of pid 4242 (udprecv)").startsWith("drops +300 in 1.0 s"),
+                f.evidence().toString());
+    }
 }

@@ -18,6 +18,7 @@ import dev.dropscope.netlink.sockdiag.SockDiagConstants;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Objects;
 
@@ -172,6 +173,16 @@ class NetlinkFuzzTest {
                 (b, at, len) -> {
                     NftRule r = Nftables.parseRule(b, at, len);
                     return r.text() + r.textWithCounter();
+                },
+                (b, at, len) -> {
+                    // elements of any shape printed against whatever field the rule looks them up with
+                    List<Nftables.SetElement> elements = new java.util.ArrayList<>();
+                    Nftables.parseSetElements(b, at, len, elements);
+                    elements.add(new Nftables.SetElement(new byte[] {0, 0}, null, 1));
+                    elements.add(new Nftables.SetElement(new byte[0], null, 2));
+                    NftRule r = Nftables.parseRule(b, at, len, set -> elements, i -> i == 1 ? "lo" : null,
+                            new java.util.ArrayList<>());
+                    return r.text();
                 },
                 NetlinkError::parse);
     }

@@ -24,6 +24,9 @@ class SocketOwnersTest {
         assertEquals(-1, SocketOwners.parseSocketInode("socket:[]"));
         assertEquals(-1, SocketOwners.parseSocketInode("socket:[12a]"));
         assertEquals(-1, SocketOwners.parseSocketInode("anon_inode:[eventpoll]"));
+        assertEquals(4026532281L, SocketOwners.parseNetnsInode("net:[4026532281]"));
+        assertEquals(-1, SocketOwners.parseNetnsInode("mnt:[4026531841]"));
+        assertEquals(-1, SocketOwners.parseNetnsInode("net:[]"));
         assertEquals(-1, SocketOwners.parsePid("self"));
         assertEquals(4242, SocketOwners.parsePid("4242"));
         assertEquals(-1, SocketOwners.parsePid("99999999999"));
@@ -85,6 +88,39 @@ class SocketOwnersTest {
     }
 
     @Test
+    void inAnotherNamespaceItsOwnProcessesAreReadFirstAndTheOthersOnlyForWhatIsLeft(@TempDir Path proc) throws Exception {
+        // dropscope (self) and 100 in the host's namespace (net:[1]), 300 in the one looked at (net:[2], the
+        // collector thread's)
+        process(proc, 1, "systemd", "0::/init.scope\n", "socket:[10]");
+        process(proc, 100, "host", "0::/\n", "socket:[5001]", "socket:[5002]");
+        process(proc, 300, "inside", "0::/\n", "socket:[7001]", "socket:[7002]", "socket:[7003]");
+        netns(proc.resolve("self"), 1);
+        netns(proc.resolve("1"), 1);
+        netns(proc.resolve("100"), 1);
+        netns(proc.resolve("300"), 2);
+        netns(proc.resolve("thread-self"), 2);
+
+        SocketOwners owners = new SocketOwners(proc);
+        SocketOwners.Lookup l = owners.query(Set.of(7002L), 1_000_000_000L);
+        assertTrue(l.complete());
+        assertEquals(300, l.owners().get(7002L).pid());
+        assertEquals(1, l.scanned(), "the host's processes were not read");
+        assertFalse(owners.cachedInodes().contains(5001L));
+
+        // a socket of this namespace held by a process outside it (passed over a unix socket, or made before
+        // a setns): found by the second round
+        SocketOwners.Lookup outside = owners.query(Set.of(7002L, 5002L), 1_000_000_000L);
+        assertTrue(outside.complete());
+        assertEquals(100, outside.owners().get(5002L).pid());
+
+        // in dropscope's own namespace nothing is skipped
+        netns(proc.resolve("thread-self"), 1);
+        SocketOwners host = new SocketOwners(proc);
+        SocketOwners.Lookup all = host.query(Set.of(7003L, 10L), 1_000_000_000L);
+        assertEquals(2, all.owners().size());
+    }
+
+    @Test
     void aSpentBudgetIsSaid(@TempDir Path proc) throws Exception {
         process(proc, 100, "a", "0::/\n", "socket:[1]");
         SocketOwners.Lookup l = new SocketOwners(proc).query(Set.of(1L), -1);
@@ -113,6 +149,12 @@ class SocketOwnersTest {
             assertEquals(ProcessHandle.current().pid(), l.owners().get(inode).pid());
             assertEquals("java", l.owners().get(inode).command());
         }
+    }
+
+    private static void netns(Path dir, long inode) throws Exception {
+        Files.createDirectories(dir.resolve("ns"));
+        Files.deleteIfExists(dir.resolve("ns/net"));
+        Files.createSymbolicLink(dir.resolve("ns/net"), Path.of("net:[" + inode + "]"));
     }
 
     private static void process(Path proc, int pid, String comm, String cgroup, String... links) throws Exception {

@@ -20,6 +20,18 @@ public final class NftConstants {
     public static final int NFT_MSG_GETCHAIN = 4;
     public static final int NFT_MSG_NEWRULE = 6;
     public static final int NFT_MSG_GETRULE = 7;
+    public static final int NFT_MSG_NEWSETELEM = 12;
+    public static final int NFT_MSG_GETSETELEM = 13;
+
+    /** enum nft_set_elem_list_attributes, nft_set_elem_attributes, nft_set_elem_flags. */
+    public static final int NFTA_SET_ELEM_LIST_TABLE = 1;
+    public static final int NFTA_SET_ELEM_LIST_SET = 2;
+    public static final int NFTA_SET_ELEM_LIST_ELEMENTS = 3;
+    public static final int NFTA_SET_ELEM_KEY = 1;
+    public static final int NFTA_SET_ELEM_FLAGS = 3;
+    public static final int NFTA_SET_ELEM_KEY_END = 10;
+    public static final int NFT_SET_ELEM_INTERVAL_END = 1;
+    public static final int NFT_SET_ELEM_CATCHALL = 2;
 
     /** enum nft_list_attributes, nft_hook_attributes. */
     public static final int NFTA_LIST_ELEM = 1;

@@ -40,7 +40,73 @@ public final class Nftables {
         }
     }
 
+    /**
+     * One element of a set as NFT_MSG_NEWSETELEM carries it: its key, a concatenation range's end
+     * (NFTA_SET_ELEM_KEY_END, or null) and NFTA_SET_ELEM_FLAGS.
+     */
+    public record SetElement(byte[] key, byte[] keyEnd, int flags) {
+        public boolean intervalEnd() {
+            return (flags & NFT_SET_ELEM_INTERVAL_END) != 0;
+        }
+
+        public boolean catchall() {
+            return (flags & NFT_SET_ELEM_CATCHALL) != 0;
+        }
+    }
+
     private Nftables() {
+    }
+
+    /** NFT_MSG_GETSETELEM dump of one set: the kernel needs its family, table and name. */
+    public static MessageBuilder setElementsRequest(int family, String table, String set) {
+        return dumpRequest(NFT_MSG_GETSETELEM, family).string(NFTA_SET_ELEM_LIST_TABLE, table)
+                .string(NFTA_SET_ELEM_LIST_SET, set);
+    }
+
+    /** Adds the elements of one NFT_MSG_NEWSETELEM to {@code into}. */
+    public static void parseSetElements(ByteBuffer b, int at, int len, List<SetElement> into)
+            throws MalformedMessageException {
+        family(b, at, len);
+        AttributeCursor c = attrs(b, at, len);
+        while (c.next()) {
+            if (c.type() != NFTA_SET_ELEM_LIST_ELEMENTS) {
+                continue;
+            }
+            AttributeCursor list = c.nested();
+            while (list.next()) {
+                if (list.type() != NFTA_LIST_ELEM) {
+                    continue;
+                }
+                byte[] key = null;
+                byte[] keyEnd = null;
+                int flags = 0;
+                AttributeCursor e = list.nested();
+                while (e.next()) {
+                    switch (e.type()) {
+                        case NFTA_SET_ELEM_KEY -> key = dataValue(e);
+                        case NFTA_SET_ELEM_KEY_END -> keyEnd = dataValue(e);
+                        case NFTA_SET_ELEM_FLAGS -> flags = be32(e);
+                        default -> {
+                        }
+                    }
+                }
+                if (key == null && (flags & NFT_SET_ELEM_CATCHALL) == 0) {
+                    throw new MalformedMessageException("set element without NFTA_SET_ELEM_KEY");
+                }
+                into.add(new SetElement(key == null ? new byte[0] : key, keyEnd, flags));
+            }
+        }
+    }
+
+    /** The NFTA_DATA_VALUE inside a nested nft_data attribute. */
+    private static byte[] dataValue(AttributeCursor c) throws MalformedMessageException {
+        AttributeCursor d = c.nested();
+        while (d.next()) {
+            if (d.type() == NFTA_DATA_VALUE) {
+                return d.bytes();
+            }
+        }
+        throw new MalformedMessageException("nft_data without NFTA_DATA_VALUE");
     }
 
     /** A dump request of {@code msg} (NFT_MSG_GETTABLE, GETCHAIN, GETRULE) for {@code family} (0: all). */
@@ -79,11 +145,21 @@ public final class Nftables {
      * milliseconds and megabytes per sample for nothing.
      */
     public static Ruleset query(NetlinkSocket nfnl, int maxRules, Ruleset previous) throws IOException {
+        return query(nfnl, maxRules, previous, null);
+    }
+
+    /**
+     * As above, printing {@code iif}/{@code oif} by interface name as nft does where {@code ifnames} knows
+     * the index (asked only while a rule with one is decoded).
+     */
+    public static Ruleset query(NetlinkSocket nfnl, int maxRules, Ruleset previous,
+                                java.util.function.IntFunction<String> ifnames) throws IOException {
         List<NftTable> tables = new ArrayList<>();
         List<NftChain> chains = new ArrayList<>();
         List<NftRule> rules = new ArrayList<>();
         boolean[] cut = new boolean[1];
         int[] generation = {-1};
+        List<Pending> pending = new ArrayList<>();
         java.util.Map<String, NftRule> known = new java.util.HashMap<>();
         if (previous != null && previous.generation() >= 0) {
             previous.rules().forEach(r -> known.put(ruleKey(r.family(), r.table(), r.chain(), r.handle()), r));
@@ -104,9 +180,45 @@ public final class Nftables {
                 generation[0] = -2; // changed during the dump: reuse nothing next time
             }
             NftRule again = previous != null && gen == previous.generation() ? reuse(b, at, len, known) : null;
-            rules.add(again != null ? again : parseRule(b, at, len));
+            if (again != null) {
+                rules.add(again);
+                return;
+            }
+            List<String> unresolved = new ArrayList<>();
+            rules.add(parseRule(b, at, len, null, ifnames, unresolved));
+            if (!unresolved.isEmpty()) {
+                byte[] copy = new byte[len];
+                b.get(at, copy);
+                pending.add(new Pending(rules.size() - 1, copy));
+            }
         });
+        // a rule's { a, b } is an anonymous set of its table: its elements are another dump, asked for
+        // only when such a rule was decoded (not while reused), and never inside the rule dump
+        java.util.Map<String, List<SetElement>> elements = new java.util.HashMap<>();
+        for (Pending p : pending) {
+            ByteBuffer b = ByteBuffer.wrap(p.message).order(java.nio.ByteOrder.nativeOrder());
+            RuleAttrs r = RuleAttrs.read(b, 0, p.message.length);
+            java.util.function.Function<String, List<SetElement>> sets = set -> elements.computeIfAbsent(
+                    r.family + " " + r.table + " " + set, k -> setElements(nfnl, r.family, r.table, set));
+            rules.set(p.index, parseRule(b, 0, p.message.length, sets, ifnames, new ArrayList<>()));
+        }
         return new Ruleset(tables, chains, rules, cut[0], generation[0] < 0 ? -1 : generation[0]);
+    }
+
+    /** A decoded rule that looks up an anonymous set, kept to be decoded again with its elements. */
+    private record Pending(int index, byte[] message) {
+    }
+
+    /** The elements of one set, or null when the kernel does not give them (the set went away meanwhile). */
+    private static List<SetElement> setElements(NetlinkSocket nfnl, int family, String table, String set) {
+        List<SetElement> out = new ArrayList<>();
+        try {
+            typed(nfnl, "NFT_MSG_GETSETELEM dump", setElementsRequest(family, table, set), NFT_MSG_NEWSETELEM,
+                    (b, at, len) -> parseSetElements(b, at, len, out));
+        } catch (IOException e) {
+            return null;
+        }
+        return out;
     }
 
     private static String ruleKey(String family, String table, String chain, long handle) {
@@ -228,19 +340,39 @@ public final class Nftables {
         return new NftChain(familyName(family), table, name, handle, hook, priority, policy, type, device);
     }
 
-    /** Decodes one NFT_MSG_NEWRULE, expressions included. */
+    /** Decodes one NFT_MSG_NEWRULE, expressions included; anonymous sets print as {@code @__set0}. */
     public static NftRule parseRule(ByteBuffer b, int at, int len) throws MalformedMessageException {
+        return parseRule(b, at, len, null, new ArrayList<>());
+    }
+
+    /**
+     * Decodes one NFT_MSG_NEWRULE, printing an anonymous set's elements as nft does ({@code { 53, 123 }})
+     * when {@code sets} knows them (by set name, in the rule's table); the names it did not know are added
+     * to {@code unresolved}.
+     */
+    public static NftRule parseRule(ByteBuffer b, int at, int len,
+                                    java.util.function.Function<String, List<SetElement>> sets,
+                                    List<String> unresolved) throws MalformedMessageException {
+        return parseRule(b, at, len, sets, null, unresolved);
+    }
+
+    /** As above, with {@code meta iif/oif} printed by interface name where {@code ifnames} knows the index. */
+    public static NftRule parseRule(ByteBuffer b, int at, int len,
+                                    java.util.function.Function<String, List<SetElement>> sets,
+                                    java.util.function.IntFunction<String> ifnames,
+                                    List<String> unresolved) throws MalformedMessageException {
         RuleAttrs r = RuleAttrs.read(b, at, len);
         if (r.table == null || r.chain == null) {
             throw new MalformedMessageException("NFT_MSG_NEWRULE without its table or chain");
         }
-        RuleText t = new RuleText(r.family);
+        RuleText t = new RuleText(r.family, sets, ifnames);
         if (r.exprAt >= 0) {
             t.expressions(b, r.exprAt, r.exprEnd);
         }
         if (r.userdata != null) {
             t.userdata(r.userdata);
         }
+        unresolved.addAll(t.unresolvedSets);
         return new NftRule(familyName(r.family), r.table, r.chain, r.handle, r.position, t.statements(), t.packets,
                 t.bytes, t.verdict);
     }

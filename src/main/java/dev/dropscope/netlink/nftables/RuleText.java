@@ -25,7 +25,7 @@ import java.util.Map;
 final class RuleText {
     static final String COUNTER = "counter";
 
-    private enum Type { NUMBER, IPV4, IPV6, PROTO, NFPROTO, ETHERTYPE, IFNAME, STRING, HOST32, HOST32HEX, CTSTATE,
+    private enum Type { NUMBER, IPV4, IPV6, PROTO, NFPROTO, ETHERTYPE, IFNAME, IFINDEX, STRING, HOST32, HOST32HEX, CTSTATE,
         TCPFLAGS, MAC, HEX }
 
     /** What a register holds: a field with how to print values compared against it. */
@@ -59,8 +59,23 @@ final class RuleText {
     long bytes = -1;
     String verdict;
 
+    /** The elements of this rule's table's anonymous sets, by name (null: none known). */
+    private final java.util.function.Function<String, List<Nftables.SetElement>> sets;
+    /** Anonymous sets this rule looks up whose elements were not known: fetch them and decode again. */
+    final List<String> unresolvedSets = new ArrayList<>();
+
+    /** An interface's name by its index in the namespace looked at, or null (then the index is printed). */
+    private final java.util.function.IntFunction<String> ifnames;
+
     RuleText(int family) {
+        this(family, null, null);
+    }
+
+    RuleText(int family, java.util.function.Function<String, List<Nftables.SetElement>> sets,
+             java.util.function.IntFunction<String> ifnames) {
         this.familyNumber = family;
+        this.sets = sets;
+        this.ifnames = ifnames;
         this.l3 = family == NFPROTO_IPV4 ? "ip" : family == NFPROTO_IPV6 ? "ip6" : null;
     }
 
@@ -296,8 +311,8 @@ final class RuleText {
             case NFT_META_PROTOCOL -> new Src("meta protocol", Type.ETHERTYPE, 0, null, DEP_L3);
             case 2 -> new Src("meta priority", Type.HOST32HEX);
             case NFT_META_MARK -> new Src("meta mark", Type.HOST32HEX);
-            case NFT_META_IIF -> new Src("iif", Type.HOST32);
-            case NFT_META_OIF -> new Src("oif", Type.HOST32);
+            case NFT_META_IIF -> new Src("iif", Type.IFINDEX);
+            case NFT_META_OIF -> new Src("oif", Type.IFINDEX);
             case NFT_META_IIFNAME -> new Src("iifname", Type.IFNAME);
             case NFT_META_OIFNAME -> new Src("oifname", Type.IFNAME);
             case 8 -> new Src("iiftype", Type.NUMBER);
@@ -482,7 +497,64 @@ final class RuleText {
             }
             return;
         }
-        add(s.desc + " " + (inv ? "!= " : "") + "@" + set);
+        List<Nftables.SetElement> elements = null;
+        if (anonymous(set)) {
+            elements = sets == null ? null : sets.apply(set);
+            if (elements == null) {
+                unresolvedSets.add(set);
+            }
+        }
+        add(s.desc + " " + (inv ? "!= " : "") + (elements == null ? "@" + set : elements(s, elements)));
+    }
+
+    /** nft's name for the set a rule's {@code { a, b }} makes: its elements are printed in the rule. */
+    static boolean anonymous(String set) {
+        return set != null && set.startsWith("__set");
+    }
+
+    /**
+     * An anonymous set's elements as nft prints them, ascending: {@code { 53, 123 }}, {@code { 1000-2000 }}.
+     * An interval set holds a range as its start and an element flagged INTERVAL_END one past its end
+     * (and a leading end element at 0 when the first range does not start there); a concatenation's range
+     * carries its end in KEY_END.
+     */
+    private String elements(Src s, List<Nftables.SetElement> elements) {
+        List<Nftables.SetElement> sorted = new ArrayList<>(elements);
+        sorted.sort((a, b) -> {
+            int c = java.util.Arrays.compareUnsigned(a.key(), b.key());
+            // one range's end and the next one's start at the same key: the end first
+            return c != 0 ? c : Boolean.compare(!a.intervalEnd(), !b.intervalEnd());
+        });
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i++) {
+            Nftables.SetElement e = sorted.get(i);
+            if (e.catchall()) {
+                parts.add("*");
+            } else if (e.intervalEnd()) {
+                continue;
+            } else if (e.keyEnd() != null) {
+                parts.add(format(s, e.key()) + "-" + format(s, e.keyEnd()));
+            } else if (i + 1 < sorted.size() && sorted.get(i + 1).intervalEnd()) {
+                byte[] last = minusOne(sorted.get(i + 1).key());
+                parts.add(java.util.Arrays.equals(last, e.key()) ? format(s, e.key())
+                        : format(s, e.key()) + "-" + format(s, last));
+                i++;
+            } else {
+                parts.add(format(s, e.key()));
+            }
+        }
+        return "{ " + String.join(", ", parts) + " }";
+    }
+
+    /** A big-endian key minus one (an interval end is one past the range). */
+    private static byte[] minusOne(byte[] v) {
+        byte[] r = v.clone();
+        for (int i = r.length - 1; i >= 0; i--) {
+            if (r[i]-- != 0) {
+                break;
+            }
+        }
+        return r;
     }
 
     // ------------------------------------------------------------------ statements
@@ -647,6 +719,14 @@ final class RuleText {
                 // a compare shorter than IFNAMSIZ without the NUL is a prefix match: nft's "eth*"
                 boolean wildcard = s.type == Type.IFNAME && n == v.length && v.length < 16;
                 return "\"" + name + (wildcard ? "*" : "") + "\"";
+            }
+            case IFINDEX: {
+                // nft prints the name the index has now in its namespace, else the number
+                if (v.length != 4) {
+                    return hex(v);
+                }
+                String name = ifnames == null ? null : ifnames.apply(host32(v));
+                return name == null ? Integer.toUnsignedString(host32(v)) : "\"" + name + "\"";
             }
             case HOST32:
                 return v.length == 4 ? Integer.toUnsignedString(host32(v)) : hex(v);

@@ -25,7 +25,8 @@ import java.util.function.Supplier;
 /**
  * Captures the nf_tables fixtures (src/test/resources/netlink/nftables/README.md): loads ruleset.nft and
  * a few iptables-nft rules into a private namespace, sends UDP to the counted drop rule, then records the
- * table, chain and rule dumps next to {@code nft -a list ruleset} printed between two identical captures.
+ * table, chain and rule dumps next to {@code nft -a list ruleset} printed between two identical captures,
+ * and the elements of each anonymous set a rule looks up ({@code setelem-FAMILY-TABLE-SET.hex}).
  *
  * <p>Run as root: {@code java -cp target/test-classes:target/classes:$(cat cp.txt)
  * dev.dropscope.netlink.nftables.CaptureNftables src/test/resources/netlink/nftables}
@@ -75,6 +76,21 @@ public final class CaptureNftables {
                             write(out, "chain-dump", "NFT_MSG_GETCHAIN dump", Nftables.chainDumpRequest(), c);
                             write(out, "rule-dump", "NFT_MSG_GETRULE dump", Nftables.ruleDumpRequest(), r);
                             Files.writeString(out.resolve("ruleset.nft-a.txt"), list, StandardCharsets.UTF_8);
+                            // the anonymous sets the rules look up: { 53, 123 } is a set of its own
+                            for (byte[] m : r) {
+                                ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.nativeOrder());
+                                if (NlMsg.type(b, 0) != (NftConstants.NFNL_SUBSYS_NFTABLES << 8 | NftConstants.NFT_MSG_NEWRULE)) {
+                                    continue;
+                                }
+                                List<String> sets = new ArrayList<>();
+                                NftRule rule = Nftables.parseRule(b, 0, m.length, null, sets);
+                                int family = Byte.toUnsignedInt(b.get(16));
+                                for (String set : sets) {
+                                    Supplier<MessageBuilder> req = () -> Nftables.setElementsRequest(family, rule.table(), set);
+                                    write(out, "setelem-" + rule.family() + "-" + rule.table() + "-" + set,
+                                            "NFT_MSG_GETSETELEM dump", req.get(), capture(nfnl, req));
+                                }
+                            }
                             break;
                         }
                         if (attempt > 10) {

@@ -21,10 +21,30 @@ import java.util.regex.Pattern;
 class NftablesFixtureTest {
     static final String DIR = "netlink/nftables/6.18.44-fc-v1272/";
 
+    /** The rules with their anonymous sets' elements, from the recorded NFT_MSG_GETSETELEM dumps. */
     static List<NftRule> rules() throws Exception {
         List<NftRule> out = new ArrayList<>();
         for (Message m : RecordedReplies.replies(DIR + "rule-dump.hex")) {
-            out.add(Nftables.parseRule(m.buffer(), 0, m.bytes().length));
+            NftRule r = Nftables.parseRule(m.buffer(), 0, m.bytes().length);
+            out.add(Nftables.parseRule(m.buffer(), 0, m.bytes().length,
+                    set -> setElements(r.family(), r.table(), set), new ArrayList<>()));
+        }
+        return out;
+    }
+
+    /** A recorded anonymous set's elements, or null when none was recorded. */
+    static List<Nftables.SetElement> setElements(String family, String table, String set) {
+        String resource = DIR + "setelem-" + family + "-" + table + "-" + set + ".hex";
+        if (NftablesFixtureTest.class.getClassLoader().getResource(resource) == null) {
+            return null;
+        }
+        List<Nftables.SetElement> out = new ArrayList<>();
+        for (Message m : RecordedReplies.replies(resource)) {
+            try {
+                Nftables.parseSetElements(m.buffer(), 0, m.bytes().length, out);
+            } catch (dev.dropscope.netlink.MalformedMessageException e) {
+                throw new AssertionError(e);
+            }
         }
         return out;
     }
@@ -59,11 +79,10 @@ class NftablesFixtureTest {
     }
 
     /**
-     * Where our text differs from nft's on purpose: an anonymous set's elements are not dumped (nft prints
-     * them), and iptables-nft's xtables extensions are shown by name, where nft translates them back.
+     * Where our text differs from nft's on purpose: iptables-nft's xtables extensions are shown by name,
+     * where nft translates them back.
      */
     static final Map<String, String> OURS = Map.of(
-            "inet filter input 16", "udp sport @__set0 accept comment \"dns and ntp\"",
             "ip filter INPUT 3", "meta l4proto tcp xt match \"conntrack\" tcp dport 80 counter packets 0 bytes 0"
                     + " xt target \"REJECT\"",
             "ip filter INPUT 5", "meta l4proto tcp xt match \"multiport\" xt match \"comment\" counter packets 0"
@@ -83,6 +102,24 @@ class NftablesFixtureTest {
             String want = OURS.getOrDefault(e.getKey(), e.getValue());
             assertEquals(want, ours.get(e.getKey()), e.getKey() + " (nft: " + e.getValue() + ")");
         }
+    }
+
+    @Test
+    void anAnonymousSetPrintsItsElementsOrItsNameWhenTheyAreNotKnown() throws Exception {
+        List<Message> dump = RecordedReplies.replies(DIR + "rule-dump.hex");
+        for (Message m : dump) {
+            List<String> unresolved = new ArrayList<>();
+            NftRule r = Nftables.parseRule(m.buffer(), 0, m.bytes().length, null, unresolved);
+            if (r.handle() == 16 && r.chain().equals("input")) {
+                assertEquals(List.of("__set0"), unresolved);
+                assertEquals("udp sport @__set0 accept comment \"dns and ntp\"", r.text());
+            } else {
+                assertTrue(unresolved.isEmpty(), r.text());
+            }
+        }
+        List<Nftables.SetElement> elements = setElements("inet", "filter", "__set0");
+        assertEquals(2, elements.size());
+        assertEquals("0035", RuleText.hex(elements.get(0).key()).replace("0x", ""));
     }
 
     @Test
