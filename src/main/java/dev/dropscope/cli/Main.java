@@ -57,15 +57,19 @@ public final class Main extends RootCommand {
     /**
      * The command line {@code args} need: for {@code top} (or nothing, on a terminal) the root with only
      * top, since building the model of all nine commands by reflection costs top's first frame some
-     * 60-100 ms; anything else gets the whole of it.
+     * 60-100 ms; for {@code serve} the root with only serve, since the other commands' models (and the
+     * classes they pull in: Lanterna, report and snapshot code) would stay loaded for the agent's life,
+     * some 400 classes; anything else gets the whole of it.
      */
     static CommandLine commandLine(String[] args) {
-        boolean top = args.length == 0 ? onTerminal.getAsBoolean() : args[0].equals("top");
-        if (!top) {
+        String only = args.length == 0 ? (onTerminal.getAsBoolean() ? "top" : null)
+                : args[0].equals("top") || args[0].equals("serve") ? args[0] : null;
+        if (only == null) {
             return commandLine();
         }
         CommandLine cl = new CommandLine(new RootCommand());
-        cl.addSubcommand(new TopCommand()); // before configure(): the handlers reach the subcommands there are
+        // before configure(): the handlers reach the subcommands there are
+        cl.addSubcommand(only.equals("top") ? new TopCommand() : new ServeCommand());
         return configure(cl);
     }
 

@@ -16,6 +16,10 @@ public final class JnaSyscalls extends AddressSyscalls {
 
     static final class LibC {
         static {
+            // JNA opens "c" as the process itself (dlopen(NULL)), never by path; without this property its
+            // first NativeLibrary runs `/sbin/ldconfig -p` to build a search path nobody uses: a child process,
+            // ~20 ms, and a "process reaper" thread that stays for the life of the JVM
+            System.getProperties().putIfAbsent("jna.platform.library.path", "");
             Native.register(LibC.class, NativeLibrary.getInstance("c"));
         }
 

@@ -292,6 +292,44 @@ class ServeCommandTest {
         }
     }
 
+    /**
+     * serve builds only its own command (the other commands' classes never load in the agent): its help,
+     * its parsing and its one-line errors must be those of the whole command line.
+     */
+    @Test
+    void serveStartsFromALeanCommandLineThatReadsItAsTheWholeOneDoes() {
+        picocli.CommandLine lean = Main.commandLine(new String[] {"serve"});
+        picocli.CommandLine full = Main.commandLine();
+        assertEquals(List.of("serve"), List.copyOf(lean.getSubcommands().keySet()), "only serve is built");
+        assertTrue(full.getSubcommands().size() > 5, "anything else gets every command");
+        assertEquals(full.getCommandName(), lean.getCommandName());
+        assertEquals(full.getSubcommands().get("serve").getUsageMessage(), lean.getSubcommands().get("serve").getUsageMessage());
+        ServeCommand s = lean.parseArgs("serve", "--web.listen-address", ":9100", "--interval", "2s", "--top-sites", "7")
+                .subcommand().commandSpec().commandLine().getCommand();
+        assertEquals("/0.0.0.0:9100", s.address.toString());
+        assertEquals(2000, s.intervalMillis);
+        assertEquals(7, s.topSites);
+        // what a user sees: `dropscope serve --help` and a bad option, through main's path (the lean line)
+        // and through the whole line, byte for byte
+        for (String[] args : new String[][] {{"serve", "--help"}, {"serve", "--interval", "10ms"}, {"serve", "--bogus"},
+                {"serve", "--listen", "9464"}, {"serve", "--top-sites", "-1"}}) {
+            java.io.StringWriter out1 = new java.io.StringWriter();
+            java.io.StringWriter err1 = new java.io.StringWriter();
+            int exit1 = Main.run(args, new java.io.PrintWriter(out1, true), new java.io.PrintWriter(err1, true));
+            java.io.StringWriter out2 = new java.io.StringWriter();
+            java.io.StringWriter err2 = new java.io.StringWriter();
+            picocli.CommandLine whole = Main.commandLine();
+            whole.setOut(new java.io.PrintWriter(out2, true));
+            whole.setErr(new java.io.PrintWriter(err2, true));
+            int exit2 = whole.execute(args);
+            String what = String.join(" ", args);
+            assertEquals(exit2, exit1, what);
+            assertEquals(out2.toString(), out1.toString(), what);
+            assertEquals(err2.toString(), err1.toString(), what);
+            assertFalse((out1.toString() + err1).isBlank(), what + " says something");
+        }
+    }
+
     @Test
     void listenForms() {
         ListenAddressConverter c = new ListenAddressConverter();

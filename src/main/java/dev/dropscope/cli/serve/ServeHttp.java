@@ -49,8 +49,16 @@ public final class ServeHttp {
         return b.buildAndStart();
     }
 
+    /**
+     * How long the second handler thread outlives the overlap that made it: scrapes one after the other
+     * (most of them, even at one per second, race the first handler back to its queue now and then) then
+     * leave one handler thread, not two for the life of the agent.
+     */
+    static final int SECOND_HANDLER_IDLE_SECONDS = 2;
+
     private static ExecutorService executor() {
-        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, HANDLERS, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, HANDLERS, SECOND_HANDLER_IDLE_SECONDS, TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "dropscope-http");
                     t.setDaemon(true);
