@@ -11,7 +11,6 @@ import dev.dropscope.collect.Sampler;
 import dev.dropscope.cli.serve.ServeHttp;
 import dev.dropscope.cli.serve.WebConfig;
 import dev.dropscope.diagnosis.BenignDrops;
-import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.export.PrometheusMetrics;
 import dev.dropscope.model.CollectorError;
 import dev.dropscope.model.Delta;
@@ -311,7 +310,7 @@ public final class ServeCommand implements Callable<Integer> {
                 boolean watched = !source.equals("none");
                 PrometheusMetrics.Input in = new PrometheusMetrics.Input(snapshot, watched ? drops : null, source,
                         watched ? health : Map.of(),
-                        diagnose(snapshot, delta, watched ? drops : null, health),
+                        Monitoring.findings(snapshot, delta, watched ? drops : null, health),
                         collectorErrors, samples, version);
                 MetricSnapshots.Builder b = MetricSnapshots.builder();
                 metrics.collect(in).forEach(b::metricSnapshot);
@@ -319,15 +318,6 @@ public final class ServeCommand implements Callable<Integer> {
                 built = b.build();
             }
             return built;
-        }
-
-        /**
-         * The findings top shows (its DIAGNOSIS), called here rather than through TopCommand: loading
-         * TopCommand would load Lanterna's classes into the agent for nothing.
-         */
-        private static List<Finding> diagnose(Snapshot snapshot, Delta delta, DropReport drops, Map<String, Long> health) {
-            return snapshot == null ? List.of()
-                    : delta != null ? Diagnosis.diagnose(delta, drops, health) : Diagnosis.diagnose(null, snapshot, drops, health);
         }
 
         /** Why the exporter is unhealthy, or null when it is fine. */

@@ -1,6 +1,5 @@
 package dev.dropscope.cli;
 
-import dev.dropscope.diagnosis.Diagnosis;
 import dev.dropscope.doctor.DropMonitors;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.collect.DropReportBuilder;
@@ -15,7 +14,6 @@ import dev.dropscope.diagnosis.BenignDrops;
 import dev.dropscope.export.SnapshotFile;
 import dev.dropscope.export.SnapshotJson;
 import dev.dropscope.model.Delta;
-import dev.dropscope.model.DropSite;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.NetnsIdentity;
@@ -85,23 +83,8 @@ public final class TopCommand implements Callable<Integer> {
         List<Finding> diagnose(Snapshot snapshot, Delta delta, DropReport drops, Map<String, Long> monitorHealth);
     }
 
-    private static final long OWN_NETNS = ownNetns();
-
-    /**
-     * Findings from the latest sample's rates and the latest drop report (one sample alone: what it shows).
-     * Drops in other namespaces than ours give findings of their own that name and enter the namespace.
-     */
-    static final Diagnoser DIAGNOSIS = (snapshot, delta, drops, health) -> snapshot == null ? List.of()
-            : Diagnosis.diagnose(delta != null ? delta : Delta.between(snapshot, snapshot), drops, health, OWN_NETNS);
-
-    /** The inode of the namespace the counters are read in (ours), or NO_NETNS without /proc. */
-    static long ownNetns() {
-        try {
-            return NetnsScope.current().inode();
-        } catch (IOException | RuntimeException e) {
-            return DropSite.NO_NETNS;
-        }
-    }
+    /** The findings of the moment, as serve exports them ({@link Monitoring#findings}). */
+    static final Diagnoser DIAGNOSIS = Monitoring::findings;
 
     /** The first drop report comes this soon: where packets die should show within a second of starting. */
     static final long FIRST_REPORT_NS = 300_000_000L;
