@@ -789,6 +789,12 @@ def table(rows):
         lines.append("³ packet mode (ebpf-packet): drops accounted = packet records of the generator's reason written to "
                      "the output (a JSON record each, 128 bytes captured and decoded); events lost = records the ring had "
                      "no room for (machine-wide). Every drop is written or lost when the two add up to 100 % or more.")
+    if any(r["observer"] == "ebpf-pcap" for r in rows):
+        lines.append("⁴ ebpf-pcap: the same capture as pcapng on a pipe (`--pcap -`, perf record's binary peer); drops "
+                     "accounted = Enhanced Packet Blocks whose comment names the generator's reason; lost is not known "
+                     "(the summary goes nowhere when standard output carries the capture). Both packet rows spend at "
+                     "most 2 ms per 10 ms drain (DROPSCOPE_RING_BUDGET_US): above that rate the ring fills and the "
+                     "kernel counts the rest lost.")
     lines.append("² dropscope only: observer CPU % of a core (user) from its second report with drops (symbol table loaded, first "
                  "report written) to the generator's end, median " + fmt(med([r.get("steady_s") for r in rows]), "{:.1f}")
                  + " s of each run. The CPU % column before it is the whole generator window, start-up costs included.")
