@@ -73,11 +73,16 @@ public final class BpfRingBuffer implements AutoCloseable {
 
     /** Hands every committed record to {@code out} (discarded ones are skipped) and frees their space. */
     public long drain(Record out) {
+        return drain(out, Long.MAX_VALUE);
+    }
+
+    /** As {@link #drain(Record)}, stopping after {@code max} records: the rest stay in the ring for the next call. */
+    public long drain(Record out, long max) {
         long cons = (long) U64.getAcquire(consumer, 0);
         long prod = (long) U64.getAcquire(producer, 0);
         long n = 0;
         int mask = size - 1;
-        while (cons < prod) {
+        while (cons < prod && n < max) {
             int hdr = page + (int) (cons & mask);
             int len = (int) U32.getAcquire(producer, hdr);
             if ((len & BPF_RINGBUF_BUSY_BIT) != 0) {

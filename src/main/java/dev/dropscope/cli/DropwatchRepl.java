@@ -332,6 +332,11 @@ final class DropwatchRepl {
                         public void packet(ResolvedPacket packet) {
                             fmt.packet(packet, monitor.source());
                         }
+
+                        @Override
+                        public void flush() {
+                            fmt.flush();
+                        }
                     }, interrupted, Runtime.getRuntime().availableProcessors() * 4);
             w.run();
             if (alertLimit > 0 && w.records() >= alertLimit) {

@@ -14,7 +14,8 @@ import java.util.function.LongFunction;
 
 /**
  * {@code watch --pcap}: the pcapng stream to a file (through {@link AtomicFile}: a temporary file renamed
- * into place at the end) or to standard output. A write that fails is remembered and ends the watch; the
+ * into place at the end) or to standard output, written once per drain of the source ({@link #flush}: whole
+ * blocks, so a reader following it never sees half a block). A write that fails is remembered and ends the watch; the
  * temporary file is then removed and the target left as it was.
  */
 final class PcapOutput implements AutoCloseable {
@@ -39,11 +40,11 @@ final class PcapOutput implements AutoCloseable {
             return null;
         }
         if (target.equals("-")) {
-            return new PcapOutput(null, new WatchPcap(new FileOutputStream(FileDescriptor.out), snapLen, netnsName));
+            return new PcapOutput(null, new WatchPcap(new FileOutputStream(FileDescriptor.out), snapLen, netnsName, true));
         }
         AtomicFile f = AtomicFile.create(Path.of(target), force);
         try {
-            return new PcapOutput(f, new WatchPcap(f.stream(), snapLen, netnsName));
+            return new PcapOutput(f, new WatchPcap(f.stream(), snapLen, netnsName, true));
         } catch (IOException | RuntimeException e) {
             f.close();
             throw e;
@@ -70,6 +71,18 @@ final class PcapOutput implements AutoCloseable {
         }
     }
 
+    /** Writes the packets that wait (the watch loop calls this once per drain). */
+    void flush() {
+        if (failed != null) {
+            return;
+        }
+        try {
+            pcap.flush();
+        } catch (IOException e) {
+            failed = SnapshotFile.reason(e);
+        }
+    }
+
     /** Why writing failed, or null. */
     String failed() {
         return failed;
@@ -77,6 +90,7 @@ final class PcapOutput implements AutoCloseable {
 
     /** Renames the file into place; returns why it could not be written, or null. */
     String finish() {
+        flush();
         if (failed == null && file != null) {
             try {
                 file.commit();

@@ -371,6 +371,14 @@ public final class WatchCommand implements Callable<Integer> {
                             pcapOut.packet(packet);
                         }
                     }
+
+                    @Override
+                    public void flush() {
+                        fmt.flush();
+                        if (pcapOut != null) {
+                            pcapOut.flush();
+                        }
+                    }
                 }, () -> stop.requested() || out.checkError() || (pcapOut != null && pcapOut.failed() != null),
                         Monitoring.cpuCount()); // a closed pipe, full disk or failed --pcap write ends the watch
                 DropReport totals = watcher.run();

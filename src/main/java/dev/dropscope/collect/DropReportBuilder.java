@@ -96,7 +96,14 @@ public final class DropReportBuilder {
         if (inode == DropSite.NO_NETNS || inode == OWN_NETNS) {
             return interfaceName(ifindex);
         }
-        NetnsIdentity n = netns(inode);
+        return interfaceName(ifindex, inode, netns(inode));
+    }
+
+    /** As {@link #interfaceName(int, long)} with the namespace's identity {@code n} already looked up. */
+    private String interfaceName(int ifindex, long inode, NetnsIdentity n) {
+        if (inode == DropSite.NO_NETNS || inode == OWN_NETNS) {
+            return interfaceName(ifindex);
+        }
         return ifindex <= 0 ? null : foreignInterfaces.apply(n, ifindex);
     }
 
@@ -187,15 +194,39 @@ public final class DropReportBuilder {
     public ResolvedPacket resolvePacket(DropPacket p) {
         rememberKernelSymbol(p.location(), p.kernelSymbol());
         Kallsyms kallsyms = p.location() == 0 ? null : symbols.table();
-        Kallsyms.Symbol sym = kallsyms == null ? null : kallsyms.symbolize(p.location());
+        Kallsyms.Symbol sym = kallsyms == null ? null : symbolize(kallsyms, p.location());
+        NetnsIdentity ns = netns(p.netns()); // once per packet: the interface's name needs it too
         // a foreign namespace's ifindex names another device there: no host name for it
-        String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex(), p.netns());
+        String ifname = p.interfaceName() != null ? p.interfaceName() : interfaceName(p.ifindex(), p.netns(), ns);
         if (sym == null) {
             String k = p.kernelSymbol();
             return new ResolvedPacket(p, k == null ? null : parseName(k), k == null ? -1 : parseHex(k, '+', '/'),
-                    k == null ? -1 : parseHex(k, '/', ' '), null, ifname, netns(p.netns()));
+                    k == null ? -1 : parseHex(k, '/', ' '), null, ifname, ns);
         }
-        return new ResolvedPacket(p, sym.name(), sym.offset(), sym.size(), sym.module(), ifname, netns(p.netns()));
+        return new ResolvedPacket(p, sym.name(), sym.offset(), sym.size(), sym.module(), ifname, ns);
+    }
+
+    /** Packets' locations looked up in {@link #symbolsFor}: packet mode sees the same few sites over and over. */
+    private final Map<Long, Kallsyms.Symbol> symbolCache = new java.util.HashMap<>();
+    private Kallsyms symbolsFor;
+    private static final int SYMBOL_CACHE_LIMIT = 4096;
+
+    private Kallsyms.Symbol symbolize(Kallsyms kallsyms, long location) {
+        synchronized (symbolCache) {
+            if (kallsyms != symbolsFor) {
+                symbolCache.clear();
+                symbolsFor = kallsyms;
+            }
+            Kallsyms.Symbol s = symbolCache.get(location);
+            if (s == null && !symbolCache.containsKey(location)) {
+                s = kallsyms.symbolize(location);
+                if (symbolCache.size() >= SYMBOL_CACHE_LIMIT) {
+                    symbolCache.clear();
+                }
+                symbolCache.put(location, s);
+            }
+            return s;
+        }
     }
 
     /**

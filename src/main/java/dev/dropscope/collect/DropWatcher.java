@@ -22,7 +22,12 @@ public final class DropWatcher {
         /** Writes one interval's report; returns the number of records written. */
         int interval(DropReport report);
 
+        /** One packet; it may wait in a buffer until {@link #flush}. */
         void packet(ResolvedPacket packet);
+
+        /** Writes out what {@link #packet} buffered: called once per poll that delivered packets. */
+        default void flush() {
+        }
     }
 
     /**
@@ -110,7 +115,11 @@ public final class DropWatcher {
             long wait = Math.min(nextReport, deadline) - now;
             long waitMillis = Math.max(1, (wait + 999_999) / 1_000_000);
             // wake at least every 100 ms to see a stop request; the monitor may read only for the report
+            long before = records;
             monitor.poll(sink, (int) Math.min(100, waitMillis), waitMillis);
+            if (records != before) {
+                output.flush(); // once per drain, not per packet: a write (and a reader's wake-up) per record cost more than the record
+            }
             now = System.nanoTime();
             if (now >= nextReport) {
                 report(now);
@@ -121,6 +130,7 @@ public final class DropWatcher {
         // what was collected but not read yet (a ring below its watermark, alerts queued on the socket; a
         // report that waited for the symbol table can leave the last poll a while back) goes into the last report
         monitor.finish(sink);
+        output.flush();
         long end = System.nanoTime();
         if (!limitReached()) {
             report(end);

@@ -87,43 +87,58 @@ public final class WatchDropwatch implements WatchFormat {
     @Override
     public void packet(ResolvedPacket p, String source) {
         DropPacket d = p.packet();
+        // built whole and written once, unflushed: the watch loop flushes once per drain (flush())
+        StringBuilder o = new StringBuilder(256);
         if (d.origin() == DropOrigin.HARDWARE) {
-            out.println("drop at: " + d.trap().name() + " (" + d.trap().group() + ")");
+            line(o, "drop at: " + d.trap().name() + " (" + d.trap().group() + ")");
         } else {
-            out.println("drop at: " + p.location() + " (0x" + Long.toHexString(d.location()) + ")");
+            line(o, "drop at: " + p.location() + " (0x" + Long.toHexString(d.location()) + ")");
         }
-        out.println("origin: " + (d.origin() == DropOrigin.HARDWARE ? "hardware" : "software"));
+        line(o, "origin: " + (d.origin() == DropOrigin.HARDWARE ? "hardware" : "software"));
         if (d.ifindex() >= 0) {
-            out.println("input port ifindex: " + d.ifindex());
+            line(o, "input port ifindex: " + d.ifindex());
         }
         if (d.interfaceName() != null) {
-            out.println("input port name: " + d.interfaceName());
+            line(o, "input port name: " + d.interfaceName());
         } else if (p.netns() != null && p.interfaceName() != null) {
             // named in its own namespace by us (the kernel sends a name only with hardware drops)
-            out.println("input port name: " + p.interfaceName());
+            line(o, "input port name: " + p.interfaceName());
         }
         if (p.netns() != null) {
-            out.println("input port netns: " + p.netns().label());
+            line(o, "input port netns: " + p.netns().label());
         }
         if (d.trap().flowCookie() != null) {
-            out.println("cookie: " + d.trap().flowCookie());
+            line(o, "cookie: " + d.trap().flowCookie());
         }
         if (d.timeEpochNs() > 0) {
             Instant t = Instant.ofEpochSecond(0, d.timeEpochNs());
-            out.printf(Locale.ROOT, "timestamp: %s %09d nsec%n", ASCTIME.format(t), t.getNano());
+            String nano = Integer.toString(t.getNano());
+            o.append("timestamp: ").append(ASCTIME.format(t)).append(' ').append("000000000", nano.length(), 9)
+                    .append(nano).append(" nsec").append(NL);
         }
         DropPacket.Payload b = d.payload();
         if (b.protocol() >= 0) {
-            out.println("protocol: 0x" + Integer.toHexString(b.protocol()));
+            line(o, "protocol: 0x" + Integer.toHexString(b.protocol()));
         }
-        out.println("length: " + b.length());
+        line(o, "length: " + b.length());
         if (b.originalLength() >= 0) {
-            out.println("original length: " + b.originalLength());
+            line(o, "original length: " + b.originalLength());
         }
         if (d.reason() != null) {
-            out.println("drop reason: " + d.reason());
+            line(o, "drop reason: " + d.reason());
         }
-        out.println();
+        o.append(NL);
+        out.write(o.toString());
+    }
+
+    private static final String NL = System.lineSeparator();
+
+    private static void line(StringBuilder o, String s) {
+        o.append(s).append(NL);
+    }
+
+    @Override
+    public void flush() {
         out.flush();
     }
 

@@ -32,8 +32,15 @@ public interface WatchFormat {
      */
     int interval(DropReport report);
 
-    /** One dropped packet (packet mode). */
+    /**
+     * One dropped packet (packet mode), possibly left in a buffer until {@link #flush}: a packet costs no
+     * write of its own (the watch loop flushes once per drain of its source). The other records are flushed.
+     */
     void packet(ResolvedPacket packet, String source);
+
+    /** Writes out the packets {@link #packet} buffered. */
+    default void flush() {
+    }
 
     /** The totals since the start and the monitor's own counters, written on exit. */
     void summary(DropReport totals, Map<String, Long> monitorHealth);

@@ -5,7 +5,8 @@ import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
@@ -14,6 +15,7 @@ import dev.dropscope.model.DropReport;
 import dev.dropscope.model.ResolvedDropSite;
 import dev.dropscope.model.ResolvedPacket;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -27,11 +29,20 @@ import java.util.Map;
  * component order; optional keys are left out when null.
  */
 public final class WatchJson implements WatchFormat {
-    private final PrintWriter out;
+    /**
+     * One generator for the whole stream, over {@code out}: a record costs no generator, buffer or String of
+     * its own (packet mode writes tens of thousands a second). Values are separated by a line end only.
+     */
+    private final JsonGenerator gen;
     private String source = "";
 
     public WatchJson(PrintWriter out) {
-        this.out = out;
+        try {
+            this.gen = Json.SNAKE.getFactory().createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        gen.setRootValueSeparator(null);
     }
 
     record StartLine(String type, String time, String source, String why, String mode, double intervalS,
@@ -97,19 +108,75 @@ public final class WatchJson implements WatchFormat {
      * the drop source, so the first record does not hold up the reader while Jackson inspects the records.
      */
     private static final Map<Class<?>, ObjectWriter> WRITERS = Map.of(
-            StartLine.class, Json.SNAKE.writerFor(StartLine.class),
-            DropsLine.class, Json.SNAKE.writerFor(DropsLine.class),
-            LostLine.class, Json.SNAKE.writerFor(LostLine.class),
-            PacketLine.class, Json.SNAKE.writerFor(PacketLine.class),
-            SummaryLine.class, Json.SNAKE.writerFor(SummaryLine.class));
+            StartLine.class, writer(StartLine.class),
+            DropsLine.class, writer(DropsLine.class),
+            LostLine.class, writer(LostLine.class),
+            PacketLine.class, writer(PacketLine.class),
+            SummaryLine.class, writer(SummaryLine.class));
 
+    /** Leaves flushing to {@link #flush}: one per record would be a write per packet. */
+    private static ObjectWriter writer(Class<?> type) {
+        return Json.SNAKE.writerFor(type).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+    }
+
+    /** Writes a record and its line end, flushed. */
     private void write(Object record) {
+        writeUnflushed(record);
+        flush();
+    }
+
+    private void writeUnflushed(Object record) {
         try {
-            out.println(WRITERS.get(record.getClass()).writeValueAsString(record));
-        } catch (JsonProcessingException e) {
+            WRITERS.get(record.getClass()).writeValue(gen, record);
+            gen.writeRaw(System.lineSeparator());
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        out.flush();
+    }
+
+    @Override
+    public void flush() {
+        try {
+            gen.flush(); // and out: a PrintWriter, whose errors checkError() reports
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The epoch second {@link #time} last formatted, and its {@code Instant.toString()} without the "Z". */
+    private long timeSecond = Long.MIN_VALUE;
+    private String timePrefix;
+
+    /**
+     * {@code Instant.ofEpochSecond(0, epochNs).toString()}, the date and time formatted once per second: the
+     * fraction in groups of three digits as ISO_INSTANT prints it (none when 0), then "Z".
+     */
+    String time(long epochNs) {
+        long second = Math.floorDiv(epochNs, 1_000_000_000L);
+        int nano = (int) Math.floorMod(epochNs, 1_000_000_000L);
+        if (second != timeSecond) {
+            String s = Instant.ofEpochSecond(second).toString();
+            timePrefix = s.substring(0, s.length() - 1);
+            timeSecond = second;
+        }
+        StringBuilder b = new StringBuilder(timePrefix.length() + 11).append(timePrefix);
+        if (nano > 0) {
+            b.append('.');
+            int div = 100_000_000;
+            for (int i = 0; nano > 0 || i % 3 != 0; i++) {
+                int digit = nano / div;
+                b.append((char) ('0' + digit));
+                nano -= digit * div;
+                div /= 10;
+            }
+        }
+        return b.append('Z').toString();
+    }
+
+    /** {@code String.format("0x%04x", v)} for v >= 0. */
+    static String hex4(int v) {
+        String h = Integer.toHexString(v);
+        return h.length() >= 4 ? "0x" + h : "0x" + "0000".substring(h.length()) + h;
     }
 
     private static String origin(DropOrigin o) {
@@ -124,12 +191,12 @@ public final class WatchJson implements WatchFormat {
     public int interval(DropReport r) {
         String time = Instant.ofEpochMilli(r.timeEpochMillis()).toString();
         for (ResolvedDropSite s : r.sites()) {
-            write(new DropsLine("drops", time, r.source(), Site.of(s), s.delta(), Math.round(s.ratePerSecond() * 10) / 10.0));
+            writeUnflushed(new DropsLine("drops", time, r.source(), Site.of(s), s.delta(), Math.round(s.ratePerSecond() * 10) / 10.0));
         }
         if (r.lostDelta() > 0) {
-            write(new LostLine("lost", time, r.source(), r.lostDelta()));
+            writeUnflushed(new LostLine("lost", time, r.source(), r.lostDelta()));
         }
-        out.flush();
+        flush();
         return r.sites().size();
     }
 
@@ -139,11 +206,11 @@ public final class WatchJson implements WatchFormat {
         DropPacket.Payload b = d.payload();
         DropPacket.Tuple t = d.tuple();
         boolean ports = t.sourcePort() >= 0;
-        write(new PacketLine("packet", Instant.ofEpochSecond(0, d.timeEpochNs()).toString(), src,
+        writeUnflushed(new PacketLine("packet", time(d.timeEpochNs()), src,
                 d.origin() == DropOrigin.HARDWARE ? d.trap().name() : p.symbol(), p.offset() >= 0 ? p.offset() : null,
                 hex(d.location()), p.module(), d.kernelSymbol(), d.reason(), origin(d.origin()),
                 p.interfaceName() != null ? p.interfaceName() : d.interfaceName(), d.ifindex() >= 0 ? d.ifindex() : null,
-                Netns.of(p.netns()), 1, d.trap().group(), b.protocol() < 0 ? null : String.format("0x%04x", b.protocol()), b.length(),
+                Netns.of(p.netns()), 1, d.trap().group(), b.protocol() < 0 ? null : hex4(b.protocol()), b.length(),
                 // not known: the eBPF ring carries no length
                 b.originalLength() >= 0 ? b.originalLength() : null, t.l4(), t.source(), t.destination(),
                 ports ? t.sourcePort() : null, ports ? t.destinationPort() : null, b.vlan() >= 0 ? b.vlan() : null,

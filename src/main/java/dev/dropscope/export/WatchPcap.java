@@ -25,7 +25,18 @@ public final class WatchPcap implements Closeable {
      * @param netnsName a namespace's name for its inode ({@code netns:INODE} when nothing better is known)
      */
     public WatchPcap(OutputStream out, int snapLen, LongFunction<String> netnsName) throws IOException {
+        this(out, snapLen, netnsName, false);
+    }
+
+    /**
+     * @param batched each packet waits until {@link #flush} (or 64 KiB wait), written then in one call of whole
+     *                blocks: for a caller that flushes once per drain of its source
+     */
+    public WatchPcap(OutputStream out, int snapLen, LongFunction<String> netnsName, boolean batched) throws IOException {
         this.writer = new PcapngWriter(out, "dropscope", snapLen);
+        if (batched) {
+            writer.batched();
+        }
         this.netnsName = netnsName;
     }
 
@@ -65,6 +76,11 @@ public final class WatchPcap implements Closeable {
             b.append(b.length() > 0 ? " " : "").append("netns=").append(netns);
         }
         return b.length() == 0 ? null : b.toString();
+    }
+
+    /** Flushes what was written. */
+    public void flush() throws IOException {
+        writer.flush();
     }
 
     /** Packets written. */

@@ -73,8 +73,12 @@ public final class WatchText implements WatchFormat {
         if (!flow.isEmpty()) {
             s.append("  ").append(flow);
         }
-        s.append("  len ").append(d.payload().originalLength());
-        out.println(s);
+        s.append("  len ").append(d.payload().originalLength()).append(System.lineSeparator());
+        out.write(s.toString()); // unflushed: the watch loop flushes once per drain (flush())
+    }
+
+    @Override
+    public void flush() {
         out.flush();
     }
 

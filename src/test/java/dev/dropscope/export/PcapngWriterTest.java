@@ -112,6 +112,49 @@ class PcapngWriterTest {
         assertEquals(20, bl.get(4).body().limit());
     }
 
+    /**
+     * Batched: the same bytes as block by block, but nothing of the packets reaches the stream before flush,
+     * and each write the stream sees holds whole blocks only (a reader following it never sees half a block).
+     */
+    @Test
+    void batchedWritesWholeBlocksOnFlush() throws Exception {
+        ByteArrayOutputStream one = new ByteArrayOutputStream();
+        List<Integer> writes = new ArrayList<>();
+        ByteArrayOutputStream batchedBytes = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes.add(len);
+                super.write(b, off, len);
+            }
+        };
+        PcapngWriter a = new PcapngWriter(one, "dropscope", 128);
+        PcapngWriter b = new PcapngWriter(batchedBytes, "dropscope", 128).batched();
+        int header = batchedBytes.size();
+        byte[] ip = udp4(40000, 9999);
+        for (PcapngWriter w : List.of(a, b)) {
+            int raw = w.interfaceId("veth1@ns-a", PcapngWriter.LINKTYPE_RAW);
+            for (int i = 0; i < 3; i++) {
+                w.packet(raw, 1_700_000_000_000_000_000L + i, ip, ip.length, ip.length, "reason=NO_SOCKET n=" + i);
+            }
+        }
+        assertEquals(header, batchedBytes.size(), "nothing but the header before flush");
+        b.flush();
+        assertArrayEquals(one.toByteArray(), batchedBytes.toByteArray(), "the same bytes as block by block");
+        assertEquals(List.of(header, batchedBytes.size() - header), writes, "the header, then one write of whole blocks");
+        // past the batch size it writes without waiting for flush, whole blocks again
+        byte[] big = new byte[1000];
+        int n = PcapngWriter.BATCH_BYTES / 1000 + 2;
+        for (int i = 0; i < n; i++) {
+            b.packet(0, i, big, big.length, big.length, null);
+        }
+        int epb = 8 + 20 + 1000 + 4;
+        assertEquals(3, writes.size(), "one write once " + PcapngWriter.BATCH_BYTES + " bytes wait");
+        assertEquals(0, writes.get(2) % epb, "whole blocks: " + writes.get(2));
+        b.close();
+        assertEquals(n * epb, writes.get(2) + writes.get(3), "close writes the rest");
+        assertEquals(5 + n, blocks(batchedBytes.toByteArray()).size(), "SHB, IDB, 3 + n EPBs");
+    }
+
     @Test
     void refusesWhatCannotBeWritten() throws Exception {
         PcapngWriter w = new PcapngWriter(new ByteArrayOutputStream(), "dropscope", 0);
