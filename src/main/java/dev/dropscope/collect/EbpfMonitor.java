@@ -81,7 +81,8 @@ public final class EbpfMonitor implements DropMonitor {
     private final Attach attach;
     private final boolean identity;          // the summary key holds ifindex and netns
     private final String identityWhyNot;     // null when identity is known
-    private final DropPrograms.Filter filter; // what the program keeps (NONE: every drop)
+    private DropPrograms.Filter filter;       // what the program keeps (NONE: every drop), as its map holds it
+    private final Fd filterMap;               // the filter's keys; null without a filter
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
@@ -108,9 +109,11 @@ public final class EbpfMonitor implements DropMonitor {
 
     private EbpfMonitor(Syscalls sys, List<Fd> objects, Fd lostMap, Fd event, PercpuHashReader reader,
                         BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus,
-                        int capacity, Attach attach, String identityWhyNot, DropPrograms.Filter filter) {
+                        int capacity, Attach attach, String identityWhyNot, DropPrograms.Filter filter,
+                        Fd filterMap) {
         this.sys = sys;
         this.filter = filter;
+        this.filterMap = filter.keepsAll() ? null : filterMap;
         this.attach = attach;
         this.identity = identityWhyNot == null;
         this.identityWhyNot = identityWhyNot;
@@ -232,6 +235,14 @@ public final class EbpfMonitor implements DropMonitor {
         try {
             Fd lost = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
                     "dropscope_lost"));
+            // the filter's keys live in a map the program looks up, so they can change while it runs
+            Fd filterMap = filter.keepsAll() || !identity ? null : keep(made, Bpf.createMap(sys,
+                    BpfConstants.BPF_MAP_TYPE_HASH, DropPrograms.FILTER_KEY_SIZE, DropPrograms.FILTER_VALUE_SIZE,
+                    DropPrograms.Filter.CAPACITY, "dropscope_filt"));
+            if (filterMap != null) {
+                writeFilter(sys, filterMap, DropPrograms.Filter.NONE, filter);
+            }
+            int filterFd = filterMap == null ? -1 : filterMap.get();
             if (packetMode) {
                 Fd rb = keep(made, BpfRingBuffer.create(sys, RING_BYTES, "dropscope_ring"));
                 ring = BpfRingBuffer.map(sys, rb, RING_BYTES, pageSize());
@@ -245,7 +256,8 @@ public final class EbpfMonitor implements DropMonitor {
                         }
                         Btf btf = KernelBtf.load(btfFile);
                         byte[] code = DropPrograms.capture(layout, SkbBtf.identity(btf), SkbBtf.headers(btf),
-                                SkbBtf.data(btf), captureBytes(trunc), filter, rb.get(), lost.get()).assemble();
+                                SkbBtf.data(btf), captureBytes(trunc), filter.by(), filterFd, rb.get(), lost.get())
+                                .assemble();
                         prog = Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
                                 "dropscope_pkt");
                     } catch (IOException e) {
@@ -262,7 +274,7 @@ public final class EbpfMonitor implements DropMonitor {
                 event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
                 EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, null, ring, reasons,
                         layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT, whyNot,
-                        whyNot == null ? filter : DropPrograms.Filter.NONE);
+                        whyNot == null ? filter : DropPrograms.Filter.NONE, filterMap);
                 // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
                 // policy) fails here, where --source auto can still fall back, not at the first report
                 m.readLost();
@@ -316,7 +328,8 @@ public final class EbpfMonitor implements DropMonitor {
                     Fd counts = keep(mine, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, keySize,
                             DropPrograms.VALUE_SIZE, capacity, "dropscope_drops"));
                     byte[] code = (plan.identity() != null
-                            ? DropPrograms.summary(plan.layout(), plan.identity(), filter, counts.get(), lost.get())
+                            ? DropPrograms.summary(plan.layout(), plan.identity(), filter.by(), filterFd, counts.get(),
+                                    lost.get())
                             : DropPrograms.summary(plan.layout(), counts.get(), lost.get())).assemble();
                     // GPL: bpf_probe_read_kernel is a GPL-only helper
                     boolean rawTp = plan.attach() == Attach.RAW_TRACEPOINT;
@@ -333,7 +346,7 @@ public final class EbpfMonitor implements DropMonitor {
                     objects.addAll(mine);
                     EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
                             plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot,
-                            plan.identity() != null ? filter : DropPrograms.Filter.NONE);
+                            plan.identity() != null ? filter : DropPrograms.Filter.NONE, filterMap);
                     made.addAll(mine);
                     event = attached;
                     // as in packet mode: an unreadable map fails here, where auto can still fall back; this is
@@ -418,8 +431,80 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     /** The drops the running program keeps: {@link DropPrograms.Filter#NONE} when it keeps all. */
-    public DropPrograms.Filter kernelFilter() {
+    public synchronized DropPrograms.Filter kernelFilter() {
         return filter;
+    }
+
+    /**
+     * Makes the running program keep what {@code next} keeps: adds its new keys to the filter map, then
+     * removes the ones it no longer has (call after a read, so what was counted under a removed key has been
+     * delivered). The filter's kind ({@link DropPrograms.Filter#by()}) is the program's and cannot change;
+     * a monitor without a filter (also one whose identity is unknown) ignores the call.
+     */
+    public synchronized void updateFilter(DropPrograms.Filter next) throws IOException {
+        if (filterMap == null || closed.get()) {
+            return;
+        }
+        if (next.by() != filter.by()) {
+            throw new IllegalArgumentException("the program filters by " + filter.by() + ", not " + next.by());
+        }
+        DropPrograms.Filter was = filter;
+        filter = next;
+        writeFilter(sys, filterMap, was, next);
+    }
+
+    /** Adds the keys {@code next} has and {@code was} has not, then deletes those {@code was} has alone. */
+    private static void writeFilter(Syscalls sys, Fd map, DropPrograms.Filter was, DropPrograms.Filter next)
+            throws NativeIoException {
+        NativeBuffer key = NativeBuffer.allocate(DropPrograms.FILTER_KEY_SIZE);
+        NativeBuffer one = NativeBuffer.allocate(8);
+        NativeBuffer attr = Bpf.newAttr();
+        one.buffer().put(0, (byte) 1);
+        for (DropPrograms.Filter.Key k : next.keys()) {
+            if (!was.keys().contains(k)) {
+                filterKey(key, k);
+                NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt)",
+                        Bpf.update(sys, map, key, one, BpfConstants.BPF_ANY, attr));
+            }
+        }
+        for (DropPrograms.Filter.Key k : was.keys()) {
+            if (!next.keys().contains(k)) {
+                filterKey(key, k);
+                int r = Bpf.delete(sys, map, key, attr);
+                if (r != -dev.dropscope.sys.Errno.ENOENT) {
+                    NativeIoException.check("bpf(BPF_MAP_DELETE_ELEM dropscope_filt)", r);
+                }
+            }
+        }
+    }
+
+    private static void filterKey(NativeBuffer b, DropPrograms.Filter.Key k) {
+        b.buffer().putInt(DropPrograms.FILTER_KEY_IFINDEX, k.ifindex());
+        b.buffer().putInt(DropPrograms.FILTER_KEY_NETNS, (int) k.netns());
+    }
+
+    /** The keys the kernel's filter map holds now, read back from it (tests); empty without a filter. */
+    synchronized java.util.SortedSet<DropPrograms.Filter.Key> filterMapKeys() throws IOException {
+        java.util.SortedSet<DropPrograms.Filter.Key> keys = new java.util.TreeSet<>();
+        if (filterMap == null) {
+            return keys;
+        }
+        NativeBuffer at = NativeBuffer.allocate(DropPrograms.FILTER_KEY_SIZE);
+        NativeBuffer next = NativeBuffer.allocate(DropPrograms.FILTER_KEY_SIZE);
+        NativeBuffer attr = Bpf.newAttr();
+        boolean first = true;
+        while (true) {
+            int r = Bpf.nextKey(sys, filterMap, first ? null : at, 0, next, 0, attr);
+            if (r == -dev.dropscope.sys.Errno.ENOENT) {
+                return keys;
+            }
+            NativeIoException.check("bpf(BPF_MAP_GET_NEXT_KEY dropscope_filt)", r);
+            ByteBuffer b = next.buffer();
+            keys.add(new DropPrograms.Filter.Key(Integer.toUnsignedLong(b.getInt(DropPrograms.FILTER_KEY_NETNS)),
+                    b.getInt(DropPrograms.FILTER_KEY_IFINDEX)));
+            at.buffer().putLong(0, b.getLong(0));
+            first = false;
+        }
     }
 
     /** Null when each drop site carries its interface and network namespace; else why not, for the user. */

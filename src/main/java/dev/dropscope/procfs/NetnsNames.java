@@ -122,6 +122,19 @@ public final class NetnsNames {
      * more characters (every namespace a process of such a container is in). Empty when none is found now.
      */
     public java.util.Set<Long> find(String name) {
+        return find(name, true);
+    }
+
+    /**
+     * Whether {@code name} can be a container's (a {@code RUNTIME:ID12} label or an id prefix of 12 or more
+     * characters): only then does {@link #find} need to read every process's cgroup.
+     */
+    public static boolean mayNameContainer(String name) {
+        return name.length() >= 12 || (name.contains(":") && !name.startsWith("netns:"));
+    }
+
+    /** {@link #find(String)}, reading the processes' cgroups (for containers) only when {@code processes}. */
+    public java.util.Set<Long> find(String name, boolean processes) {
         java.util.Set<Long> found = new java.util.TreeSet<>();
         if (name.startsWith("netns:")) {
             try {
@@ -142,6 +155,9 @@ public final class NetnsNames {
             } catch (IOException | UnsupportedOperationException e) {
                 // no such name
             }
+        }
+        if (!processes || !mayNameContainer(name)) {
+            return found;
         }
         try (DirectoryStream<Path> d = Files.newDirectoryStream(proc)) {
             for (Path p : d) {

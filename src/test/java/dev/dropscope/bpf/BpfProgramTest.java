@@ -112,12 +112,50 @@ class BpfProgramTest {
     }
 
     @Test
-    void filtersRefuseWhatNoProgramCouldCompare() {
-        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(new long[] {1L << 32}, new int[0]));
-        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(new long[0], new int[] {0}));
-        assertThrows(IllegalArgumentException.class,
-                () -> new DropPrograms.Filter(new long[DropPrograms.Filter.MAX_VALUES + 1], new int[0]));
+    void filtersRefuseWhatNoMapKeyCouldHold() {
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.netns(1L << 32));
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.netns(0));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter.Key(5, -1));
+        // a namespace filter's keys have ifindex 0, an interface filter's never
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.interfaces(
+                java.util.List.of(new DropPrograms.Filter.Key(5, 0))));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(DropPrograms.Filter.By.NETNS,
+                new java.util.TreeSet<>(java.util.List.of(new DropPrograms.Filter.Key(5, 2)))));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(DropPrograms.Filter.By.ALL,
+                new java.util.TreeSet<>(java.util.List.of(new DropPrograms.Filter.Key(5, 0)))));
+        long[] many = new long[DropPrograms.Filter.CAPACITY + 1];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i + 1;
+        }
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.netns(many));
         assertTrue(DropPrograms.Filter.NONE.keepsAll());
+        assertTrue(DropPrograms.Filter.netns().keys().isEmpty() && !DropPrograms.Filter.netns().keepsAll(),
+                "an empty namespace filter keeps nothing, not everything");
+        assertEquals("Filter[netns=[4026532000]]", DropPrograms.Filter.netns(4026532000L).toString());
+    }
+
+    @Test
+    void theFilterIsOneLookupOfTheFilterMapBeforeTheCount() {
+        var args = new dev.dropscope.btf.SkbBtf.KfreeSkbArgs(0, 1, 2, 3, "(...)");
+        DropPrograms.Layout raw = DropPrograms.Layout.rawTracepoint(args);
+        var id = new dev.dropscope.btf.SkbBtf.Identity(16, 224, 280, 160, 24, 48);
+        // no filter: the unfiltered program, instruction for instruction, and no filter map
+        String all = hex(DropPrograms.summary(raw, id, 3, 4));
+        assertEquals(all, hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.ALL, -1, 3, 4)));
+        assertEquals(0, count(all, "18 11 00 00 05 00 00 00"));
+        String lookup = "18 11 00 00 05 00 00 00 00 00 00 00 00 00 00 00 bf a2 00 00 00 00 00 00 ";
+        String call = " 85 00 00 00 01 00 00 00";
+        // by namespace: the key (0, netns) built at fp-32 from the count key's netns at fp-8, then looked up
+        String n = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.NETNS, 5, 3, 4));
+        int at = n.indexOf("62 0a e0 ff 00 00 00 00 61 a1 f8 ff 00 00 00 00 63 1a e4 ff 00 00 00 00 "
+                + lookup + "07 02 00 00 e0 ff ff ff" + call);
+        assertTrue(at > 0, n);
+        assertTrue(at < n.indexOf("18 11 00 00 03 00 00 00"), "before the count map's lookup");
+        // by interface: the count key's (ifindex, netns) at fp-12 is the filter key as it is
+        String i = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.INTERFACE, 5, 3, 4));
+        assertTrue(i.indexOf(lookup + "07 02 00 00 f4 ff ff ff" + call) > 0, i);
+        assertEquals(all.length() + 9 * 24, n.length(), "a namespace filter adds 9 instruction slots");
+        assertEquals(all.length() + 6 * 24, i.length(), "an interface filter adds 6");
     }
 
     @Test
