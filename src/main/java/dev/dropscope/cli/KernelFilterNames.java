@@ -36,6 +36,7 @@ final class KernelFilterNames {
     private final Map<String, Set<Long>> byProcess = new HashMap<>(); // a container name's namespaces at the last scan
     private final Map<Long, Map<String, Integer>> ifindexes = new HashMap<>();
     private final Map<Long, Long> dumpedAt = new HashMap<>();
+    private final Set<Long> everMeant = new java.util.HashSet<>(); // under its own lock: the report's filter reads it
     private long scannedAt;
     private boolean scanned;
     private List<String> missing = List.of();
@@ -99,6 +100,9 @@ final class KernelFilterNames {
             }
         }
         missing = List.copyOf(notFound);
+        synchronized (everMeant) {
+            everMeant.addAll(inodes);
+        }
         SortedSet<DropPrograms.Filter.Key> keys = new TreeSet<>();
         if (by() == DropPrograms.Filter.By.NETNS) {
             for (long i : inodes) {
@@ -126,6 +130,13 @@ final class KernelFilterNames {
         }
         return by() == DropPrograms.Filter.By.NETNS ? new DropPrograms.Filter(DropPrograms.Filter.By.NETNS, keys)
                 : DropPrograms.Filter.interfaces(keys);
+    }
+
+    /** Whether namespace {@code inode} was one the names meant at some resolution since the start. */
+    boolean everMeant(long inode) {
+        synchronized (everMeant) {
+            return everMeant.contains(inode);
+        }
     }
 
     /** The --netns names that meant no namespace at the last resolution. */

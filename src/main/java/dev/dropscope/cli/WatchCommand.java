@@ -191,13 +191,18 @@ public final class WatchCommand implements Callable<Integer> {
         return Pattern.compile(re.toString());
     }
 
-    private Predicate<ResolvedDropSite> filter() {
+    /**
+     * The user-space filter. A namespace that was one of --netns while watched stays kept after its name is
+     * gone ({@code ip netns del}): what it dropped while it had the name, reported after, is not lost.
+     */
+    private Predicate<ResolvedDropSite> filter(KernelFilterNames resolved) {
         List<Pattern> globs = symbols.stream().map(WatchCommand::glob).toList();
         List<String> upperReasons = reasons.stream().map(String::toUpperCase).toList();
         return s -> (upperReasons.isEmpty() || (s.reason() != null && upperReasons.contains(s.reason())))
                 && (globs.isEmpty() || (s.symbol() != null && globs.stream().anyMatch(p -> p.matcher(s.symbol()).matches())))
                 && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())))
-                && (netnsNames.isEmpty() || (s.netns() != null && netnsNames.stream().anyMatch(n -> netnsMatches(s.netns(), n))));
+                && (netnsNames.isEmpty() || (s.netns() != null && (netnsNames.stream().anyMatch(n -> netnsMatches(s.netns(), n))
+                        || resolved.everMeant(s.netns().inode()))));
     }
 
     /** NAME is the namespace's ip netns name, its label (RUNTIME:ID12, netns:INODE), or its container's id or id prefix. */
@@ -354,7 +359,7 @@ public final class WatchCommand implements Callable<Integer> {
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote(), monitor.identityUnknownWhy()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
-                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(),
+                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(kernelFilter),
                         Monitoring.MAX_SITES);
                 DropWatcher watcher = new DropWatcher(monitor, builder, settings, new DropWatcher.Output() {
                     @Override
