@@ -1008,12 +1008,11 @@ static void bpf(void)
 	P(BpfConstants, BPF_MAP_CREATE);
 	P(BpfConstants, BPF_MAP_LOOKUP_ELEM);
 	P(BpfConstants, BPF_MAP_UPDATE_ELEM);
-	P(BpfConstants, BPF_MAP_DELETE_ELEM);
 	P(BpfConstants, BPF_MAP_GET_NEXT_KEY);
 	P(BpfConstants, BPF_PROG_LOAD);
 	P(BpfConstants, BPF_MAP_LOOKUP_BATCH);
 	P(BpfConstants, BPF_RAW_TRACEPOINT_OPEN);
-	P(BpfConstants, BPF_MAP_TYPE_HASH);
+	P(BpfConstants, BPF_MAP_TYPE_ARRAY);
 	P(BpfConstants, BPF_MAP_TYPE_PERCPU_HASH);
 	P(BpfConstants, BPF_MAP_TYPE_PERCPU_ARRAY);
 	P(BpfConstants, BPF_MAP_TYPE_RINGBUF);

@@ -237,17 +237,6 @@ public final class Bpf {
         return r;
     }
 
-    /** BPF_MAP_DELETE_ELEM of {@code key}; 0, or -errno (-ENOENT when it was not there). */
-    public static int delete(Syscalls sys, Fd map, NativeBuffer key, NativeBuffer attr) {
-        ByteBuffer b = attr.buffer();
-        clear(b);
-        b.putInt(ATTR_MAP_FD, map.get());
-        b.putLong(ATTR_KEY, key.address());
-        int r = sys.bpf(BPF_MAP_DELETE_ELEM, attr, 0, ATTR_SIZE);
-        Reference.reachabilityFence(key);
-        return r;
-    }
-
     /** BPF_MAP_GET_NEXT_KEY: the key after {@code key} (the first key when {@code key} is null). */
     public static int nextKey(Syscalls sys, Fd map, NativeBuffer key, int keyOffset, NativeBuffer next, int nextOffset,
                               NativeBuffer attr) {

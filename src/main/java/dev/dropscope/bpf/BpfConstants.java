@@ -53,14 +53,13 @@ public final class BpfConstants {
     public static final int BPF_MAP_CREATE = 0;
     public static final int BPF_MAP_LOOKUP_ELEM = 1;
     public static final int BPF_MAP_UPDATE_ELEM = 2;
-    public static final int BPF_MAP_DELETE_ELEM = 3;
     public static final int BPF_MAP_GET_NEXT_KEY = 4;
     public static final int BPF_PROG_LOAD = 5;
     public static final int BPF_RAW_TRACEPOINT_OPEN = 17;
     public static final int BPF_MAP_LOOKUP_BATCH = 24;
 
     // ---- enum bpf_map_type, enum bpf_prog_type
-    public static final int BPF_MAP_TYPE_HASH = 1;
+    public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_PERCPU_HASH = 5;
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_MAP_TYPE_RINGBUF = 27;

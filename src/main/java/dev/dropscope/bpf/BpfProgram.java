@@ -181,6 +181,11 @@ public final class BpfProgram {
         return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JSGE | BpfConstants.BPF_K, dst, 0, 0, imm, label);
     }
 
+    /** {@code if dst != src goto label} (64-bit compare). */
+    public BpfProgram jne(int dst, int src, String label) {
+        return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JNE | BpfConstants.BPF_X, dst, src, 0, 0, label);
+    }
+
     /** {@code if dst > src goto label} (unsigned). */
     public BpfProgram jgt(int dst, int src, String label) {
         return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JGT | BpfConstants.BPF_X, dst, src, 0, 0, label);

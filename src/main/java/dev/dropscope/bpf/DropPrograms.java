@@ -97,12 +97,19 @@ public final class DropPrograms {
         }
     }
 
-    /** Key of the filter map: u32 ifindex (0 in a filter by namespace alone), u32 netns inode. */
-    public static final int FILTER_KEY_SIZE = 8;
+    /**
+     * The filter map: a BPF_MAP_TYPE_ARRAY of three elements of {@link #FILTER_VALUE_SIZE} bytes. Element 0
+     * holds (u32) which of elements 1 and 2 is the filter in force; each of those holds a u32 count n, a
+     * u32 zero, then {@link Filter#CAPACITY} keys of (u32 ifindex, u32 netns inode), the first n used.
+     * User space writes the element not in force whole, then switches element 0 to it, so a running
+     * program reads either the old keys or the new ones, never half of each (only the index's first
+     * byte changes, from 1 to 2 or back).
+     */
+    public static final int FILTER_ENTRIES = 3;
     public static final int FILTER_KEY_IFINDEX = 0;
     public static final int FILTER_KEY_NETNS = 4;
-    /** Value of the filter map: one byte, unused (the key's presence is the answer). */
-    public static final int FILTER_VALUE_SIZE = 1;
+    public static final int FILTER_KEYS = 8;
+    public static final int FILTER_VALUE_SIZE = FILTER_KEYS + 8 * 128;
 
     /**
      * Which drops the identity programs keep. {@link By#ALL}: every drop, and the program has no filter at
@@ -142,8 +149,8 @@ public final class DropPrograms {
             }
         }
 
-        /** Most keys the filter map holds (preallocated: about 100 bytes each). */
-        public static final int CAPACITY = 1024;
+        /** Most keys a filter holds (each one compare, or two, for the drops it does not keep). */
+        public static final int CAPACITY = (FILTER_VALUE_SIZE - FILTER_KEYS) / 8;
         public static final Filter NONE = new Filter(By.ALL, new java.util.TreeSet<>());
 
         public Filter {
@@ -183,26 +190,46 @@ public final class DropPrograms {
     }
 
     /**
-     * Jumps to {@code drop} unless the filter map {@code filterFd} holds the drop's key: {@code (ifindex,
-     * netns)} at {@code fp + pair} for {@link Filter.By#INTERFACE} (the two u32s side by side there), or
-     * {@code (0, netns)}, built at {@code fp + tmp} from the u32 at {@code fp + netnsOff}, for
-     * {@link Filter.By#NETNS}. Nothing for {@link Filter.By#ALL}.
+     * Jumps to {@code drop} unless the filter in force in the map {@code filterFd} ({@link #FILTER_ENTRIES})
+     * has the drop's namespace (the u32 at {@code fp + netnsOff}) and, for {@link Filter.By#INTERFACE}, with
+     * the drop's ifindex (at {@code fp + ifindexOff}); falls through otherwise. Two array lookups (the
+     * verifier inlines them: no helper call) and one compare (two) per key in use, so a short filter costs a
+     * few instructions. A lookup that fails (it cannot, the array has the elements) keeps the drop: the
+     * user-space filter still runs. {@code tmp}: 4 bytes of stack for the array's key. Nothing for
+     * {@link Filter.By#ALL}.
      */
-    private static void filter(BpfProgram p, Filter.By by, int filterFd, int pair, int netnsOff, int tmp, String drop) {
+    private static void filter(BpfProgram p, Filter.By by, int filterFd, int ifindexOff, int netnsOff, int tmp,
+                               String drop) {
         if (by == Filter.By.ALL) {
             return;
         }
-        int key = pair;
-        if (by == Filter.By.NETNS) {
-            key = tmp;
-            p.st(4, R10, tmp + FILTER_KEY_IFINDEX, 0)
-                    .ldx(4, R1, R10, netnsOff)
-                    .stx(4, R10, tmp + FILTER_KEY_NETNS, R1);
-        }
-        p.ldMapFd(R1, filterFd)
-                .mov64(R2, R10).add64Imm(R2, key)
+        p.st(4, R10, tmp, 0)
+                .ldMapFd(R1, filterFd)
+                .mov64(R2, R10).add64Imm(R2, tmp)
                 .call(BpfConstants.BPF_FUNC_map_lookup_elem)
-                .jeqImm(R0, 0, drop);
+                .jeqImm(R0, 0, "filter_kept")
+                .ldx(4, R1, R0, 0)                      // the element in force: 1 or 2
+                .stx(4, R10, tmp, R1)
+                .ldMapFd(R1, filterFd)
+                .mov64(R2, R10).add64Imm(R2, tmp)
+                .call(BpfConstants.BPF_FUNC_map_lookup_elem)
+                .jeqImm(R0, 0, "filter_kept")
+                .ldx(4, R1, R0, 0)                      // n keys in use
+                .ldx(4, R2, R10, netnsOff)
+                .ldx(4, R3, R10, ifindexOff);
+        for (int i = 0; i < Filter.CAPACITY; i++) {
+            String next = "filter_" + (i + 1);
+            int at = FILTER_KEYS + 8 * i;
+            p.jeqImm(R1, i, drop)                       // no key i: none of the n matched
+                    .ldx(4, R4, R0, at + FILTER_KEY_NETNS)
+                    .jne(R4, R2, next);
+            if (by == Filter.By.INTERFACE) {
+                p.ldx(4, R4, R0, at + FILTER_KEY_IFINDEX)
+                        .jne(R4, R3, next);
+            }
+            p.ja("filter_kept").label(next);
+        }
+        p.ja(drop).label("filter_kept");
     }
 
     /**
@@ -269,7 +296,6 @@ public final class DropPrograms {
                 .jeqImm(R8, 0, "count");
         probeRead(p, key + KEY_NETNS, 4, R8, id.netInum());          // key.netns = net->ns.inum
         p.label("count");
-        // the key's ifindex and netns are side by side, as the filter map's key has them
         filter(p, by, filterFd, key + KEY_IFINDEX, key + KEY_NETNS, tmp, "out");
         return count(p, countsFd, overflowFd, key, tmp);
     }
@@ -374,9 +400,9 @@ public final class DropPrograms {
         final int mac = -28;
         final int net = -32;
         final int len = -36;
-        final int ifx = -48;      // ifindex and netns side by side: the filter map's key
+        final int ifx = -40;
         final int ns = -44;
-        final int filterKey = -56;
+        final int filterKey = -48;
         BpfProgram p = new BpfProgram()
                 .mov64(R6, R1)
                 .ldx(8, R7, R6, l.skbOffset())

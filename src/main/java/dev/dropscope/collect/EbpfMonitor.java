@@ -83,6 +83,7 @@ public final class EbpfMonitor implements DropMonitor {
     private final String identityWhyNot;     // null when identity is known
     private DropPrograms.Filter filter;       // what the program keeps (NONE: every drop), as its map holds it
     private final Fd filterMap;               // the filter's keys; null without a filter
+    private int filterInForce = 1;            // the filter map's element the program reads
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
@@ -237,10 +238,10 @@ public final class EbpfMonitor implements DropMonitor {
                     "dropscope_lost"));
             // the filter's keys live in a map the program looks up, so they can change while it runs
             Fd filterMap = filter.keepsAll() || !identity ? null : keep(made, Bpf.createMap(sys,
-                    BpfConstants.BPF_MAP_TYPE_HASH, DropPrograms.FILTER_KEY_SIZE, DropPrograms.FILTER_VALUE_SIZE,
-                    DropPrograms.Filter.CAPACITY, "dropscope_filt"));
+                    BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_VALUE_SIZE, DropPrograms.FILTER_ENTRIES,
+                    "dropscope_filt"));
             if (filterMap != null) {
-                writeFilter(sys, filterMap, DropPrograms.Filter.NONE, filter);
+                writeFilter(sys, filterMap, 1, filter);
             }
             int filterFd = filterMap == null ? -1 : filterMap.get();
             if (packetMode) {
@@ -448,39 +449,36 @@ public final class EbpfMonitor implements DropMonitor {
         if (next.by() != filter.by()) {
             throw new IllegalArgumentException("the program filters by " + filter.by() + ", not " + next.by());
         }
-        DropPrograms.Filter was = filter;
+        int other = 3 - filterInForce;
+        writeFilter(sys, filterMap, other, next);
         filter = next;
-        writeFilter(sys, filterMap, was, next);
+        filterInForce = other;
     }
 
-    /** Adds the keys {@code next} has and {@code was} has not, then deletes those {@code was} has alone. */
-    private static void writeFilter(Syscalls sys, Fd map, DropPrograms.Filter was, DropPrograms.Filter next)
-            throws NativeIoException {
-        NativeBuffer key = NativeBuffer.allocate(DropPrograms.FILTER_KEY_SIZE);
-        NativeBuffer one = NativeBuffer.allocate(8);
+    /**
+     * Writes {@code f}'s keys whole into element {@code slot} (1 or 2) of the filter map, then makes it the
+     * one in force (element 0), so the program never reads a half-written filter.
+     */
+    private static void writeFilter(Syscalls sys, Fd map, int slot, DropPrograms.Filter f) throws NativeIoException {
+        NativeBuffer key = NativeBuffer.allocate(8);
+        NativeBuffer value = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
         NativeBuffer attr = Bpf.newAttr();
-        one.buffer().put(0, (byte) 1);
-        for (DropPrograms.Filter.Key k : next.keys()) {
-            if (!was.keys().contains(k)) {
-                filterKey(key, k);
-                NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt)",
-                        Bpf.update(sys, map, key, one, BpfConstants.BPF_ANY, attr));
-            }
+        ByteBuffer v = value.buffer();
+        v.putInt(0, f.keys().size());
+        int at = DropPrograms.FILTER_KEYS;
+        for (DropPrograms.Filter.Key k : f.keys()) {
+            v.putInt(at + DropPrograms.FILTER_KEY_IFINDEX, k.ifindex());
+            v.putInt(at + DropPrograms.FILTER_KEY_NETNS, (int) k.netns());
+            at += 8;
         }
-        for (DropPrograms.Filter.Key k : was.keys()) {
-            if (!next.keys().contains(k)) {
-                filterKey(key, k);
-                int r = Bpf.delete(sys, map, key, attr);
-                if (r != -dev.dropscope.sys.Errno.ENOENT) {
-                    NativeIoException.check("bpf(BPF_MAP_DELETE_ELEM dropscope_filt)", r);
-                }
-            }
-        }
-    }
-
-    private static void filterKey(NativeBuffer b, DropPrograms.Filter.Key k) {
-        b.buffer().putInt(DropPrograms.FILTER_KEY_IFINDEX, k.ifindex());
-        b.buffer().putInt(DropPrograms.FILTER_KEY_NETNS, (int) k.netns());
+        key.buffer().putInt(0, slot);
+        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt)",
+                Bpf.update(sys, map, key, value, BpfConstants.BPF_ANY, attr));
+        NativeBuffer index = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
+        index.buffer().putInt(0, slot);
+        key.buffer().putInt(0, 0);
+        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt)",
+                Bpf.update(sys, map, key, index, BpfConstants.BPF_ANY, attr));
     }
 
     /** The keys the kernel's filter map holds now, read back from it (tests); empty without a filter. */
@@ -489,22 +487,19 @@ public final class EbpfMonitor implements DropMonitor {
         if (filterMap == null) {
             return keys;
         }
-        NativeBuffer at = NativeBuffer.allocate(DropPrograms.FILTER_KEY_SIZE);
-        NativeBuffer next = NativeBuffer.allocate(DropPrograms.FILTER_KEY_SIZE);
+        NativeBuffer key = NativeBuffer.allocate(8);
+        NativeBuffer value = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
         NativeBuffer attr = Bpf.newAttr();
-        boolean first = true;
-        while (true) {
-            int r = Bpf.nextKey(sys, filterMap, first ? null : at, 0, next, 0, attr);
-            if (r == -dev.dropscope.sys.Errno.ENOENT) {
-                return keys;
-            }
-            NativeIoException.check("bpf(BPF_MAP_GET_NEXT_KEY dropscope_filt)", r);
-            ByteBuffer b = next.buffer();
-            keys.add(new DropPrograms.Filter.Key(Integer.toUnsignedLong(b.getInt(DropPrograms.FILTER_KEY_NETNS)),
-                    b.getInt(DropPrograms.FILTER_KEY_IFINDEX)));
-            at.buffer().putLong(0, b.getLong(0));
-            first = false;
+        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_filt)", Bpf.lookup(sys, filterMap, key, 0, value, 0, attr));
+        key.buffer().putInt(0, value.buffer().getInt(0));
+        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_filt)", Bpf.lookup(sys, filterMap, key, 0, value, 0, attr));
+        ByteBuffer b = value.buffer();
+        for (int i = 0; i < b.getInt(0); i++) {
+            int at = DropPrograms.FILTER_KEYS + 8 * i;
+            keys.add(new DropPrograms.Filter.Key(Integer.toUnsignedLong(b.getInt(at + DropPrograms.FILTER_KEY_NETNS)),
+                    b.getInt(at + DropPrograms.FILTER_KEY_IFINDEX)));
         }
+        return keys;
     }
 
     /** Null when each drop site carries its interface and network namespace; else why not, for the user. */

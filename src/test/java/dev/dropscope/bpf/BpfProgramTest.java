@@ -123,6 +123,7 @@ class BpfProgramTest {
                 new java.util.TreeSet<>(java.util.List.of(new DropPrograms.Filter.Key(5, 2)))));
         assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(DropPrograms.Filter.By.ALL,
                 new java.util.TreeSet<>(java.util.List.of(new DropPrograms.Filter.Key(5, 0)))));
+        assertEquals(128, DropPrograms.Filter.CAPACITY);
         long[] many = new long[DropPrograms.Filter.CAPACITY + 1];
         for (int i = 0; i < many.length; i++) {
             many[i] = i + 1;
@@ -135,7 +136,7 @@ class BpfProgramTest {
     }
 
     @Test
-    void theFilterIsOneLookupOfTheFilterMapBeforeTheCount() {
+    void theFilterReadsTheKeysInForceBeforeTheCount() {
         var args = new dev.dropscope.btf.SkbBtf.KfreeSkbArgs(0, 1, 2, 3, "(...)");
         DropPrograms.Layout raw = DropPrograms.Layout.rawTracepoint(args);
         var id = new dev.dropscope.btf.SkbBtf.Identity(16, 224, 280, 160, 24, 48);
@@ -143,19 +144,28 @@ class BpfProgramTest {
         String all = hex(DropPrograms.summary(raw, id, 3, 4));
         assertEquals(all, hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.ALL, -1, 3, 4)));
         assertEquals(0, count(all, "18 11 00 00 05 00 00 00"));
-        String lookup = "18 11 00 00 05 00 00 00 00 00 00 00 00 00 00 00 bf a2 00 00 00 00 00 00 ";
-        String call = " 85 00 00 00 01 00 00 00";
-        // by namespace: the key (0, netns) built at fp-32 from the count key's netns at fp-8, then looked up
+        String lookup = "18 11 00 00 05 00 00 00 00 00 00 00 00 00 00 00 bf a2 00 00 00 00 00 00 "
+                + "07 02 00 00 e0 ff ff ff 85 00 00 00 01 00 00 00";
         String n = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.NETNS, 5, 3, 4));
-        int at = n.indexOf("62 0a e0 ff 00 00 00 00 61 a1 f8 ff 00 00 00 00 63 1a e4 ff 00 00 00 00 "
-                + lookup + "07 02 00 00 e0 ff ff ff" + call);
-        assertTrue(at > 0, n);
+        // element 0 (*(u32 *)(fp-32) = 0) says which element is in force: r1 = *(u32 *)r0, to fp-32, looked up
+        int at = n.indexOf("62 0a e0 ff 00 00 00 00 " + lookup + " 15 00");
+        assertTrue(at > 0, "element 0 looked up");
+        assertTrue(n.indexOf("61 01 00 00 00 00 00 00 63 1a e0 ff 00 00 00 00 " + lookup, at) > at, "element in force");
         assertTrue(at < n.indexOf("18 11 00 00 03 00 00 00"), "before the count map's lookup");
-        // by interface: the count key's (ifindex, netns) at fp-12 is the filter key as it is
+        // then n (r1), the drop's netns (r2, fp-8) and ifindex (r3, fp-12); key 0: if n == 0 drop, r4 = its
+        // netns (value + 8 + 4), if r4 != r2 next key
+        assertTrue(n.contains("61 01 00 00 00 00 00 00 61 a2 f8 ff 00 00 00 00 61 a3 f4 ff 00 00 00 00 "
+                + "15 01"), "n, netns, ifindex");
+        assertTrue(n.contains("61 04 0c 00 00 00 00 00 5d 24"), "key 0");
+        // the last key's netns at 8 + 8 * (CAPACITY - 1) + 4
+        int last = DropPrograms.FILTER_KEYS + 8 * (DropPrograms.Filter.CAPACITY - 1) + 4;
+        assertTrue(n.contains(String.format("61 04 %02x %02x 00 00 00 00 5d 24", last & 0xff, last >> 8)), "last key");
+        // by interface: also the ifindex (value + 8) against r3
         String i = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.INTERFACE, 5, 3, 4));
-        assertTrue(i.indexOf(lookup + "07 02 00 00 f4 ff ff ff" + call) > 0, i);
-        assertEquals(all.length() + 9 * 24, n.length(), "a namespace filter adds 9 instruction slots");
-        assertEquals(all.length() + 6 * 24, i.length(), "an interface filter adds 6");
+        assertTrue(i.contains("61 04 0c 00 00 00 00 00 5d 24 03 00 00 00 00 00 61 04 08 00 00 00 00 00 5d 34 01 00"),
+                "interface key 0");
+        assertEquals((all.length() + 1) / 24 + 19 + 4 * DropPrograms.Filter.CAPACITY, (n.length() + 1) / 24);
+        assertEquals((n.length() + 1) / 24 + 2 * DropPrograms.Filter.CAPACITY, (i.length() + 1) / 24);
     }
 
     @Test

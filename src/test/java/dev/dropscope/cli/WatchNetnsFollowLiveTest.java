@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
 @Needs(root = true, tools = {"ip", "bpftool"})
 class WatchNetnsFollowLiveTest {
     private static final Syscalls SYS = Syscalls.get();
-    private static final Pattern KEY = Pattern.compile("\"key\":\\[([^\\]]*)\\]");
+    private static final Pattern VALUE = Pattern.compile("\"value\":\\[([^\\]]*)\\]");
 
     private static long inode(Netns n) throws Exception {
         return ((Number) Files.getAttribute(Path.of("/run/netns", n.name()), "unix:ino")).longValue();
@@ -48,7 +48,10 @@ class WatchNetnsFollowLiveTest {
         return n.inside(SYS, () -> ProtocolCounters.query(Path.of("/proc")).counters().get("Udp.NoPorts"));
     }
 
-    /** The netns inodes of every dropscope_filt map's keys (u32 ifindex, u32 netns, little-endian). */
+    /**
+     * The netns inodes of the keys in force in every dropscope_filt map (DropPrograms.FILTER_ENTRIES: element
+     * 0 names the element in force, which holds u32 n, u32 zero, then n keys of u32 ifindex, u32 netns).
+     */
     private static Set<Long> filterMapInodes() throws Exception {
         Set<Long> inodes = new TreeSet<>();
         String json;
@@ -57,16 +60,27 @@ class WatchNetnsFollowLiveTest {
         } catch (java.io.IOException e) {
             return inodes; // no such map (yet)
         }
-        Matcher m = KEY.matcher(json);
+        List<int[]> values = new java.util.ArrayList<>();
+        Matcher m = VALUE.matcher(json);
         while (m.find()) {
             String[] b = m.group(1).replace("\"", "").split(",");
-            long v = 0;
-            for (int i = 7; i >= 4; i--) {
-                v = v << 8 | Integer.decode(b[i].strip());
+            int[] v = new int[b.length];
+            for (int i = 0; i < b.length; i++) {
+                v[i] = Integer.decode(b[i].strip());
             }
-            inodes.add(v);
+            values.add(v);
+        }
+        for (int map = 0; map + 2 < values.size(); map += 3) { // each map's elements 0, 1, 2 in order
+            int[] slot = values.get(map + values.get(map)[0]);
+            for (int k = 0; k < u32(slot, 0); k++) {
+                inodes.add(u32(slot, 8 + 8 * k + 4));
+            }
         }
         return inodes;
+    }
+
+    private static long u32(int[] b, int at) {
+        return b[at] | b[at + 1] << 8 | b[at + 2] << 16 | (long) b[at + 3] << 24;
     }
 
     private static void awaitFilterHolds(long inode, CompletableFuture<Integer> run, StringWriter err) throws Exception {
