@@ -118,9 +118,11 @@ public final class DropPrograms {
      * ifindex means a device only within its namespace). How the program filters is fixed when it loads;
      * which keys it keeps is the map's content, which user space changes while the program runs
      * ({@code EbpfMonitor.updateFilter}), so a namespace or device made again under the same name is
-     * followed. An empty map keeps nothing. The lookup comes before the map update or ring reservation, so
-     * a drop filtered out costs the identity reads and one hash lookup. Callers filter in user space as
-     * well (the kernel's filter only keeps work away).
+     * followed. An empty filter keeps nothing. The filter runs before the map update or ring reservation,
+     * so a drop filtered out costs the identity reads, two inlined array lookups and a compare per key
+     * (measured: 132 ns against 85 ns for compares compiled in as immediates, which cannot change while the
+     * program runs, and 238 ns for counting it). Callers filter in user space as well (the kernel's filter
+     * only keeps work away).
      */
     public record Filter(By by, java.util.SortedSet<Key> keys) {
         /** How a filter program decides. */
