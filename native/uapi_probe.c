@@ -1005,6 +1005,7 @@ static void bpf(void)
 	P(BpfConstants, BPF_CALL);
 	P(BpfConstants, BPF_EXIT);
 	P(BpfConstants, BPF_PSEUDO_MAP_FD);
+	P(BpfConstants, BPF_PSEUDO_MAP_VALUE);
 	P(BpfConstants, BPF_MAP_CREATE);
 	P(BpfConstants, BPF_MAP_LOOKUP_ELEM);
 	P(BpfConstants, BPF_MAP_UPDATE_ELEM);

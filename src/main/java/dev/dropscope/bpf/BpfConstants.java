@@ -48,6 +48,7 @@ public final class BpfConstants {
     public static final int BPF_EXIT = 0x90;
 
     public static final int BPF_PSEUDO_MAP_FD = 1;
+    public static final int BPF_PSEUDO_MAP_VALUE = 2;
 
     // ---- enum bpf_cmd
     public static final int BPF_MAP_CREATE = 0;

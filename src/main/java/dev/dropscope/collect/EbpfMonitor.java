@@ -82,8 +82,8 @@ public final class EbpfMonitor implements DropMonitor {
     private final boolean identity;          // the summary key holds ifindex and netns
     private final String identityWhyNot;     // null when identity is known
     private DropPrograms.Filter filter;       // what the program keeps (NONE: every drop), as its map holds it
-    private final Fd filterMap;               // the filter's keys; null without a filter
-    private int filterInForce = 1;            // the filter map's element the program reads
+    private final Fd[] filterMap;             // the filter's index and its two key sets; null without a filter
+    private int filterInForce = 1;            // the key set in force (1 or 2)
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
@@ -111,7 +111,7 @@ public final class EbpfMonitor implements DropMonitor {
     private EbpfMonitor(Syscalls sys, List<Fd> objects, Fd lostMap, Fd event, PercpuHashReader reader,
                         BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus,
                         int capacity, Attach attach, String identityWhyNot, DropPrograms.Filter filter,
-                        Fd filterMap) {
+                        Fd[] filterMap) {
         this.sys = sys;
         this.filter = filter;
         this.filterMap = filter.keepsAll() ? null : filterMap;
@@ -237,13 +237,19 @@ public final class EbpfMonitor implements DropMonitor {
             Fd lost = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
                     "dropscope_lost"));
             // the filter's keys live in a map the program looks up, so they can change while it runs
-            Fd filterMap = filter.keepsAll() || !identity ? null : keep(made, Bpf.createMap(sys,
-                    BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_VALUE_SIZE, DropPrograms.FILTER_ENTRIES,
-                    "dropscope_filt"));
-            if (filterMap != null) {
+            Fd[] filterMap = null;
+            DropPrograms.FilterMaps filterFd = DropPrograms.FilterMaps.NONE;
+            if (!filter.keepsAll() && identity) {
+                filterMap = new Fd[] {
+                    keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_INDEX_SIZE, 1,
+                            "dropscope_fidx")),
+                    keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_VALUE_SIZE, 1,
+                            "dropscope_filt1")),
+                    keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_VALUE_SIZE, 1,
+                            "dropscope_filt2"))};
                 writeFilter(sys, filterMap, 1, filter);
+                filterFd = new DropPrograms.FilterMaps(filterMap[0].get(), filterMap[1].get(), filterMap[2].get());
             }
-            int filterFd = filterMap == null ? -1 : filterMap.get();
             if (packetMode) {
                 Fd rb = keep(made, BpfRingBuffer.create(sys, RING_BYTES, "dropscope_ring"));
                 ring = BpfRingBuffer.map(sys, rb, RING_BYTES, pageSize());
@@ -437,9 +443,8 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     /**
-     * Makes the running program keep what {@code next} keeps: adds its new keys to the filter map, then
-     * removes the ones it no longer has (call after a read, so what was counted under a removed key has been
-     * delivered). The filter's kind ({@link DropPrograms.Filter#by()}) is the program's and cannot change;
+     * Makes the running program keep what {@code next} keeps: writes its keys into the key set not in force,
+     * then switches to it (call after a read, so what was counted under a removed key has been delivered). The filter's kind ({@link DropPrograms.Filter#by()}) is the program's and cannot change;
      * a monitor without a filter (also one whose identity is unknown) ignores the call.
      */
     public synchronized void updateFilter(DropPrograms.Filter next) throws IOException {
@@ -456,10 +461,10 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     /**
-     * Writes {@code f}'s keys whole into element {@code slot} (1 or 2) of the filter map, then makes it the
-     * one in force (element 0), so the program never reads a half-written filter.
+     * Writes {@code f}'s keys whole into key set {@code slot} (1 or 2, {@code maps[slot]}), then makes it the
+     * one in force ({@code maps[0]}), so the program never reads a half-written filter.
      */
-    private static void writeFilter(Syscalls sys, Fd map, int slot, DropPrograms.Filter f) throws NativeIoException {
+    private static void writeFilter(Syscalls sys, Fd[] maps, int slot, DropPrograms.Filter f) throws NativeIoException {
         NativeBuffer key = NativeBuffer.allocate(8);
         NativeBuffer value = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
         NativeBuffer attr = Bpf.newAttr();
@@ -471,17 +476,15 @@ public final class EbpfMonitor implements DropMonitor {
             v.putInt(at + DropPrograms.FILTER_KEY_NETNS, (int) k.netns());
             at += 8;
         }
-        key.buffer().putInt(0, slot);
-        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt)",
-                Bpf.update(sys, map, key, value, BpfConstants.BPF_ANY, attr));
-        NativeBuffer index = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
+        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt" + slot + ")",
+                Bpf.update(sys, maps[slot], key, value, BpfConstants.BPF_ANY, attr));
+        NativeBuffer index = NativeBuffer.allocate(8);
         index.buffer().putInt(0, slot);
-        key.buffer().putInt(0, 0);
-        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt)",
-                Bpf.update(sys, map, key, index, BpfConstants.BPF_ANY, attr));
+        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_fidx)",
+                Bpf.update(sys, maps[0], key, index, BpfConstants.BPF_ANY, attr));
     }
 
-    /** The keys the kernel's filter map holds now, read back from it (tests); empty without a filter. */
+    /** The keys in force in the kernel's filter maps, read back from them (tests); empty without a filter. */
     synchronized java.util.SortedSet<DropPrograms.Filter.Key> filterMapKeys() throws IOException {
         java.util.SortedSet<DropPrograms.Filter.Key> keys = new java.util.TreeSet<>();
         if (filterMap == null) {
@@ -490,9 +493,9 @@ public final class EbpfMonitor implements DropMonitor {
         NativeBuffer key = NativeBuffer.allocate(8);
         NativeBuffer value = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
         NativeBuffer attr = Bpf.newAttr();
-        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_filt)", Bpf.lookup(sys, filterMap, key, 0, value, 0, attr));
-        key.buffer().putInt(0, value.buffer().getInt(0));
-        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_filt)", Bpf.lookup(sys, filterMap, key, 0, value, 0, attr));
+        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_fidx)", Bpf.lookup(sys, filterMap[0], key, 0, value, 0, attr));
+        int slot = value.buffer().getInt(0);
+        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_filt)", Bpf.lookup(sys, filterMap[slot], key, 0, value, 0, attr));
         ByteBuffer b = value.buffer();
         for (int i = 0; i < b.getInt(0); i++) {
             int at = DropPrograms.FILTER_KEYS + 8 * i;

@@ -140,31 +140,30 @@ class BpfProgramTest {
         var args = new dev.dropscope.btf.SkbBtf.KfreeSkbArgs(0, 1, 2, 3, "(...)");
         DropPrograms.Layout raw = DropPrograms.Layout.rawTracepoint(args);
         var id = new dev.dropscope.btf.SkbBtf.Identity(16, 224, 280, 160, 24, 48);
+        var maps = new DropPrograms.FilterMaps(5, 6, 7);
         // no filter: the unfiltered program, instruction for instruction, and no filter map
         String all = hex(DropPrograms.summary(raw, id, 3, 4));
-        assertEquals(all, hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.ALL, -1, 3, 4)));
-        assertEquals(0, count(all, "18 11 00 00 05 00 00 00"));
-        String lookup = "18 11 00 00 05 00 00 00 00 00 00 00 00 00 00 00 bf a2 00 00 00 00 00 00 "
-                + "07 02 00 00 e0 ff ff ff 85 00 00 00 01 00 00 00";
-        String n = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.NETNS, 5, 3, 4));
-        // element 0 (*(u32 *)(fp-32) = 0) says which element is in force: r1 = *(u32 *)r0, to fp-32, looked up
-        int at = n.indexOf("62 0a e0 ff 00 00 00 00 " + lookup + " 15 00");
-        assertTrue(at > 0, "element 0 looked up");
-        assertTrue(n.indexOf("61 01 00 00 00 00 00 00 63 1a e0 ff 00 00 00 00 " + lookup, at) > at, "element in force");
+        assertEquals(all, hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.ALL, DropPrograms.FilterMaps.NONE,
+                3, 4)));
+        String n = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.NETNS, maps, 3, 4));
+        // r0 = &index's value (BPF_PSEUDO_MAP_VALUE: src 2); r1 = *(u32 *)r0; if r1 == 2 r0 = &second's value,
+        // else &first's; then n (r1), the drop's netns (r2, fp-8) and ifindex (r3, fp-12); if n == 0 drop
+        String head = "18 20 00 00 05 00 00 00 00 00 00 00 00 00 00 00 61 01 00 00 00 00 00 00 "
+                + "15 01 03 00 02 00 00 00 18 20 00 00 06 00 00 00 00 00 00 00 00 00 00 00 05 00 02 00 00 00 00 00 "
+                + "18 20 00 00 07 00 00 00 00 00 00 00 00 00 00 00 61 01 00 00 00 00 00 00 61 a2 f8 ff 00 00 00 00 "
+                + "61 a3 f4 ff 00 00 00 00 15 01";
+        int at = n.indexOf(head);
+        assertTrue(at > 0, "the filter's head");
         assertTrue(at < n.indexOf("18 11 00 00 03 00 00 00"), "before the count map's lookup");
-        // then n (r1), the drop's netns (r2, fp-8) and ifindex (r3, fp-12); key 0: if n == 0 drop, r4 = its
-        // netns (value + 8 + 4), if r4 != r2 next key
-        assertTrue(n.contains("61 01 00 00 00 00 00 00 61 a2 f8 ff 00 00 00 00 61 a3 f4 ff 00 00 00 00 "
-                + "15 01"), "n, netns, ifindex");
-        assertTrue(n.contains("61 04 0c 00 00 00 00 00 5d 24"), "key 0");
-        // the last key's netns at 8 + 8 * (CAPACITY - 1) + 4
+        // key 0: r4 = its netns (value + 8 + 4); if r4 != r2 next key
+        assertTrue(n.contains("61 04 0c 00 00 00 00 00 5d 24 01 00"), "key 0");
         int last = DropPrograms.FILTER_KEYS + 8 * (DropPrograms.Filter.CAPACITY - 1) + 4;
         assertTrue(n.contains(String.format("61 04 %02x %02x 00 00 00 00 5d 24", last & 0xff, last >> 8)), "last key");
         // by interface: also the ifindex (value + 8) against r3
-        String i = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.INTERFACE, 5, 3, 4));
+        String i = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.INTERFACE, maps, 3, 4));
         assertTrue(i.contains("61 04 0c 00 00 00 00 00 5d 24 03 00 00 00 00 00 61 04 08 00 00 00 00 00 5d 34 01 00"),
                 "interface key 0");
-        assertEquals((all.length() + 1) / 24 + 19 + 4 * DropPrograms.Filter.CAPACITY, (n.length() + 1) / 24);
+        assertEquals((all.length() + 1) / 24 + 13 + 4 * DropPrograms.Filter.CAPACITY, (n.length() + 1) / 24);
         assertEquals((n.length() + 1) / 24 + 2 * DropPrograms.Filter.CAPACITY, (i.length() + 1) / 24);
     }
 

@@ -24,21 +24,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code watch --netns NAME} on the eBPF source follows the name while it runs: a namespace deleted and
  * made again under NAME (a new inode) is counted too, and a NAME that means nothing at the start is
- * counted once it appears. The kernel's filter map is read with bpftool (ours is the map named
- * dropscope_filt holding our namespace's inode: other sessions on this machine may run their own); once it
+ * counted once it appears. The kernel's filter maps are read with bpftool (ours are those holding our
+ * namespace's inode: other sessions on this machine may run their own dropscope); once the filter
  * holds the new inode, every drop in that namespace must be in the watch's summary, exactly its
  * {@code Udp NoPorts} delta. Other helpers drop packets meanwhile: only our namespaces' sites are counted.
  */
 @Needs(root = true, tools = {"ip", "bpftool"})
 class WatchNetnsFollowLiveTest {
     private static final Syscalls SYS = Syscalls.get();
-    private static final Pattern VALUE = Pattern.compile("\"value\":\\[([^\\]]*)\\]");
 
     private static long inode(Netns n) throws Exception {
         return ((Number) Files.getAttribute(Path.of("/run/netns", n.name()), "unix:ino")).longValue();
@@ -49,34 +46,46 @@ class WatchNetnsFollowLiveTest {
     }
 
     /**
-     * The netns inodes of the keys in force in every dropscope_filt map (DropPrograms.FILTER_ENTRIES: element
-     * 0 names the element in force, which holds u32 n, u32 zero, then n keys of u32 ifindex, u32 netns).
+     * The netns inodes of the keys in force in every running dropscope program's filter: its maps
+     * dropscope_fidx (which key set is in force: 1 or 2) and dropscope_filt1/2 (u32 n, u32 zero, then n keys
+     * of u32 ifindex, u32 netns), found through the program's map ids.
      */
     private static Set<Long> filterMapInodes() throws Exception {
         Set<Long> inodes = new TreeSet<>();
-        String json;
-        try {
-            json = Netns.run("bpftool", "-j", "map", "dump", "name", "dropscope_filt");
-        } catch (java.io.IOException e) {
-            return inodes; // no such map (yet)
+        ObjectMapper json = new ObjectMapper();
+        Map<Integer, String> mapNames = new HashMap<>();
+        for (JsonNode m : json.readTree(Netns.run("bpftool", "-j", "map", "show"))) {
+            mapNames.put(m.get("id").asInt(), m.path("name").asText());
         }
-        List<int[]> values = new java.util.ArrayList<>();
-        Matcher m = VALUE.matcher(json);
-        while (m.find()) {
-            String[] b = m.group(1).replace("\"", "").split(",");
-            int[] v = new int[b.length];
-            for (int i = 0; i < b.length; i++) {
-                v[i] = Integer.decode(b[i].strip());
+        for (JsonNode prog : json.readTree(Netns.run("bpftool", "-j", "prog", "show"))) {
+            if (!prog.path("name").asText().startsWith("dropscope_")) {
+                continue;
             }
-            values.add(v);
-        }
-        for (int map = 0; map + 2 < values.size(); map += 3) { // each map's elements 0, 1, 2 in order
-            int[] slot = values.get(map + values.get(map)[0]);
+            Map<String, Integer> ids = new HashMap<>();
+            for (JsonNode id : prog.path("map_ids")) {
+                ids.put(mapNames.getOrDefault(id.asInt(), ""), id.asInt());
+            }
+            if (!ids.containsKey("dropscope_fidx")) {
+                continue;
+            }
+            int inForce = value(json, ids.get("dropscope_fidx"))[0];
+            int[] slot = value(json, ids.get("dropscope_filt" + inForce));
             for (int k = 0; k < u32(slot, 0); k++) {
                 inodes.add(u32(slot, 8 + 8 * k + 4));
             }
         }
         return inodes;
+    }
+
+    /** The value of element 0 of map {@code id}, as bytes. */
+    private static int[] value(ObjectMapper json, int id) throws Exception {
+        JsonNode dump = json.readTree(Netns.run("bpftool", "-j", "map", "dump", "id", Integer.toString(id)));
+        JsonNode bytes = dump.get(0).get("value");
+        int[] v = new int[bytes.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Integer.decode(bytes.get(i).asText());
+        }
+        return v;
     }
 
     private static long u32(int[] b, int at) {
