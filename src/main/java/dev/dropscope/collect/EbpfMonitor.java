@@ -454,6 +454,9 @@ public final class EbpfMonitor implements DropMonitor {
         if (next.by() != filter.by()) {
             throw new IllegalArgumentException("the program filters by " + filter.by() + ", not " + next.by());
         }
+        if (next.equals(filter)) {
+            return; // the usual report: nothing changed, nothing written
+        }
         int other = 3 - filterInForce;
         writeFilter(sys, filterMap, other, next);
         filter = next;

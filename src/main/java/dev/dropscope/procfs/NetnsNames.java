@@ -127,10 +127,12 @@ public final class NetnsNames {
 
     /**
      * Whether {@code name} can be a container's (a {@code RUNTIME:ID12} label or an id prefix of 12 or more
-     * characters): only then does {@link #find} need to read every process's cgroup.
+     * hex digits): only then does {@link #find} need to read every process's cgroup.
      */
     public static boolean mayNameContainer(String name) {
-        return name.length() >= 12 || (name.contains(":") && !name.startsWith("netns:"));
+        // container ids are 64 hex digits (SocketOwners), so only a hex name can be a prefix of one
+        return (name.length() >= 12 && name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+                || (name.contains(":") && !name.startsWith("netns:"));
     }
 
     /** {@link #find(String)}, reading the processes' cgroups (for containers) only when {@code processes}. */
