@@ -1005,6 +1005,7 @@ static void bpf(void)
 	P(BpfConstants, BPF_CALL);
 	P(BpfConstants, BPF_EXIT);
 	P(BpfConstants, BPF_PSEUDO_MAP_FD);
+	P(BpfConstants, BPF_PSEUDO_MAP_VALUE);
 	P(BpfConstants, BPF_MAP_CREATE);
 	P(BpfConstants, BPF_MAP_LOOKUP_ELEM);
 	P(BpfConstants, BPF_MAP_UPDATE_ELEM);
@@ -1012,6 +1013,7 @@ static void bpf(void)
 	P(BpfConstants, BPF_PROG_LOAD);
 	P(BpfConstants, BPF_MAP_LOOKUP_BATCH);
 	P(BpfConstants, BPF_RAW_TRACEPOINT_OPEN);
+	P(BpfConstants, BPF_MAP_TYPE_ARRAY);
 	P(BpfConstants, BPF_MAP_TYPE_PERCPU_HASH);
 	P(BpfConstants, BPF_MAP_TYPE_PERCPU_ARRAY);
 	P(BpfConstants, BPF_MAP_TYPE_RINGBUF);

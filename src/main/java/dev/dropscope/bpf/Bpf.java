@@ -223,6 +223,20 @@ public final class Bpf {
         return r;
     }
 
+    /** BPF_MAP_UPDATE_ELEM of {@code key} to {@code value} with {@code flags} (BPF_ANY); 0, or -errno. */
+    public static int update(Syscalls sys, Fd map, NativeBuffer key, NativeBuffer value, long flags, NativeBuffer attr) {
+        ByteBuffer b = attr.buffer();
+        clear(b);
+        b.putInt(ATTR_MAP_FD, map.get());
+        b.putLong(ATTR_KEY, key.address());
+        b.putLong(ATTR_VALUE, value.address());
+        b.putLong(ATTR_ELEM_FLAGS, flags);
+        int r = sys.bpf(BPF_MAP_UPDATE_ELEM, attr, 0, ATTR_SIZE);
+        Reference.reachabilityFence(key);
+        Reference.reachabilityFence(value);
+        return r;
+    }
+
     /** BPF_MAP_GET_NEXT_KEY: the key after {@code key} (the first key when {@code key} is null). */
     public static int nextKey(Syscalls sys, Fd map, NativeBuffer key, int keyOffset, NativeBuffer next, int nextOffset,
                               NativeBuffer attr) {

@@ -48,6 +48,7 @@ public final class BpfConstants {
     public static final int BPF_EXIT = 0x90;
 
     public static final int BPF_PSEUDO_MAP_FD = 1;
+    public static final int BPF_PSEUDO_MAP_VALUE = 2;
 
     // ---- enum bpf_cmd
     public static final int BPF_MAP_CREATE = 0;
@@ -59,6 +60,7 @@ public final class BpfConstants {
     public static final int BPF_MAP_LOOKUP_BATCH = 24;
 
     // ---- enum bpf_map_type, enum bpf_prog_type
+    public static final int BPF_MAP_TYPE_ARRAY = 2;
     public static final int BPF_MAP_TYPE_PERCPU_HASH = 5;
     public static final int BPF_MAP_TYPE_PERCPU_ARRAY = 6;
     public static final int BPF_MAP_TYPE_RINGBUF = 27;

@@ -150,6 +150,16 @@ public final class BpfProgram {
         return emit(0, 0, 0, 0, 0, null);
     }
 
+    /**
+     * {@code dst = &value + off} of the one-element array {@code mapFd} (BPF_PSEUDO_MAP_VALUE: the loader
+     * puts the value's address in; the program reads it without a lookup).
+     */
+    public BpfProgram ldMapValue(int dst, int mapFd, int off) {
+        emit(BpfConstants.BPF_LD | BpfConstants.BPF_DW | BpfConstants.BPF_IMM, dst, BpfConstants.BPF_PSEUDO_MAP_VALUE,
+                0, mapFd, null);
+        return emit(0, 0, 0, 0, off, null);
+    }
+
     /** {@code dst = imm64}: BPF_LD | BPF_DW | BPF_IMM, low half in the first slot, high half in the second. */
     public BpfProgram ld64Imm(int dst, long imm) {
         emit(BpfConstants.BPF_LD | BpfConstants.BPF_DW | BpfConstants.BPF_IMM, dst, 0, 0, (int) imm, null);
@@ -179,6 +189,11 @@ public final class BpfProgram {
     /** {@code if (s64) dst >= imm goto label}. */
     public BpfProgram jsgeImm(int dst, int imm, String label) {
         return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JSGE | BpfConstants.BPF_K, dst, 0, 0, imm, label);
+    }
+
+    /** {@code if dst != src goto label} (64-bit compare). */
+    public BpfProgram jne(int dst, int src, String label) {
+        return emit(BpfConstants.BPF_JMP | BpfConstants.BPF_JNE | BpfConstants.BPF_X, dst, src, 0, 0, label);
     }
 
     /** {@code if dst > src goto label} (unsigned). */

@@ -142,7 +142,7 @@ public final class SnapshotCommand implements Callable<Integer> {
                     // still keeps only them, from any source that names namespaces)
                     monitor = DropMonitors.open(sys, source.requested(), Monitoring.netDmSummary(NetDmSession.Existing.FAIL),
                             netns != null && ownNetns > 0 && ownNetns <= 0xffff_ffffL
-                                    ? new DropPrograms.Filter(new long[] {ownNetns}, new int[0]) : DropPrograms.Filter.NONE);
+                                    ? DropPrograms.Filter.netns(ownNetns) : DropPrograms.Filter.NONE);
                     dropsWhy = monitor.why();
                 } catch (IOException e) {
                     if (source != Source.auto) {

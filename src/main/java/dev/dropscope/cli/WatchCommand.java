@@ -109,7 +109,9 @@ public final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--netns", paramLabel = "NAME",
             description = "Only drops in network namespace NAME: an ip netns name, a container (RUNTIME:ID12 or the id), "
-                    + "or netns:INODE (the eBPF source with BTF; repeatable).")
+                    + "or netns:INODE (the eBPF source with BTF; repeatable). Followed while watching: a namespace made "
+                    + "again under NAME, or a container started later, counts from the next report on; a NAME not found "
+                    + "yet is waited for (said on stderr), its drops counted once it appears.")
     List<String> netnsNames = new ArrayList<>();
 
     @Option(names = "--reason", paramLabel = "NAME", description = "Only drops with reason NAME, e.g. NO_SOCKET (repeatable).")
@@ -191,13 +193,18 @@ public final class WatchCommand implements Callable<Integer> {
         return Pattern.compile(re.toString());
     }
 
-    private Predicate<ResolvedDropSite> filter() {
+    /**
+     * The user-space filter. A namespace that was one of --netns while watched stays kept after its name is
+     * gone ({@code ip netns del}): what it dropped while it had the name, reported after, is not lost.
+     */
+    private Predicate<ResolvedDropSite> filter(KernelFilterNames resolved) {
         List<Pattern> globs = symbols.stream().map(WatchCommand::glob).toList();
         List<String> upperReasons = reasons.stream().map(String::toUpperCase).toList();
         return s -> (upperReasons.isEmpty() || (s.reason() != null && upperReasons.contains(s.reason())))
                 && (globs.isEmpty() || (s.symbol() != null && globs.stream().anyMatch(p -> p.matcher(s.symbol()).matches())))
                 && (interfaces.isEmpty() || (s.interfaceName() != null && interfaces.contains(s.interfaceName())))
-                && (netnsNames.isEmpty() || (s.netns() != null && netnsNames.stream().anyMatch(n -> netnsMatches(s.netns(), n))));
+                && (netnsNames.isEmpty() || (s.netns() != null && (netnsNames.stream().anyMatch(n -> netnsMatches(s.netns(), n))
+                        || resolved.everMeant(s.netns().inode()))));
     }
 
     /** NAME is the namespace's ip netns name, its label (RUNTIME:ID12, netns:INODE), or its container's id or id prefix. */
@@ -245,48 +252,35 @@ public final class WatchCommand implements Callable<Integer> {
     }
 
     /**
-     * What the eBPF program itself can leave out for {@code --netns}/{@code --interface}: the namespaces the
-     * names mean when the watch starts, and there the devices' ifindexes. Only a superset of what the
-     * user-space filter keeps, which still runs: nothing when a name means no namespace yet (it may appear
-     * later), no ifindexes without --netns (an ifindex names a device only within its namespace) or when a
-     * device is not in every chosen namespace. A namespace or device made again later under the same name
-     * gets a new inode or ifindex, which the program started before does not know.
+     * What the eBPF program itself can leave out for {@code --netns}/{@code --interface} when the watch
+     * starts: the namespaces the names mean now (by inode) and, with --interface, the devices' ifindexes in
+     * each of them. No filter without --netns (an ifindex names a device only within its namespace). A name
+     * that means nothing yet adds no key: the program keeps nothing of it until it appears, which the watch
+     * follows at each report ({@link KernelFilterNames#refresh}). The user-space filter still runs.
      */
     static DropPrograms.Filter kernelFilter(List<String> netnsNames, List<String> interfaces, NetnsNames names,
                                             NetnsInterfaces devices) {
-        if (netnsNames.isEmpty()) {
-            return DropPrograms.Filter.NONE;
+        return new KernelFilterNames(netnsNames, interfaces, names, devices).resolve();
+    }
+
+    /**
+     * After a report has read the counts: the filter map gets the keys the names mean now (a namespace made
+     * again, a container started since, a device made again). A failure is said once and the watch goes on
+     * with the keys it had: the user-space filter still decides what is shown.
+     */
+    private static void followFilter(DropMonitor monitor, KernelFilterNames kf, PrintWriter err, boolean[] warned) {
+        if (!(monitor instanceof dev.dropscope.collect.EbpfMonitor m) || m.kernelFilter().keepsAll()) {
+            return;
         }
-        java.util.Set<Long> inodes = new java.util.TreeSet<>();
-        synchronized (names) {
-            for (String n : netnsNames) {
-                java.util.Set<Long> found = names.find(n);
-                if (found.isEmpty()) {
-                    return DropPrograms.Filter.NONE;
-                }
-                inodes.addAll(found);
+        try {
+            m.updateFilter(kf.refresh());
+        } catch (IOException | RuntimeException e) {
+            if (!warned[0]) {
+                warned[0] = true;
+                err.println("dropscope watch: warning: the eBPF filter could not follow --netns: " + e.getMessage());
+                err.flush();
             }
         }
-        if (inodes.size() > DropPrograms.Filter.MAX_VALUES || inodes.stream().anyMatch(i -> i > 0xffff_ffffL)) {
-            return DropPrograms.Filter.NONE;
-        }
-        java.util.Set<Integer> ifindexes = new java.util.TreeSet<>();
-        resolve:
-        for (long inode : inodes) {
-            for (String dev : interfaces) {
-                int i = devices.ifindex(inode, dev);
-                if (i <= 0) {
-                    ifindexes.clear(); // not there now: it may come later, under an ifindex unknown today
-                    break resolve;
-                }
-                ifindexes.add(i);
-            }
-        }
-        if (ifindexes.size() > DropPrograms.Filter.MAX_VALUES) {
-            ifindexes.clear();
-        }
-        return new DropPrograms.Filter(inodes.stream().mapToLong(Long::longValue).toArray(),
-                ifindexes.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Override
@@ -321,11 +315,12 @@ public final class WatchCommand implements Callable<Integer> {
         WatchFormat fmt = WatchFormat.named(format.name(), out); // before the source opens: nothing to set up later
         NetnsNames names = NetnsNames.system();
         NetnsInterfaces foreign = interfacesOf(sys, names);
+        KernelFilterNames kernelFilter = new KernelFilterNames(netnsNames, interfaces, names, foreign);
         try (StopSignal stop = StopSignal.install()) {
             DropMonitor monitor;
             try {
                 monitor = stop.guard(DropMonitors.open(sys, sourceOption.source.requested(), netdm,
-                        kernelFilter(netnsNames, interfaces, names, foreign)));
+                        kernelFilter.resolve()));
             } catch (DropMonitors.NoDropSourceException | NetDmSession.AlreadyMonitoringException e) {
                 throw dropSourceFailure("dropscope watch: ", e);
             }
@@ -346,6 +341,17 @@ public final class WatchCommand implements Callable<Integer> {
                     err.println("dropscope watch: --netns needs the eBPF source with BTF; " + monitor.identityUnknownWhy());
                     return ExitCodes.FAILURE;
                 }
+                for (String n : kernelFilter.missing()) {
+                    // the kernel's filter and the user-space one keep nothing of it until it appears
+                    err.println("dropscope watch: network namespace '" + n + "' not found yet; waiting for it "
+                            + "(its drops count from the report after it appears)");
+                }
+                if (kernelFilter.truncated()) {
+                    err.println("dropscope watch: warning: --netns/--interface mean more than "
+                            + DropPrograms.Filter.CAPACITY + " (namespace, interface) pairs; the eBPF filter holds the first");
+                }
+                err.flush();
+                boolean[] filterWarned = {false};
                 // read in the background: the start record and the first quiet intervals do not wait for it
                 SymbolTable kallsyms = SymbolTable.loadInBackground(e -> kallsymsWarning(err, e));
                 Map<Integer, String> ifnames = NetDevices.queryNames(Path.of("/sys"));
@@ -355,13 +361,15 @@ public final class WatchCommand implements Callable<Integer> {
                 fmt.start(new WatchFormat.Start(monitor.source(), monitor.why(), intervalMillis, mode.name(),
                         builder.symbolsNote(), monitor.identityUnknownWhy()));
                 DropWatcher.Settings settings = new DropWatcher.Settings(intervalMillis * 1_000_000L,
-                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(),
+                        durationMillis == null ? 0 : durationMillis * 1_000_000L, limit == null ? 0 : limit, filter(kernelFilter),
                         Monitoring.MAX_SITES);
                 DropWatcher watcher = new DropWatcher(monitor, builder, settings, new DropWatcher.Output() {
                     @Override
                     public int interval(DropReport report) {
                         // packet mode: the packets are the records; an interval adds only what the monitor lost
-                        return fmt.interval(mode == Mode.packet ? report.withoutSites() : report);
+                        int records = fmt.interval(mode == Mode.packet ? report.withoutSites() : report);
+                        followFilter(monitor, kernelFilter, err, filterWarned);
+                        return records;
                     }
 
                     @Override

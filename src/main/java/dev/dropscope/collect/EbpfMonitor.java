@@ -81,7 +81,9 @@ public final class EbpfMonitor implements DropMonitor {
     private final Attach attach;
     private final boolean identity;          // the summary key holds ifindex and netns
     private final String identityWhyNot;     // null when identity is known
-    private final DropPrograms.Filter filter; // what the program keeps (NONE: every drop)
+    private DropPrograms.Filter filter;       // what the program keeps (NONE: every drop), as its map holds it
+    private final Fd[] filterMap;             // the filter's index and its two key sets; null without a filter
+    private int filterInForce = 1;            // the key set in force (1 or 2)
     private final NativeBufferHolder lostIo;
     private final int capacity;
     private final SiteCounters seen;            // the counters at the last read, per site and CPU
@@ -108,9 +110,11 @@ public final class EbpfMonitor implements DropMonitor {
 
     private EbpfMonitor(Syscalls sys, List<Fd> objects, Fd lostMap, Fd event, PercpuHashReader reader,
                         BpfRingBuffer ring, DropReasons reasons, boolean hasReasons, String why, int[] cpus,
-                        int capacity, Attach attach, String identityWhyNot, DropPrograms.Filter filter) {
+                        int capacity, Attach attach, String identityWhyNot, DropPrograms.Filter filter,
+                        Fd[] filterMap) {
         this.sys = sys;
         this.filter = filter;
+        this.filterMap = filter.keepsAll() ? null : filterMap;
         this.attach = attach;
         this.identity = identityWhyNot == null;
         this.identityWhyNot = identityWhyNot;
@@ -232,6 +236,20 @@ public final class EbpfMonitor implements DropMonitor {
         try {
             Fd lost = keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_ARRAY, 4, 8, 1,
                     "dropscope_lost"));
+            // the filter's keys live in a map the program looks up, so they can change while it runs
+            Fd[] filterMap = null;
+            DropPrograms.FilterMaps filterFd = DropPrograms.FilterMaps.NONE;
+            if (!filter.keepsAll() && identity) {
+                filterMap = new Fd[] {
+                    keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_INDEX_SIZE, 1,
+                            "dropscope_fidx")),
+                    keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_VALUE_SIZE, 1,
+                            "dropscope_filt1")),
+                    keep(made, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_ARRAY, 4, DropPrograms.FILTER_VALUE_SIZE, 1,
+                            "dropscope_filt2"))};
+                writeFilter(sys, filterMap, 1, filter);
+                filterFd = new DropPrograms.FilterMaps(filterMap[0].get(), filterMap[1].get(), filterMap[2].get());
+            }
             if (packetMode) {
                 Fd rb = keep(made, BpfRingBuffer.create(sys, RING_BYTES, "dropscope_ring"));
                 ring = BpfRingBuffer.map(sys, rb, RING_BYTES, pageSize());
@@ -245,7 +263,8 @@ public final class EbpfMonitor implements DropMonitor {
                         }
                         Btf btf = KernelBtf.load(btfFile);
                         byte[] code = DropPrograms.capture(layout, SkbBtf.identity(btf), SkbBtf.headers(btf),
-                                SkbBtf.data(btf), captureBytes(trunc), filter, rb.get(), lost.get()).assemble();
+                                SkbBtf.data(btf), captureBytes(trunc), filter.by(), filterFd, rb.get(), lost.get())
+                                .assemble();
                         prog = Bpf.loadProgram(sys, BpfConstants.BPF_PROG_TYPE_TRACEPOINT, code, "GPL",
                                 "dropscope_pkt");
                     } catch (IOException e) {
@@ -262,7 +281,7 @@ public final class EbpfMonitor implements DropMonitor {
                 event = Bpf.attachTracepoint(sys, (int) f.id(), prog, online[0]);
                 EbpfMonitor m = new EbpfMonitor(sys, made, lost, event, null, ring, reasons,
                         layout.reasonOffset() >= 0, why, possible, capacity, Attach.PERF_EVENT, whyNot,
-                        whyNot == null ? filter : DropPrograms.Filter.NONE);
+                        whyNot == null ? filter : DropPrograms.Filter.NONE, filterMap);
                 // one read of the lost counter now: a map we may create but not read (an LSM, a seccomp
                 // policy) fails here, where --source auto can still fall back, not at the first report
                 m.readLost();
@@ -316,7 +335,8 @@ public final class EbpfMonitor implements DropMonitor {
                     Fd counts = keep(mine, Bpf.createMap(sys, BpfConstants.BPF_MAP_TYPE_PERCPU_HASH, keySize,
                             DropPrograms.VALUE_SIZE, capacity, "dropscope_drops"));
                     byte[] code = (plan.identity() != null
-                            ? DropPrograms.summary(plan.layout(), plan.identity(), filter, counts.get(), lost.get())
+                            ? DropPrograms.summary(plan.layout(), plan.identity(), filter.by(), filterFd, counts.get(),
+                                    lost.get())
                             : DropPrograms.summary(plan.layout(), counts.get(), lost.get())).assemble();
                     // GPL: bpf_probe_read_kernel is a GPL-only helper
                     boolean rawTp = plan.attach() == Attach.RAW_TRACEPOINT;
@@ -333,7 +353,7 @@ public final class EbpfMonitor implements DropMonitor {
                     objects.addAll(mine);
                     EbpfMonitor m = new EbpfMonitor(sys, objects, lost, attached, reader, null, reasons,
                             plan.layout().reasonOffset() >= 0, why, possible, capacity, plan.attach(), whyNot,
-                            plan.identity() != null ? filter : DropPrograms.Filter.NONE);
+                            plan.identity() != null ? filter : DropPrograms.Filter.NONE, filterMap);
                     made.addAll(mine);
                     event = attached;
                     // as in packet mode: an unreadable map fails here, where auto can still fall back; this is
@@ -418,8 +438,74 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     /** The drops the running program keeps: {@link DropPrograms.Filter#NONE} when it keeps all. */
-    public DropPrograms.Filter kernelFilter() {
+    public synchronized DropPrograms.Filter kernelFilter() {
         return filter;
+    }
+
+    /**
+     * Makes the running program keep what {@code next} keeps: writes its keys into the key set not in force,
+     * then switches to it (call after a read, so what was counted under a removed key has been delivered). The filter's kind ({@link DropPrograms.Filter#by()}) is the program's and cannot change;
+     * a monitor without a filter (also one whose identity is unknown) ignores the call.
+     */
+    public synchronized void updateFilter(DropPrograms.Filter next) throws IOException {
+        if (filterMap == null || closed.get()) {
+            return;
+        }
+        if (next.by() != filter.by()) {
+            throw new IllegalArgumentException("the program filters by " + filter.by() + ", not " + next.by());
+        }
+        if (next.equals(filter)) {
+            return; // the usual report: nothing changed, nothing written
+        }
+        int other = 3 - filterInForce;
+        writeFilter(sys, filterMap, other, next);
+        filter = next;
+        filterInForce = other;
+    }
+
+    /**
+     * Writes {@code f}'s keys whole into key set {@code slot} (1 or 2, {@code maps[slot]}), then makes it the
+     * one in force ({@code maps[0]}), so the program never reads a half-written filter.
+     */
+    private static void writeFilter(Syscalls sys, Fd[] maps, int slot, DropPrograms.Filter f) throws NativeIoException {
+        NativeBuffer key = NativeBuffer.allocate(8);
+        NativeBuffer value = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
+        NativeBuffer attr = Bpf.newAttr();
+        ByteBuffer v = value.buffer();
+        v.putInt(0, f.keys().size());
+        int at = DropPrograms.FILTER_KEYS;
+        for (DropPrograms.Filter.Key k : f.keys()) {
+            v.putInt(at + DropPrograms.FILTER_KEY_IFINDEX, k.ifindex());
+            v.putInt(at + DropPrograms.FILTER_KEY_NETNS, (int) k.netns());
+            at += 8;
+        }
+        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_filt" + slot + ")",
+                Bpf.update(sys, maps[slot], key, value, BpfConstants.BPF_ANY, attr));
+        NativeBuffer index = NativeBuffer.allocate(8);
+        index.buffer().putInt(0, slot);
+        NativeIoException.check("bpf(BPF_MAP_UPDATE_ELEM dropscope_fidx)",
+                Bpf.update(sys, maps[0], key, index, BpfConstants.BPF_ANY, attr));
+    }
+
+    /** The keys in force in the kernel's filter maps, read back from them (tests); empty without a filter. */
+    synchronized java.util.SortedSet<DropPrograms.Filter.Key> filterMapKeys() throws IOException {
+        java.util.SortedSet<DropPrograms.Filter.Key> keys = new java.util.TreeSet<>();
+        if (filterMap == null) {
+            return keys;
+        }
+        NativeBuffer key = NativeBuffer.allocate(8);
+        NativeBuffer value = NativeBuffer.allocate(DropPrograms.FILTER_VALUE_SIZE);
+        NativeBuffer attr = Bpf.newAttr();
+        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_fidx)", Bpf.lookup(sys, filterMap[0], key, 0, value, 0, attr));
+        int slot = value.buffer().getInt(0);
+        NativeIoException.check("bpf(BPF_MAP_LOOKUP_ELEM dropscope_filt)", Bpf.lookup(sys, filterMap[slot], key, 0, value, 0, attr));
+        ByteBuffer b = value.buffer();
+        for (int i = 0; i < b.getInt(0); i++) {
+            int at = DropPrograms.FILTER_KEYS + 8 * i;
+            keys.add(new DropPrograms.Filter.Key(Integer.toUnsignedLong(b.getInt(at + DropPrograms.FILTER_KEY_NETNS)),
+                    b.getInt(at + DropPrograms.FILTER_KEY_IFINDEX)));
+        }
+        return keys;
     }
 
     /** Null when each drop site carries its interface and network namespace; else why not, for the user. */

@@ -81,6 +81,25 @@ public final class NetnsInterfaces {
         return -1;
     }
 
+    /**
+     * The ifindexes of the devices named {@code names} in namespace {@code inode} now, from one fresh dump
+     * (names not there are left out; a namespace not found: empty).
+     */
+    public synchronized Map<String, Integer> ifindexes(long inode, java.util.Collection<String> names) {
+        Map<String, Integer> found = new LinkedHashMap<>();
+        if (inode <= 0) {
+            return found;
+        }
+        Table t = new Table(dump(inode), clock.getAsLong());
+        byNetns.put(inode, t);
+        for (Map.Entry<Integer, String> e : t.names().entrySet()) {
+            if (names.contains(e.getValue())) {
+                found.put(e.getValue(), e.getKey());
+            }
+        }
+        return found;
+    }
+
     private Map<Integer, String> dump(long inode) {
         Map<Integer, String> names = new HashMap<>();
         Path where = locator.apply(inode);

@@ -122,6 +122,21 @@ public final class NetnsNames {
      * more characters (every namespace a process of such a container is in). Empty when none is found now.
      */
     public java.util.Set<Long> find(String name) {
+        return find(name, true);
+    }
+
+    /**
+     * Whether {@code name} can be a container's (a {@code RUNTIME:ID12} label or an id prefix of 12 or more
+     * hex digits): only then does {@link #find} need to read every process's cgroup.
+     */
+    public static boolean mayNameContainer(String name) {
+        // container ids are 64 hex digits (SocketOwners), so only a hex name can be a prefix of one
+        return (name.length() >= 12 && name.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+                || (name.contains(":") && !name.startsWith("netns:"));
+    }
+
+    /** {@link #find(String)}, reading the processes' cgroups (for containers) only when {@code processes}. */
+    public java.util.Set<Long> find(String name, boolean processes) {
         java.util.Set<Long> found = new java.util.TreeSet<>();
         if (name.startsWith("netns:")) {
             try {
@@ -142,6 +157,9 @@ public final class NetnsNames {
             } catch (IOException | UnsupportedOperationException e) {
                 // no such name
             }
+        }
+        if (!processes || !mayNameContainer(name)) {
+            return found;
         }
         try (DirectoryStream<Path> d = Files.newDirectoryStream(proc)) {
             for (Path p : d) {

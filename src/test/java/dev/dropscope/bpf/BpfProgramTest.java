@@ -112,12 +112,59 @@ class BpfProgramTest {
     }
 
     @Test
-    void filtersRefuseWhatNoProgramCouldCompare() {
-        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(new long[] {1L << 32}, new int[0]));
-        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(new long[0], new int[] {0}));
-        assertThrows(IllegalArgumentException.class,
-                () -> new DropPrograms.Filter(new long[DropPrograms.Filter.MAX_VALUES + 1], new int[0]));
+    void filtersRefuseWhatNoMapKeyCouldHold() {
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.netns(1L << 32));
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.netns(0));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter.Key(5, -1));
+        // a namespace filter's keys have ifindex 0, an interface filter's never
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.interfaces(
+                java.util.List.of(new DropPrograms.Filter.Key(5, 0))));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(DropPrograms.Filter.By.NETNS,
+                new java.util.TreeSet<>(java.util.List.of(new DropPrograms.Filter.Key(5, 2)))));
+        assertThrows(IllegalArgumentException.class, () -> new DropPrograms.Filter(DropPrograms.Filter.By.ALL,
+                new java.util.TreeSet<>(java.util.List.of(new DropPrograms.Filter.Key(5, 0)))));
+        assertEquals(128, DropPrograms.Filter.CAPACITY);
+        long[] many = new long[DropPrograms.Filter.CAPACITY + 1];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = i + 1;
+        }
+        assertThrows(IllegalArgumentException.class, () -> DropPrograms.Filter.netns(many));
         assertTrue(DropPrograms.Filter.NONE.keepsAll());
+        assertTrue(DropPrograms.Filter.netns().keys().isEmpty() && !DropPrograms.Filter.netns().keepsAll(),
+                "an empty namespace filter keeps nothing, not everything");
+        assertEquals("Filter[netns=[4026532000]]", DropPrograms.Filter.netns(4026532000L).toString());
+    }
+
+    @Test
+    void theFilterReadsTheKeysInForceBeforeTheCount() {
+        var args = new dev.dropscope.btf.SkbBtf.KfreeSkbArgs(0, 1, 2, 3, "(...)");
+        DropPrograms.Layout raw = DropPrograms.Layout.rawTracepoint(args);
+        var id = new dev.dropscope.btf.SkbBtf.Identity(16, 224, 280, 160, 24, 48);
+        var maps = new DropPrograms.FilterMaps(5, 6, 7);
+        // no filter: the unfiltered program, instruction for instruction, and no filter map
+        String all = hex(DropPrograms.summary(raw, id, 3, 4));
+        assertEquals(all, hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.ALL, DropPrograms.FilterMaps.NONE,
+                3, 4)));
+        String n = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.NETNS, maps, 3, 4));
+        // r0 = &index's value (BPF_PSEUDO_MAP_VALUE: src 2); r1 = *(u32 *)r0; if r1 == 2 r0 = &second's value,
+        // else &first's; then n (r1), the drop's netns (r2, fp-8) and ifindex (r3, fp-12); if n == 0 drop
+        String head = "18 20 00 00 05 00 00 00 00 00 00 00 00 00 00 00 61 01 00 00 00 00 00 00 "
+                + "15 01 03 00 02 00 00 00 18 20 00 00 06 00 00 00 00 00 00 00 00 00 00 00 05 00 02 00 00 00 00 00 "
+                + "18 20 00 00 07 00 00 00 00 00 00 00 00 00 00 00 61 01 00 00 00 00 00 00 61 a2 f8 ff 00 00 00 00 "
+                + "61 a3 f4 ff 00 00 00 00 15 01";
+        int at = n.indexOf(head);
+        assertTrue(at > 0, "the filter's head");
+        assertTrue(at < n.indexOf("18 11 00 00 03 00 00 00"), "before the count map's lookup");
+        // key 0: r4 = its netns (value + 8 + 4); if r4 != r2 next key
+        assertTrue(n.contains("61 04 0c 00 00 00 00 00 5d 24 01 00"), "key 0");
+        int last = DropPrograms.FILTER_KEYS + 8 * (DropPrograms.Filter.CAPACITY - 1) + 4;
+        assertTrue(n.contains(String.format("61 04 %02x %02x 00 00 00 00 5d 24", last & 0xff, last >> 8)), "last key");
+        // by interface: also the ifindex (value + 8) against r3
+        String i = hex(DropPrograms.summary(raw, id, DropPrograms.Filter.By.INTERFACE, maps, 3, 4));
+        assertTrue(i.contains("61 04 0c 00 00 00 00 00 5d 24 03 00 00 00 00 00 61 04 08 00 00 00 00 00 5d 34 01 00"),
+                "interface key 0");
+        assertEquals((all.length() + 1) / 24 + 13 + 4 * DropPrograms.Filter.CAPACITY, (n.length() + 1) / 24);
+        assertEquals((n.length() + 1) / 24 + 2 * DropPrograms.Filter.CAPACITY, (i.length() + 1) / 24);
     }
 
     @Test

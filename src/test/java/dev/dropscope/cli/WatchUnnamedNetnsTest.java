@@ -175,7 +175,7 @@ class WatchUnnamedNetnsTest {
     }
 
     @Test
-    void theKernelFilterHoldsTheNamespacesAndTheirDevicesWhenTheWatchStarts() throws Exception {
+    void theKernelFilterHoldsTheNamespacesAndTheirDevicesThereNow() throws Exception {
         long inode = inode(receiver);
         NetnsNames names = NetnsNames.system();
         dev.dropscope.collect.NetnsInterfaces devices = new dev.dropscope.collect.NetnsInterfaces(SYS, names::path);
@@ -183,17 +183,22 @@ class WatchUnnamedNetnsTest {
                 "dev", "ds16r").strip();
         int ds16r = Integer.parseInt(link.substring(0, link.indexOf(':')));
         String f = WatchCommand.kernelFilter(List.of("netns:" + inode), List.of("ds16r"), names, devices).toString();
-        assertEquals("Filter[netns=[" + inode + "], ifindexes=[" + ds16r + "]]", f);
-        String both = Math.min(inode, inode(sender)) + ", " + Math.max(inode, inode(sender));
+        assertEquals("Filter[interface=[" + inode + "/" + ds16r + "]]", f);
+        long lo = Math.min(inode, inode(sender));
+        long hi = Math.max(inode, inode(sender));
         // lo is in both namespaces, each under its own ifindex 1
-        assertEquals("Filter[netns=[" + both + "], ifindexes=[1]]", WatchCommand.kernelFilter(
+        assertEquals("Filter[interface=[" + lo + "/1, " + hi + "/1]]", WatchCommand.kernelFilter(
                 List.of("netns:" + inode, "netns:" + inode(sender)), List.of("lo"), names, devices).toString());
-        // ds16r is not in the sender's namespace: no ifindex filter, which could miss it if made there later
-        assertEquals("Filter[netns=[" + both + "], ifindexes=[]]", WatchCommand.kernelFilter(List.of("netns:" + inode, "netns:" + inode(sender)),
-                List.of("ds16r"), names, devices).toString());
-        // a name that means no namespace now may mean one later: the kernel keeps everything
-        assertTrue(WatchCommand.kernelFilter(List.of("netns:" + inode, "ds-nosuch"), List.of(), names, devices)
-                .keepsAll());
+        // ds16r is not in the sender's namespace: only the receiver's pair (the sender's is added if it appears)
+        assertEquals("Filter[interface=[" + inode + "/" + ds16r + "]]", WatchCommand.kernelFilter(
+                List.of("netns:" + inode, "netns:" + inode(sender)), List.of("ds16r"), names, devices).toString());
+        assertEquals("Filter[netns=[" + lo + ", " + hi + "]]", WatchCommand.kernelFilter(
+                List.of("netns:" + inode, "netns:" + inode(sender)), List.of(), names, devices).toString());
+        // a name that means no namespace now adds no key (the program keeps nothing of it until it appears)
+        assertEquals("Filter[netns=[" + inode + "]]", WatchCommand.kernelFilter(List.of("netns:" + inode, "ds-nosuch"),
+                List.of(), names, devices).toString());
+        assertEquals("Filter[netns=[]]", WatchCommand.kernelFilter(List.of("ds-nosuch"), List.of(), names, devices)
+                .toString());
         // --interface alone: ifindexes mean nothing across namespaces
         assertTrue(WatchCommand.kernelFilter(List.of(), List.of("ds16r"), names, devices).keepsAll());
     }

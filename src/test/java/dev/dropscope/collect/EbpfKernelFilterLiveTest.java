@@ -6,6 +6,7 @@ import static dev.dropscope.collect.EbpfIdentityLiveTest.noPorts;
 import static dev.dropscope.collect.EbpfIdentityLiveTest.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropscope.bpf.DropPrograms;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * UDP to a closed port at the same time; a program filtering on one receiving namespace must count exactly
  * that namespace's {@code Udp NoPorts} delta, and its map (or ring) must hold nothing of any other
  * namespace: neither the other pair's drops nor the drops other processes on this machine make meanwhile.
- * The largest filter ({@link DropPrograms.Filter#MAX_VALUES} values of each kind) is what loads here, so the
- * verifier accepts the longest program we ever build, on both attaches and in packet mode.
+ * The filter is a map the program looks up (by namespace, or by (namespace, ifindex)), filled here to its
+ * capacity, on both attaches and in packet mode; its keys change while the program runs.
  */
 @Needs(root = true, tools = {"ip"})
 class EbpfKernelFilterLiveTest {
@@ -97,23 +98,25 @@ class EbpfKernelFilterLiveTest {
         }
     }
 
-    /** {@code keep} first, then made-up values up to the largest filter (no real namespace has inode 1..63). */
-    static long[] padded(long keep) {
-        long[] v = new long[DropPrograms.Filter.MAX_VALUES];
+    /** {@code keep}, then made-up inodes up to a full filter map (no real namespace has inode 1..1023). */
+    static DropPrograms.Filter paddedNetns(long keep) {
+        long[] v = new long[DropPrograms.Filter.CAPACITY];
         v[0] = keep;
         for (int i = 1; i < v.length; i++) {
             v[i] = i;
         }
-        return v;
+        return DropPrograms.Filter.netns(v);
     }
 
-    static int[] padded(int keep) {
-        int[] v = new int[DropPrograms.Filter.MAX_VALUES];
-        v[0] = keep;
-        for (int i = 1; i < v.length; i++) {
-            v[i] = 100_000 + i;
+    /** {@code (keep, ifindex)}, then made-up pairs (other ifindexes there, made-up namespaces) up to a full map. */
+    static DropPrograms.Filter paddedInterfaces(long keep, int ifindex) {
+        java.util.List<DropPrograms.Filter.Key> k = new java.util.ArrayList<>();
+        k.add(new DropPrograms.Filter.Key(keep, ifindex));
+        k.add(new DropPrograms.Filter.Key(keep, 1)); // its loopback: nothing drops there in this test
+        for (int i = 1; k.size() < DropPrograms.Filter.CAPACITY; i++) {
+            k.add(new DropPrograms.Filter.Key(i, ifindex));
         }
-        return v;
+        return DropPrograms.Filter.interfaces(k);
     }
 
     /** Both pairs drop at once; returns the kept namespace's NoPorts delta and what the monitor delivered. */
@@ -121,6 +124,7 @@ class EbpfKernelFilterLiveTest {
         m.collect(sink); // drops from before our start: not compared
         sink.all.clear();
         sink.noSockets.clear();
+        sink.packets = 0;
         long k0 = noPorts(kept);
         long a0 = noPorts(a2);
         long b0 = noPorts(b2);
@@ -145,14 +149,15 @@ class EbpfKernelFilterLiveTest {
         return delta;
     }
 
-    private void keepsOnlyTheChosenNamespace(EbpfMonitor.Attach attach, boolean packetMode) throws Exception {
+    private void keepsOnlyTheChosenNamespace(EbpfMonitor.Attach attach, boolean packetMode, DropPrograms.Filter f)
+            throws Exception {
         long keep = inode(b2);
-        DropPrograms.Filter f = new DropPrograms.Filter(padded(keep), padded(ifindex(b2, "ds1")));
         try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", packetMode, true, EbpfMonitor.MAP_CAPACITY, attach, true,
                 KernelBtf.VMLINUX, null, f)) {
             assertNull(m.identityUnknownWhy());
             assertEquals(attach, m.attach());
             assertEquals(f.toString(), m.kernelFilter().toString());
+            assertEquals(f.keys(), m.filterMapKeys(), "the kernel's filter map holds exactly the filter's keys");
             Everything sink = new Everything(m.reasons().code("NO_SOCKET"));
             long delta = dropBoth(m, sink, b2);
             List<Long> b = List.of(keep, (long) ifindex(b2, "ds1"));
@@ -167,23 +172,72 @@ class EbpfKernelFilterLiveTest {
 
     @Test
     void rawTracepointSummaryCountsOnlyTheChosenNamespace() throws Exception {
-        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.RAW_TRACEPOINT, false);
+        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.RAW_TRACEPOINT, false, paddedNetns(inode(b2)));
+        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.RAW_TRACEPOINT, false,
+                paddedInterfaces(inode(b2), ifindex(b2, "ds1")));
     }
 
     @Test
     void perfEventSummaryCountsOnlyTheChosenNamespace() throws Exception {
-        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.PERF_EVENT, false);
+        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.PERF_EVENT, false, paddedNetns(inode(b2)));
+        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.PERF_EVENT, false,
+                paddedInterfaces(inode(b2), ifindex(b2, "ds1")));
     }
 
     @Test
     void packetModeCapturesOnlyTheChosenNamespace() throws Exception {
-        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.PERF_EVENT, true);
+        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.PERF_EVENT, true, paddedNetns(inode(b2)));
+        keepsOnlyTheChosenNamespace(EbpfMonitor.Attach.PERF_EVENT, true,
+                paddedInterfaces(inode(b2), ifindex(b2, "ds1")));
+    }
+
+    /**
+     * The filter follows its map: the running program keeps a2, then (after an update) b2 alone, then
+     * nothing; the map holds exactly the keys of each step, and the counts match the kept namespace's.
+     */
+    private void theMapsKeysDecideWhileTheProgramRuns(EbpfMonitor.Attach attach, boolean packetMode) throws Exception {
+        try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", packetMode, true, EbpfMonitor.MAP_CAPACITY, attach, true,
+                KernelBtf.VMLINUX, null, DropPrograms.Filter.netns(inode(a2)))) {
+            Everything sink = new Everything(m.reasons().code("NO_SOCKET"));
+            long delta = dropBoth(m, sink, a2);
+            assertEquals(java.util.Set.of(List.of(inode(a2), (long) ifindex(a2, "ds1"))), sink.all.keySet());
+            assertEquals(delta, sink.noSockets.get(List.of(inode(a2), (long) ifindex(a2, "ds1"))));
+
+            m.updateFilter(DropPrograms.Filter.netns(inode(b2)));
+            assertEquals(DropPrograms.Filter.netns(inode(b2)).keys(), m.filterMapKeys());
+            delta = dropBoth(m, sink, b2);
+            assertEquals(java.util.Set.of(List.of(inode(b2), (long) ifindex(b2, "ds1"))), sink.all.keySet());
+            assertEquals(delta, sink.noSockets.get(List.of(inode(b2), (long) ifindex(b2, "ds1"))));
+
+            m.updateFilter(DropPrograms.Filter.netns());
+            assertTrue(m.filterMapKeys().isEmpty());
+            dropBoth(m, sink, b2);
+            assertEquals(Map.of(), sink.all, "an empty filter keeps nothing");
+            assertEquals(0, sink.packets);
+            assertThrows(IllegalArgumentException.class, () -> m.updateFilter(DropPrograms.Filter.NONE),
+                    "a filter program cannot become an unfiltered one");
+        }
+    }
+
+    @Test
+    void rawTracepointFollowsTheFilterMap() throws Exception {
+        theMapsKeysDecideWhileTheProgramRuns(EbpfMonitor.Attach.RAW_TRACEPOINT, false);
+    }
+
+    @Test
+    void perfEventFollowsTheFilterMap() throws Exception {
+        theMapsKeysDecideWhileTheProgramRuns(EbpfMonitor.Attach.PERF_EVENT, false);
+    }
+
+    @Test
+    void packetModeFollowsTheFilterMap() throws Exception {
+        theMapsKeysDecideWhileTheProgramRuns(EbpfMonitor.Attach.PERF_EVENT, true);
     }
 
     @Test
     void anIfindexNotInTheFilterIsNotCounted() throws Exception {
         // the chosen namespace, but its loopback only: the datagrams arrive on ds1, so none may count
-        DropPrograms.Filter f = new DropPrograms.Filter(new long[] {inode(a2)}, new int[] {1});
+        DropPrograms.Filter f = DropPrograms.Filter.interfaces(List.of(new DropPrograms.Filter.Key(inode(a2), 1)));
         try (EbpfMonitor m = EbpfMonitor.open(SYS, "test", false, true, EbpfMonitor.MAP_CAPACITY,
                 EbpfMonitor.Attach.RAW_TRACEPOINT, true, KernelBtf.VMLINUX, null, f)) {
             Everything sink = new Everything(m.reasons().code("NO_SOCKET"));

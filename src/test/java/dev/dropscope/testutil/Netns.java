@@ -166,6 +166,30 @@ public final class Netns implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the namespace again under the same name, as {@code ip netns delete NAME; ip netns add NAME} does,
+     * and returns it (this one is closed). The old namespace is held open meanwhile, so the new one gets
+     * another inode (a freed inode is handed out again).
+     */
+    public Netns recreate(Syscalls sys) throws IOException {
+        int held = -1;
+        if (!closed) {
+            byte[] path = (RUN_NETNS.resolve(name) + "\0").getBytes(StandardCharsets.UTF_8);
+            NativeBuffer p = NativeBuffer.allocate(path.length);
+            p.buffer().put(0, path);
+            held = NativeIoException.check("open " + RUN_NETNS.resolve(name), sys.open(p, 0, O_RDONLY | O_CLOEXEC));
+        }
+        try {
+            close();
+            run("ip", "netns", "add", name);
+            return new Netns(name);
+        } finally {
+            if (held >= 0) {
+                sys.close(held);
+            }
+        }
+    }
+
     /** Deletes the namespace (sockets still open in it keep it alive until they close). */
     @Override
     public void close() throws IOException {
