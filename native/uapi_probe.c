@@ -839,6 +839,16 @@ static void nftables(void)
 	P(NftConstants, NFT_MSG_GETCHAIN);
 	P(NftConstants, NFT_MSG_NEWRULE);
 	P(NftConstants, NFT_MSG_GETRULE);
+	P(NftConstants, NFT_MSG_NEWSETELEM);
+	P(NftConstants, NFT_MSG_GETSETELEM);
+	P(NftConstants, NFTA_SET_ELEM_LIST_TABLE);
+	P(NftConstants, NFTA_SET_ELEM_LIST_SET);
+	P(NftConstants, NFTA_SET_ELEM_LIST_ELEMENTS);
+	P(NftConstants, NFTA_SET_ELEM_KEY);
+	P(NftConstants, NFTA_SET_ELEM_FLAGS);
+	P(NftConstants, NFTA_SET_ELEM_KEY_END);
+	P(NftConstants, NFT_SET_ELEM_INTERVAL_END);
+	P(NftConstants, NFT_SET_ELEM_CATCHALL);
 	P(NftConstants, NFTA_LIST_ELEM);
 	P(NftConstants, NFTA_HOOK_HOOKNUM);
 	P(NftConstants, NFTA_HOOK_PRIORITY);
