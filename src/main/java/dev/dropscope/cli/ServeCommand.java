@@ -183,7 +183,6 @@ public final class ServeCommand implements Callable<Integer> {
                     state);
             state.durations(sampler::lastDurations);
             try {
-                feed.start();
                 err.println("dropscope serve: listening on " + scheme + "://" + show(new InetSocketAddress(address.getAddress(),
                         server.getPort())) + "/metrics; drop source: " + monitor.source() + " (" + monitor.why() + ")");
                 if (!(monitor instanceof Monitoring.NoDrops) && monitor.identityUnknownWhy() != null) {
@@ -191,8 +190,10 @@ public final class ServeCommand implements Callable<Integer> {
                     err.println("dropscope serve: note: " + monitor.identityUnknownWhy());
                 }
                 err.flush();
-                while (!stop.requested() && state.failure() == null) {
-                    Thread.sleep(100);
+                // this thread samples and drains until stopped: no sampler or drain thread of its own
+                feed.runHere(() -> !stop.requested() && state.failure() == null);
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("serve interrupted");
                 }
             } finally {
                 feed.close(); // the drain thread must be out of the monitor before the caller closes it
