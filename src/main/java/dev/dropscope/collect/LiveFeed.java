@@ -119,24 +119,7 @@ public final class LiveFeed implements AutoCloseable {
             long start = System.nanoTime();
             DropReportBuilder builder = builderFactory.call();
             DropAggregator aggregator = new DropAggregator(settings.maxSites(), settings.cpuCount(), start);
-            DropSink sink = new DropSink() {
-                @Override
-                public void onDrops(long location, int reason, DropOrigin origin, int ifindex, long netns, int cpu,
-                                    long timeNs, long count) {
-                    aggregator.add(location, reason, origin, ifindex, netns, cpu, timeNs, count);
-                }
-
-                @Override
-                public void onDrops(long location, int reason, DropOrigin origin, int ifindex, int cpu, long timeNs,
-                                    long count) {
-                    aggregator.add(location, reason, origin, ifindex, cpu, timeNs, count);
-                }
-
-                @Override
-                public void onLost(long count) {
-                    aggregator.addLost(count);
-                }
-            };
+            DropSink sink = sinkInto(aggregator);
             long next = start + Math.min(settings.firstReportNs(), settings.intervalNs());
             while (!stopped) {
                 long wait = next - System.nanoTime();
@@ -155,6 +138,90 @@ public final class LiveFeed implements AutoCloseable {
                 listener.onFailure("drop source", e);
             }
         }
+    }
+
+    private static DropSink sinkInto(DropAggregator aggregator) {
+        return new DropSink() {
+            @Override
+            public void onDrops(long location, int reason, DropOrigin origin, int ifindex, long netns, int cpu,
+                                long timeNs, long count) {
+                aggregator.add(location, reason, origin, ifindex, netns, cpu, timeNs, count);
+            }
+
+            @Override
+            public void onDrops(long location, int reason, DropOrigin origin, int ifindex, int cpu, long timeNs,
+                                long count) {
+                aggregator.add(location, reason, origin, ifindex, cpu, timeNs, count);
+            }
+
+            @Override
+            public void onLost(long count) {
+                aggregator.addLost(count);
+            }
+        };
+    }
+
+    /**
+     * {@code serve}'s loop, instead of {@link #start()}: samples and drains the monitor given at construction
+     * on the calling thread, until {@code keepGoing} turns false, {@link #close()} or a failure (reported to
+     * the listener, then this returns). An agent at a 5 s interval has no use for two more threads: the
+     * eBPF source counts in the kernel and is read once per report, and the other sources' socket buffers
+     * hold the drops of a sample's time (at most the sampler's budget). The first sample comes before the
+     * report builder reads kallsyms, so the first scrape has counters as early as with two threads.
+     */
+    public void runHere(java.util.function.BooleanSupplier keepGoing) {
+        if (initialMonitor == null) {
+            throw new IllegalStateException("runHere needs the feed made with its monitor");
+        }
+        String what = "stack sampler";
+        try {
+            long intervalNs = settings.intervalNs();
+            long start = System.nanoTime();
+            Snapshot previous = sampleOnce(null);
+            long nextSample = start + intervalNs;
+            what = "drop source";
+            DropReportBuilder builder = initialBuilderFactory.call();
+            DropAggregator aggregator = new DropAggregator(settings.maxSites(), settings.cpuCount(), start);
+            DropSink sink = sinkInto(aggregator);
+            long nextReport = start + Math.min(settings.firstReportNs(), intervalNs);
+            while (!stopped && keepGoing.getAsBoolean()) {
+                // the drain thread's loop, with the sampling thread's sample when it is due
+                long now = System.nanoTime();
+                long reportIn = nextReport - now;
+                long wait = Math.min(reportIn, nextSample - now);
+                what = "drop source";
+                initialMonitor.poll(sink, (int) Math.max(1, Math.min(100, wait / 1_000_000)),
+                        Math.max(0, reportIn / 1_000_000));
+                now = System.nanoTime();
+                if (now >= nextReport && !stopped) {
+                    listener.onDrops(builder.report(initialMonitor.source(), aggregator.snapshot(now), now - start, true,
+                            s -> true, 0), initialMonitor.health());
+                    // after a stall, report once and realign instead of a burst of empty intervals
+                    nextReport = now - nextReport >= intervalNs ? now + intervalNs : nextReport + intervalNs;
+                }
+                if (now >= nextSample && !stopped) {
+                    what = "stack sampler";
+                    previous = sampleOnce(previous);
+                    nextSample += intervalNs;
+                    long after = System.nanoTime();
+                    if (after >= nextSample) {
+                        nextSample = after; // a sample longer than the interval: the next one at once, no burst
+                    }
+                }
+            }
+        } catch (InterruptedException | java.io.InterruptedIOException e) {
+            Thread.currentThread().interrupt(); // a stop: the caller looks at its own request
+        } catch (Throwable e) {
+            if (!stopped) {
+                listener.onFailure(what, e);
+            }
+        }
+    }
+
+    private Snapshot sampleOnce(Snapshot previous) throws InterruptedException {
+        Snapshot s = sampler.sample();
+        listener.onSample(s, previous == null ? null : Delta.between(previous, s));
+        return s;
     }
 
     private void sample() {

@@ -70,7 +70,11 @@ public final class Kallsyms {
 
     private final State state;
     private final long[] starts;   // sorted ascending (unsigned)
-    private final long[] ends;     // exclusive end of each symbol, per the kernel's size rule
+    // The exclusive end of each symbol, per the kernel's size rule, is nearly always the next kept symbol's
+    // start: only the exceptions are stored (a module's last function, code before data), which halves
+    // the table's addresses (1 MiB of a long-running serve's heap).
+    private final int[] otherEndAt;  // ascending indices whose end is not the next start
+    private final long[] otherEnd;   // their ends
     private final int[] nameOffsets;
     private final byte[] names;    // all kept names, back to back (ASCII)
     private final short[] moduleIds; // -1 = core kernel
@@ -81,7 +85,21 @@ public final class Kallsyms {
                      short[] moduleIds, String[] modules, int lineCount) {
         this.state = state;
         this.starts = starts;
-        this.ends = ends;
+        int others = 0;
+        for (int i = 0; i < starts.length; i++) {
+            if (i + 1 == starts.length || ends[i] != starts[i + 1]) {
+                others++;
+            }
+        }
+        this.otherEndAt = new int[others];
+        this.otherEnd = new long[others];
+        int k = 0;
+        for (int i = 0; i < starts.length; i++) {
+            if (i + 1 == starts.length || ends[i] != starts[i + 1]) {
+                otherEndAt[k] = i;
+                otherEnd[k++] = ends[i];
+            }
+        }
         this.nameOffsets = nameOffsets;
         this.names = names;
         this.moduleIds = moduleIds;
@@ -221,13 +239,22 @@ public final class Kallsyms {
     /** The function containing {@code address}, or null (no text symbol there, or addresses hidden). */
     public Symbol symbolize(long address) {
         int i = floor(address);
-        if (i < 0 || Long.compareUnsigned(address, ends[i]) >= 0) {
+        if (i < 0) {
+            return null;
+        }
+        long end = end(i);
+        if (Long.compareUnsigned(address, end) >= 0) {
             return null;
         }
         int nameEnd = i + 1 < nameOffsets.length ? nameOffsets[i + 1] : names.length;
         String name = new String(names, nameOffsets[i], nameEnd - nameOffsets[i], StandardCharsets.ISO_8859_1);
         String module = moduleIds[i] < 0 ? null : modules[moduleIds[i]];
-        return new Symbol(name, address, address - starts[i], ends[i] - starts[i], module);
+        return new Symbol(name, address, address - starts[i], end - starts[i], module);
+    }
+
+    private long end(int i) {
+        int x = Arrays.binarySearch(otherEndAt, i);
+        return x >= 0 ? otherEnd[x] : starts[i + 1];
     }
 
     /** What {@code %pS} prints: the symbol, or {@code 0x<hex>} when there is none. */

@@ -60,6 +60,8 @@ public final class JnaSyscalls extends AddressSyscalls {
         static native int mount(long source, long target, long fstype, long flags, long data);
 
         static native int umount2(long target, int flags);
+
+        static native int malloc_trim(long pad);
     }
 
     JnaSyscalls() {
@@ -188,5 +190,10 @@ public final class JnaSyscalls extends AddressSyscalls {
     @Override
     int rawUmount2(long target, int flags) {
         return LibC.umount2(target, flags);
+    }
+
+    @Override
+    public boolean trimNativeHeap() {
+        return LibC.malloc_trim(0) == 1;
     }
 }

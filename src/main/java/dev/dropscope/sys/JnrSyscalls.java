@@ -54,6 +54,8 @@ public final class JnrSyscalls extends AddressSyscalls {
         int mount(long source, long target, long fstype, long flags, long data);
 
         int umount2(long target, int flags);
+
+        int malloc_trim(long pad);
     }
 
     private final LibC libc;
@@ -164,6 +166,11 @@ public final class JnrSyscalls extends AddressSyscalls {
     @Override
     int rawUmount2(long target, int flags) {
         return libc.umount2(target, flags);
+    }
+
+    @Override
+    public boolean trimNativeHeap() {
+        return libc.malloc_trim(0) == 1;
     }
 
     @Override

@@ -94,6 +94,15 @@ public interface Syscalls {
      */
     int bpf(int cmd, NativeBuffer attr, int offset, int size);
 
+    /**
+     * glibc's {@code malloc_trim(0)}: hands the malloc heap's free pages back to the kernel. A long-running
+     * agent calls it once its start-up garbage (BTF, kallsyms parsing) is freed; returns whether any
+     * memory was released. Backends without it do nothing.
+     */
+    default boolean trimNativeHeap() {
+        return false;
+    }
+
     /** The backend chosen by the {@code dropscope.native} system property (default {@code jna}). */
     static Syscalls get() {
         return SyscallsHolder.selected();

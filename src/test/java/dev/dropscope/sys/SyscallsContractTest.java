@@ -62,6 +62,21 @@ class SyscallsContractTest {
         return Stream.of("jna", "jnr").map(n -> Arguments.of(Named.of(n, Syscalls.named(n))));
     }
 
+    @BothBackends
+    void trimNativeHeapHandsFreedMallocPagesBack(Syscalls sys) {
+        // 32 MiB in 16 KiB blocks (below glibc's mmap threshold, so from the malloc heap), all freed
+        long[] blocks = new long[2048];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = com.sun.jna.Native.malloc(16 * 1024);
+            assertNotEquals(0, blocks[i]);
+            new com.sun.jna.Pointer(blocks[i]).setMemory(0, 16 * 1024, (byte) 1); // touched: resident
+        }
+        for (long b : blocks) {
+            com.sun.jna.Native.free(b);
+        }
+        assertTrue(sys.trimNativeHeap(), "malloc_trim(0) released nothing after 32 MiB were freed");
+    }
+
     static boolean isRoot() {
         return ProcSelf.isRoot();
     }

@@ -6,10 +6,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,15 +17,14 @@ import java.util.concurrent.TimeUnit;
  * GET /metrics (gzip when the scraper asks, as the client does), the other paths by {@code other}, TLS and
  * basic authentication from the {@link WebConfig}.
  *
- * <p>Bounded for a small agent: at most {@link #HANDLERS} requests are handled at once, one thread kept
- * when idle; more wait in the kernel's accept queue (the dispatcher blocks until a handler is free), so a
- * flood costs neither threads nor heap. A request must arrive within {@link #REQUEST_SECONDS} and its
- * answer be taken within as long, so a slow client holds a handler that long at most; the sampler never
+ * <p>Bounded for a small agent: requests are handled one at a time on the server's dispatcher thread (a
+ * scrape only encodes the latest sample: about a millisecond), so serve has no handler threads; more
+ * connections wait in the kernel's accept queue, so a flood costs neither threads nor heap. A request must
+ * arrive within {@link #REQUEST_SECONDS} and its answer be taken within as long (the JDK's req-rsp-timeout
+ * timer closes the connection), so a slow client delays other scrapes that long at most; the sampler never
  * waits for either (a scrape only encodes the latest sample).
  */
 public final class ServeHttp {
-    /** Requests handled at once: two, so one slow client does not hold every scrape. */
-    static final int HANDLERS = 2;
     /** sun.net.httpserver.maxReqTime and maxRspTime (the client sets 60 s unless told). */
     static final int REQUEST_SECONDS = 10;
 
@@ -50,32 +49,46 @@ public final class ServeHttp {
     }
 
     /**
-     * How long the second handler thread outlives the overlap that made it: scrapes one after the other
-     * (most of them, even at one per second, race the first handler back to its queue now and then) then
-     * leave one handler thread, not two for the life of the agent.
+     * Runs each exchange on the thread that hands it over: the JDK server's dispatcher. A second thread
+     * for a millisecond's work per scrape cost a thread stack and its malloc arena for the agent's life.
      */
-    static final int SECOND_HANDLER_IDLE_SECONDS = 2;
-
     private static ExecutorService executor() {
-        ThreadPoolExecutor ex = new ThreadPoolExecutor(1, HANDLERS, SECOND_HANDLER_IDLE_SECONDS, TimeUnit.SECONDS,
-                new SynchronousQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "dropscope-http");
-                    t.setDaemon(true);
-                    return t;
-                },
-                (r, pool) -> {
-                    // every handler busy: the dispatcher waits for one (connections queue in the kernel)
-                    if (pool.isShutdown()) {
-                        throw new RejectedExecutionException("serve is stopping");
-                    }
-                    try {
-                        pool.getQueue().put(r);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new RejectedExecutionException(e);
-                    }
-                });
-        return ex;
+        return new AbstractExecutorService() {
+            private volatile boolean shutdown;
+
+            @Override
+            public void execute(Runnable r) {
+                if (shutdown) {
+                    throw new RejectedExecutionException("serve is stopping");
+                }
+                r.run();
+            }
+
+            @Override
+            public void shutdown() {
+                shutdown = true;
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                shutdown = true;
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return shutdown;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return shutdown;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                return shutdown;
+            }
+        };
     }
 }
