@@ -257,17 +257,6 @@ public final class NetnsNames {
 
     /** The inode of an ns link target {@code net:[4026531840]}, or -1 for anything else. */
     public static long parseNsInode(String target) {
-        if (!target.startsWith("net:[") || !target.endsWith("]") || target.length() < 7 || target.length() > 27) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 5; i < target.length() - 1; i++) {
-            char c = target.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        return SocketOwners.bracketed(target, "net:[");
     }
 }

@@ -177,7 +177,7 @@ public final class SocketOwners {
     /** The inode of a process's network namespace from its {@code ns/net} link, or -1 when not readable. */
     private static long queryNetns(Path dir) {
         try {
-            return parseNetnsInode(Files.readSymbolicLink(dir.resolve("ns/net")).toString());
+            return NetnsNames.parseNsInode(Files.readSymbolicLink(dir.resolve("ns/net")).toString());
         } catch (IOException | UnsupportedOperationException e) {
             return -1;
         }
@@ -294,27 +294,17 @@ public final class SocketOwners {
 
     /** The inode of an fd link target {@code socket:[12345]}, or -1 for anything else. */
     public static long parseSocketInode(String target) {
-        if (!target.startsWith("socket:[") || !target.endsWith("]") || target.length() < 10 || target.length() > 30) {
-            return -1;
-        }
-        long v = 0;
-        for (int i = 8; i < target.length() - 1; i++) {
-            char c = target.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        return bracketed(target, "socket:[");
     }
 
-    /** The inode of a namespace link target {@code net:[4026531840]}, or -1 for anything else. */
-    public static long parseNetnsInode(String target) {
-        if (!target.startsWith("net:[") || !target.endsWith("]") || target.length() < 7 || target.length() > 27) {
+    /** The decimal number in {@code PREFIX12345]} (an fd or ns link target), or -1 for anything else. */
+    static long bracketed(String target, String prefix) {
+        int n = target.length();
+        if (!target.startsWith(prefix) || !target.endsWith("]") || n < prefix.length() + 2 || n > prefix.length() + 22) {
             return -1;
         }
         long v = 0;
-        for (int i = 5; i < target.length() - 1; i++) {
+        for (int i = prefix.length(); i < n - 1; i++) {
             char c = target.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;

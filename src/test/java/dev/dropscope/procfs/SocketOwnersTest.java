@@ -24,9 +24,9 @@ class SocketOwnersTest {
         assertEquals(-1, SocketOwners.parseSocketInode("socket:[]"));
         assertEquals(-1, SocketOwners.parseSocketInode("socket:[12a]"));
         assertEquals(-1, SocketOwners.parseSocketInode("anon_inode:[eventpoll]"));
-        assertEquals(4026532281L, SocketOwners.parseNetnsInode("net:[4026532281]"));
-        assertEquals(-1, SocketOwners.parseNetnsInode("mnt:[4026531841]"));
-        assertEquals(-1, SocketOwners.parseNetnsInode("net:[]"));
+        assertEquals(4026532281L, NetnsNames.parseNsInode("net:[4026532281]"));
+        assertEquals(-1, NetnsNames.parseNsInode("mnt:[4026531841]"));
+        assertEquals(-1, NetnsNames.parseNsInode("net:[]"));
         assertEquals(-1, SocketOwners.parsePid("self"));
         assertEquals(4242, SocketOwners.parsePid("4242"));
         assertEquals(-1, SocketOwners.parsePid("99999999999"));
