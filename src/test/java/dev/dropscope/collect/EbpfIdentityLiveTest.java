@@ -46,21 +46,17 @@ class EbpfIdentityLiveTest {
 
     @BeforeAll
     static void namespaces() throws Exception {
-        a1 = Netns.create("idsend");
-        a2 = Netns.create("idrecv");
-        b1 = Netns.create("idsend");
-        b2 = Netns.create("idrecv");
-        Netns.vethPair(a1, a2);
-        Netns.vethPair(b1, b2);
+        Netns[] a = Netns.vethPair("idsend", "idrecv");
+        a1 = a[0];
+        a2 = a[1];
+        Netns[] b = Netns.vethPair("idsend", "idrecv");
+        b1 = b[0];
+        b2 = b[1];
     }
 
     @AfterAll
     static void cleanup() throws Exception {
-        for (Netns n : new Netns[] {a1, a2, b1, b2}) {
-            if (n != null) {
-                n.close();
-            }
-        }
+        Netns.closeAll(a1, a2, b1, b2);
     }
 
     static long inode(Netns n) throws Exception {

@@ -45,21 +45,17 @@ class EbpfKernelFilterLiveTest {
 
     @BeforeAll
     static void namespaces() throws Exception {
-        a1 = Netns.create("fsend");
-        a2 = Netns.create("frecv");
-        b1 = Netns.create("fsend");
-        b2 = Netns.create("frecv");
-        Netns.vethPair(a1, a2);
-        Netns.vethPair(b1, b2);
+        Netns[] a = Netns.vethPair("fsend", "frecv");
+        a1 = a[0];
+        a2 = a[1];
+        Netns[] b = Netns.vethPair("fsend", "frecv");
+        b1 = b[0];
+        b2 = b[1];
     }
 
     @AfterAll
     static void cleanup() throws Exception {
-        for (Netns n : new Netns[] {a1, a2, b1, b2}) {
-            if (n != null) {
-                n.close();
-            }
-        }
+        Netns.closeAll(a1, a2, b1, b2);
     }
 
     /** Every drop delivered, per (netns, ifindex), whatever its reason; NO_SOCKET ones apart. */

@@ -117,6 +117,37 @@ public final class Netns implements AutoCloseable {
         }
     }
 
+    /** Two new namespaces ({@code senderTask}, {@code receiverTask}) joined as {@link #vethPair}: {sender, receiver}. */
+    public static Netns[] vethPair(String senderTask, String receiverTask) throws IOException {
+        Netns sender = create(senderTask);
+        Netns receiver = null;
+        try {
+            receiver = create(receiverTask);
+            vethPair(sender, receiver);
+            return new Netns[] {sender, receiver};
+        } catch (IOException | RuntimeException e) {
+            closeAll(sender, receiver);
+            throw e;
+        }
+    }
+
+    /** Closes (deletes) each namespace that is not null, all of them even when one fails. */
+    public static void closeAll(Netns... namespaces) throws IOException {
+        IOException first = null;
+        for (Netns n : namespaces) {
+            try {
+                if (n != null) {
+                    n.close();
+                }
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
     /** Sends {@code datagrams} 16-byte UDP datagrams to 127.0.0.1:9 (closed) from inside: that many NO_SOCKET drops. */
     public void sendToClosedPort(Syscalls sys, int datagrams) throws Exception {
         inside(sys, () -> {
