@@ -14,7 +14,6 @@ import dev.dropscope.testutil.Netns;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,18 +100,6 @@ class WatchNetnsFollowLiveTest {
         }
     }
 
-    private static CompletableFuture<Integer> watch(StringWriter out, StringWriter err, String... args)
-            throws Exception {
-        CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() ->
-                Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (out.getBuffer().length() == 0 && !run.isDone() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertFalse(run.isDone(), "watch ended before it started: " + err);
-        return run;
-    }
-
     /** The summary's NO_SOCKET counts by namespace inode. */
     private static Map<Long, Long> counts(StringWriter out) throws Exception {
         List<String> lines = out.toString().lines().toList();
@@ -134,7 +121,7 @@ class WatchNetnsFollowLiveTest {
             long oldInode = inode(old);
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            CompletableFuture<Integer> run = watch(out, err, "watch", "--source", "ebpf", "--format", "json",
+            CompletableFuture<Integer> run = WatchUnnamedNetnsTest.watch(out, err, "watch", "--source", "ebpf", "--format", "json",
                     "--interval", "200ms", "--duration", "6s", "--netns", old.name(), "--reason", "NO_SOCKET");
             awaitFilterHolds(oldInode, run, err);
             long before = noPorts(old);
@@ -172,7 +159,7 @@ class WatchNetnsFollowLiveTest {
         try {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            CompletableFuture<Integer> run = watch(out, err, "watch", "--source", "ebpf", "--format", "json",
+            CompletableFuture<Integer> run = WatchUnnamedNetnsTest.watch(out, err, "watch", "--source", "ebpf", "--format", "json",
                     "--interval", "200ms", "--duration", "5s", "--netns", name, "--reason", "NO_SOCKET");
             assertTrue(err.toString().contains("network namespace '" + name + "' not found yet; waiting for it"),
                     err.toString());

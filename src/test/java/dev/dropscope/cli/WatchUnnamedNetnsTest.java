@@ -125,7 +125,7 @@ class WatchUnnamedNetnsTest {
     }
 
     /** Starts watch in this JVM; returns once its start record is out (the program is attached). */
-    private static CompletableFuture<Integer> watch(StringWriter out, StringWriter err, String... args)
+    static CompletableFuture<Integer> watch(StringWriter out, StringWriter err, String... args)
             throws Exception {
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() ->
                 Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true)));
