@@ -681,8 +681,8 @@ def time_to_first_frame(s):
         s.tmux_socket = None
 
 
-def peak_rss(s, gen, threads, seconds):
-    obs = Dropscope("jna", "", ["watch", "--source", "tracepoint"])
+def peak_rss(s, gen, threads, seconds, source="tracepoint"):
+    obs = Dropscope("jna" if source == "tracepoint" else source, "", ["watch", "--source", source])
     p = obs.start(s, gen)
     try:
         c0, t0 = proc_cpu(p.pid), thread_cpu(p.pid)
@@ -696,7 +696,7 @@ def peak_rss(s, gen, threads, seconds):
         if p.poll() is None:
             s.stop(p, signal.SIGKILL)
     gj = json.loads(out.strip().splitlines()[-1])
-    return {"gen": gen, "threads": threads, "seconds": seconds, "vm_hwm_mib": round(hwm / 1024, 1),
+    return {"gen": gen, "threads": threads, "seconds": seconds, "source": source, "vm_hwm_mib": round(hwm / 1024, 1),
             "kernel_drops": gj["drops"], "drops_per_s": gj["drops_per_s"], "accounted": res["accounted"],
             "lost": res["lost"], "accounted_ratio": res["accounted"] / max(gj["drops"], 1),
             # a long run amortizes start-up (JIT, first reports): the steady cost per drop
@@ -824,6 +824,8 @@ def main():
     ap.add_argument("--startup-only", action="store_true",
                     help="only the start-up samples: no observer runs, no RSS run (e.g. --startup-only --startup-runs 5)")
     ap.add_argument("--rss-seconds", type=float, default=60, help="seconds at full rate before reading VmHWM (0: skip)")
+    ap.add_argument("--rss-source", default="tracepoint", choices=["tracepoint", "ebpf"],
+                    help="watch's drop source for the RSS run (default tracepoint: its perf rings count in RSS)")
     ap.add_argument("--serve-scrapes", type=int, default=60,
                     help="serve row: scrapes at 1/s after 8 s warm-up and 20 s unscraped, dropscope serve and "
                          "node_exporter one after the other (0: skip)")
@@ -901,7 +903,7 @@ def main():
         if a.rss_seconds > 0:
             gen = "raw" if "raw" in gens else gens[0]
             log(f"bench: peak RSS of watch after {a.rss_seconds:g} s of {gen} x{a.threads}")
-            result["rss"] = peak_rss(s, gen, a.threads, a.rss_seconds)
+            result["rss"] = peak_rss(s, gen, a.threads, a.rss_seconds, a.rss_source)
         if a.serve_scrapes > 0:
             log(f"bench: serve footprint: {a.serve_scrapes} scrapes at 1/s, dropscope serve then node_exporter")
             result["serve"] = serve_footprint.serve_row(warmup=8, scrapes=a.serve_scrapes, idle=20)
@@ -926,7 +928,7 @@ def main():
     if result["rss"]:
         rs = result["rss"]
         extra.append((f"peak RSS (VmHWM) of watch after {rs['seconds']:g} s of {rs['gen']} ×{rs['threads']} "
-                      f"({rs['drops_per_s'] / 1e3:.0f}k drops/s)",
+                      f"({rs['drops_per_s'] / 1e3:.0f}k drops/s, {rs.get('source', 'tracepoint')} source)",
                       f"{rs['vm_hwm_mib']} MiB; accounted {rs['accounted_ratio']:.2%}, lost {rs['lost']}; "
                       f"CPU {rs['cpu_s_per_mdrop']:.3f} s per M drops ({rs['app_cpu_s_per_mdrop']:.3f} without JIT/GC "
                       f"threads), {rs['cpu_pct']:.1f} % of a core"))
