@@ -122,6 +122,10 @@ public final class Btf {
         byte[] typeBytes = new byte[(int) typeLen];
         System.arraycopy(blob, (int) (hdrLen + typeOff), typeBytes, 0, typeBytes.length);
         ByteBuffer t = ByteBuffer.wrap(typeBytes).order(order);
+        // the parse's two passes read words from an int[]: a ByteBuffer read per word costs several calls, and
+        // these loops run interpreted for most of a kernel's ~150k types before they are compiled
+        int[] w = new int[typeBytes.length / 4];
+        t.asIntBuffer().get(w);
 
         // first pass: where each record starts, so that ids are known before references are checked
         int[] start = new int[Math.max(16, typeBytes.length / 16 + 2)];
@@ -132,7 +136,7 @@ public final class Btf {
                 throw new BtfException("BTF truncated: type id " + n + " at " + pos + " has "
                         + (typeBytes.length - pos) + " of its 12 bytes");
             }
-            int info = t.getInt(pos + 4);
+            int info = w[(pos + 4) >> 2];
             int kind = (info >>> 24) & 0x1f;
             if (kind == 0 || kind >= Kind.ALL.length) {
                 throw new BtfException("BTF type id " + n + " has unknown kind " + kind);
@@ -149,7 +153,7 @@ public final class Btf {
             pos += TYPE_SIZE + (int) extra;
         }
         Btf btf = new Btf(t, strings, start, n, blob.length);
-        btf.check();
+        btf.check(w);
         return btf;
     }
 
@@ -165,17 +169,17 @@ public final class Btf {
     }
 
     /** Second pass: names within the string section, type references within the ids, sane INT encodings. */
-    private void check() throws BtfException {
+    private void check(int[] w) throws BtfException {
         for (int id = 1; id < count; id++) {
             int p = start[id];
-            Kind k = kind(id);
-            checkName(id, types.getInt(p), "name");
-            int vlen = vlen(id);
-            int ref = types.getInt(p + 8);
+            Kind k = Kind.ALL[(w[(p + 4) >> 2] >>> 24) & 0x1f];
+            checkName(id, w[p >> 2], "name");
+            int vlen = w[(p + 4) >> 2] & 0xffff;
+            int ref = w[(p + 8) >> 2];
             int d = p + TYPE_SIZE;
             switch (k) {
                 case INT: {
-                    int enc = types.getInt(d);
+                    int enc = w[d >> 2];
                     int bits = enc & 0xff;
                     int off = (enc >>> 16) & 0xff;
                     long bytes = Integer.toUnsignedLong(ref);
@@ -188,44 +192,45 @@ public final class Btf {
                 case PTR: case TYPEDEF: case VOLATILE: case CONST: case RESTRICT: case FUNC: case VAR:
                 case TYPE_TAG: case DECL_TAG:
                     checkRef(id, ref, "type");
-                    if (k == Kind.FUNC && ref != 0 && kind(ref) != Kind.FUNC_PROTO) {
+                    if (k == Kind.FUNC && ref != 0
+                            && Kind.ALL[(w[(start[ref] + 4) >> 2] >>> 24) & 0x1f] != Kind.FUNC_PROTO) {
                         throw new BtfException("BTF type id " + id + ": FUNC refers to " + kind(ref) + " " + ref
                                 + ", not a FUNC_PROTO");
                     }
-                    if (k == Kind.DECL_TAG && types.getInt(d) < -1) {
-                        throw new BtfException("BTF type id " + id + ": DECL_TAG component " + types.getInt(d));
+                    if (k == Kind.DECL_TAG && w[d >> 2] < -1) {
+                        throw new BtfException("BTF type id " + id + ": DECL_TAG component " + w[d >> 2]);
                     }
                     break;
                 case ARRAY:
-                    checkRef(id, types.getInt(d), "array element");
-                    checkRef(id, types.getInt(d + 4), "array index");
+                    checkRef(id, w[d >> 2], "array element");
+                    checkRef(id, w[(d + 4) >> 2], "array index");
                     break;
                 case STRUCT: case UNION:
                     for (int i = 0; i < vlen; i++) {
-                        checkName(id, types.getInt(d + 12 * i), "member " + i + " name");
-                        checkRef(id, types.getInt(d + 12 * i + 4), "member " + i);
+                        checkName(id, w[(d + 12 * i) >> 2], "member " + i + " name");
+                        checkRef(id, w[(d + 12 * i + 4) >> 2], "member " + i);
                     }
                     break;
                 case ENUM:
                     for (int i = 0; i < vlen; i++) {
-                        checkName(id, types.getInt(d + 8 * i), "enumerator " + i + " name");
+                        checkName(id, w[(d + 8 * i) >> 2], "enumerator " + i + " name");
                     }
                     break;
                 case ENUM64:
                     for (int i = 0; i < vlen; i++) {
-                        checkName(id, types.getInt(d + 12 * i), "enumerator " + i + " name");
+                        checkName(id, w[(d + 12 * i) >> 2], "enumerator " + i + " name");
                     }
                     break;
                 case FUNC_PROTO:
                     checkRef(id, ref, "return");
                     for (int i = 0; i < vlen; i++) {
-                        checkName(id, types.getInt(d + 8 * i), "parameter " + i + " name");
-                        checkRef(id, types.getInt(d + 8 * i + 4), "parameter " + i);
+                        checkName(id, w[(d + 8 * i) >> 2], "parameter " + i + " name");
+                        checkRef(id, w[(d + 8 * i + 4) >> 2], "parameter " + i);
                     }
                     break;
                 case DATASEC:
                     for (int i = 0; i < vlen; i++) {
-                        checkRef(id, types.getInt(d + 12 * i), "section variable " + i);
+                        checkRef(id, w[(d + 12 * i) >> 2], "section variable " + i);
                     }
                     break;
                 default:
