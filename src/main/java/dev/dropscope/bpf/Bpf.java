@@ -180,7 +180,7 @@ public final class Bpf {
         b.putLong(ATTR_RAW_TP_NAME, n.address());
         b.putInt(ATTR_RAW_TP_PROG_FD, program.get());
         int r = sys.bpf(BPF_RAW_TRACEPOINT_OPEN, a, 0, ATTR_SIZE);
-        java.lang.ref.Reference.reachabilityFence(n);
+        Reference.reachabilityFence(n);
         return Fd.own(sys, "bpf(BPF_RAW_TRACEPOINT_OPEN " + name + ")", r);
     }
 

@@ -13,6 +13,12 @@ import static dev.dropscope.bpf.BpfProgram.R9;
 
 import dev.dropscope.btf.SkbBtf;
 
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
 /**
  * The two skb:kfree_skb programs of the eBPF drop source. A tracepoint program gets a pointer to the
  * event's record, laid out as the format file says on the running kernel, so the field offsets are
@@ -128,7 +134,7 @@ public final class DropPrograms {
      * 132 ns with array lookups, 237 ns for counting it). Callers filter in user space as well (the
      * kernel's filter only keeps work away).
      */
-    public record Filter(By by, java.util.SortedSet<Key> keys) {
+    public record Filter(By by, SortedSet<Key> keys) {
         /** How a filter program decides. */
         public enum By { ALL, NETNS, INTERFACE }
 
@@ -157,10 +163,10 @@ public final class DropPrograms {
 
         /** Most keys a filter holds (each one compare, or two, for the drops it does not keep). */
         public static final int CAPACITY = (FILTER_VALUE_SIZE - FILTER_KEYS) / 8;
-        public static final Filter NONE = new Filter(By.ALL, new java.util.TreeSet<>());
+        public static final Filter NONE = new Filter(By.ALL, new TreeSet<>());
 
         public Filter {
-            keys = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(keys));
+            keys = Collections.unmodifiableSortedSet(new TreeSet<>(keys));
             if (keys.size() > CAPACITY) {
                 throw new IllegalArgumentException("a filter of more than " + CAPACITY + " keys");
             }
@@ -173,7 +179,7 @@ public final class DropPrograms {
 
         /** Keeps the drops in the namespaces {@code inodes} (none: nothing). */
         public static Filter netns(long... inodes) {
-            java.util.SortedSet<Key> k = new java.util.TreeSet<>();
+            SortedSet<Key> k = new TreeSet<>();
             for (long i : inodes) {
                 k.add(new Key(i, 0));
             }
@@ -181,8 +187,8 @@ public final class DropPrograms {
         }
 
         /** Keeps the drops on the (namespace, ifindex) {@code keys} (none: nothing). */
-        public static Filter interfaces(java.util.Collection<Key> keys) {
-            return new Filter(By.INTERFACE, new java.util.TreeSet<>(keys));
+        public static Filter interfaces(Collection<Key> keys) {
+            return new Filter(By.INTERFACE, new TreeSet<>(keys));
         }
 
         public boolean keepsAll() {
@@ -191,7 +197,7 @@ public final class DropPrograms {
 
         @Override
         public String toString() {
-            return by == By.ALL ? "Filter[all]" : "Filter[" + by.name().toLowerCase(java.util.Locale.ROOT) + "=" + keys + "]";
+            return by == By.ALL ? "Filter[all]" : "Filter[" + by.name().toLowerCase(Locale.ROOT) + "=" + keys + "]";
         }
     }
 

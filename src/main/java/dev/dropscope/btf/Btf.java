@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -147,7 +148,7 @@ public final class Btf {
                         + (TYPE_SIZE + extra) + " bytes at " + pos + ", the section has " + (typeBytes.length - pos));
             }
             if (n == start.length) {
-                start = java.util.Arrays.copyOf(start, start.length * 2);
+                start = Arrays.copyOf(start, start.length * 2);
             }
             start[n++] = pos;
             pos += TYPE_SIZE + (int) extra;

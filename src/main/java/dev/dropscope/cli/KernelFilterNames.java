@@ -6,6 +6,7 @@ import dev.dropscope.procfs.NetnsNames;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,7 +37,7 @@ final class KernelFilterNames {
     private final Map<String, Set<Long>> byProcess = new HashMap<>(); // a container name's namespaces at the last scan
     private final Map<Long, Map<String, Integer>> ifindexes = new HashMap<>();
     private final Map<Long, Long> dumpedAt = new HashMap<>();
-    private final Set<Long> everMeant = new java.util.HashSet<>(); // under its own lock: the report's filter reads it
+    private final Set<Long> everMeant = new HashSet<>(); // under its own lock: the report's filter reads it
     private long scannedAt;
     private boolean scanned;
     private List<String> missing = List.of();

@@ -9,6 +9,7 @@ import dev.dropscope.model.ResolvedPacket;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.function.LongFunction;
 
@@ -94,7 +95,7 @@ final class PcapOutput implements AutoCloseable {
         if (failed == null && file != null) {
             try {
                 file.commit();
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 failed = "it was created meanwhile; not overwriting it (use --force to replace it)";
             } catch (IOException e) {
                 failed = SnapshotFile.reason(e);

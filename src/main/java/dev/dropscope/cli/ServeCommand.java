@@ -1,5 +1,6 @@
 package dev.dropscope.cli;
 
+import java.util.Date;
 import java.util.function.Supplier;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
@@ -116,7 +117,7 @@ public final class ServeCommand implements Callable<Integer> {
         WebConfig web = WebConfig.NONE;
         if (webConfigFile != null) {
             try {
-                web = WebConfig.load(webConfigFile, new java.util.Date());
+                web = WebConfig.load(webConfigFile, new Date());
             } catch (WebConfig.Invalid e) {
                 err.println("dropscope serve: " + e.getMessage()); // never a server that runs open instead
                 return ExitCodes.USAGE;

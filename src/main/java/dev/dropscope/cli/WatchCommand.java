@@ -1,9 +1,12 @@
 package dev.dropscope.cli;
 
 import dev.dropscope.bpf.DropPrograms;
+import dev.dropscope.collect.EbpfMonitor;
 import dev.dropscope.collect.NetnsCountersCollector;
 import dev.dropscope.collect.NetnsInterfaces;
 import dev.dropscope.export.SnapshotFile;
+import java.io.Writer;
+import java.nio.file.FileAlreadyExistsException;
 import java.util.function.LongFunction;
 import dev.dropscope.collect.DropMonitor;
 import dev.dropscope.doctor.DropMonitors;
@@ -269,7 +272,7 @@ public final class WatchCommand implements Callable<Integer> {
      * with the keys it had: the user-space filter still decides what is shown.
      */
     private static void followFilter(DropMonitor monitor, KernelFilterNames kf, PrintWriter err, boolean[] warned) {
-        if (!(monitor instanceof dev.dropscope.collect.EbpfMonitor m) || m.kernelFilter().keepsAll()) {
+        if (!(monitor instanceof EbpfMonitor m) || m.kernelFilter().keepsAll()) {
             return;
         }
         try {
@@ -294,7 +297,7 @@ public final class WatchCommand implements Callable<Integer> {
         PcapOutput pcapOut;
         try {
             pcapOut = PcapOutput.open(pcap, force, trunc == null ? 0 : trunc);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             err.println("dropscope: " + pcap + " already exists; not overwriting it (use --force to replace it)");
             return ExitCodes.FAILURE;
         } catch (IOException e) {
@@ -302,7 +305,7 @@ public final class WatchCommand implements Callable<Integer> {
             return ExitCodes.FAILURE;
         }
         if (pcapOut != null && pcapOut.toStdout()) {
-            out = new PrintWriter(java.io.Writer.nullWriter()); // standard output carries the capture
+            out = new PrintWriter(Writer.nullWriter()); // standard output carries the capture
         }
         try (pcapOut) {
             return watch(out, err, netdm, pcapOut);

@@ -1,6 +1,7 @@
 package dev.dropscope.collect;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Map;
 
 /**
@@ -34,9 +35,9 @@ public interface DropMonitor extends AutoCloseable {
     long poll(DropSink sink, int timeoutMillis) throws IOException;
 
     /** The interrupt rule of {@link #poll}: throws when the calling thread is interrupted, keeping the flag. */
-    static void failIfInterrupted() throws java.io.InterruptedIOException {
+    static void failIfInterrupted() throws InterruptedIOException {
         if (Thread.currentThread().isInterrupted()) {
-            throw new java.io.InterruptedIOException("interrupted while waiting for drops");
+            throw new InterruptedIOException("interrupted while waiting for drops");
         }
     }
 

@@ -1,6 +1,10 @@
 package dev.dropscope.collect;
 
 import dev.dropscope.model.DropSite;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.function.BiFunction;
 import java.util.function.LongFunction;
 import dev.dropscope.model.DropOrigin;
@@ -122,8 +126,8 @@ public final class DropReportBuilder {
 
     private static long inode(String nsLink) {
         try {
-            return ((Number) java.nio.file.Files.getAttribute(java.nio.file.Path.of(nsLink), "unix:ino")).longValue();
-        } catch (java.io.IOException | RuntimeException e) {
+            return ((Number) Files.getAttribute(Path.of(nsLink), "unix:ino")).longValue();
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
@@ -207,7 +211,7 @@ public final class DropReportBuilder {
     }
 
     /** Packets' locations looked up in {@link #symbolsFor}: packet mode sees the same few sites over and over. */
-    private final Map<Long, Kallsyms.Symbol> symbolCache = new java.util.HashMap<>();
+    private final Map<Long, Kallsyms.Symbol> symbolCache = new HashMap<>();
     private Kallsyms symbolsFor;
     private static final int SYMBOL_CACHE_LIMIT = 4096;
 

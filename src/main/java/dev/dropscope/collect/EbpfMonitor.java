@@ -25,9 +25,13 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -317,8 +321,8 @@ public final class EbpfMonitor implements DropMonitor {
                 identityWhyNot = "skb:kfree_skb on this kernel has no 8-byte 'skbaddr' field";
                 id = null;
             }
-            for (SkbBtf.Identity i : id == null ? java.util.Collections.<SkbBtf.Identity>singletonList(null)
-                    : java.util.Arrays.asList(id, null)) {
+            for (SkbBtf.Identity i : id == null ? Collections.<SkbBtf.Identity>singletonList(null)
+                    : Arrays.asList(id, null)) {
                 if (raw != null) {
                     plans.add(new Plan(Attach.RAW_TRACEPOINT, i, raw));
                 }
@@ -488,8 +492,8 @@ public final class EbpfMonitor implements DropMonitor {
     }
 
     /** The keys in force in the kernel's filter maps, read back from them (tests); empty without a filter. */
-    synchronized java.util.SortedSet<DropPrograms.Filter.Key> filterMapKeys() throws IOException {
-        java.util.SortedSet<DropPrograms.Filter.Key> keys = new java.util.TreeSet<>();
+    synchronized SortedSet<DropPrograms.Filter.Key> filterMapKeys() throws IOException {
+        SortedSet<DropPrograms.Filter.Key> keys = new TreeSet<>();
         if (filterMap == null) {
             return keys;
         }

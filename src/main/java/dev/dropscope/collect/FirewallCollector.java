@@ -4,6 +4,7 @@ import static dev.dropscope.netlink.NetlinkConstants.NETLINK_NETFILTER;
 
 import dev.dropscope.model.FirewallRuleset;
 import dev.dropscope.model.Snapshot;
+import dev.dropscope.netlink.NetlinkConstants;
 import dev.dropscope.netlink.nftables.NftChain;
 import dev.dropscope.netlink.nftables.NftRule;
 import dev.dropscope.netlink.nftables.Nftables;
@@ -17,7 +18,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The nf_tables ruleset (iptables-nft's rules included) with its rule counters, dumped over nfnetlink in
@@ -53,14 +57,14 @@ public final class FirewallCollector implements Collector {
     FirewallCollector(Syscalls sys, Path root, int maxRules) {
         this.sys = sys;
         this.nfnl = new LazySocket(sys, NETLINK_NETFILTER);
-        this.rtnl = new LazySocket(sys, dev.dropscope.netlink.NetlinkConstants.NETLINK_ROUTE);
+        this.rtnl = new LazySocket(sys, NetlinkConstants.NETLINK_ROUTE);
         this.root = root;
         this.maxRules = maxRules;
     }
 
     /** ifindex to name of this namespace's links, dumped once per sample on first use; null when unreadable. */
-    private java.util.function.IntFunction<String> interfaceNames() {
-        java.util.Map<Integer, String> names = new java.util.HashMap<>();
+    private IntFunction<String> interfaceNames() {
+        Map<Integer, String> names = new HashMap<>();
         boolean[] read = new boolean[1];
         return index -> {
             if (!read[0]) {

@@ -5,8 +5,10 @@ import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Snapshot;
 
+import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 
 /**
  * The live loop behind {@code dropscope top}: one thread drains the drop monitor without pause and
@@ -169,7 +171,7 @@ public final class LiveFeed implements AutoCloseable {
      * hold the drops of a sample's time (at most the sampler's budget). The first sample comes before the
      * report builder reads kallsyms, so the first scrape has counters as early as with two threads.
      */
-    public void runHere(java.util.function.BooleanSupplier keepGoing) {
+    public void runHere(BooleanSupplier keepGoing) {
         if (initialMonitor == null) {
             throw new IllegalStateException("runHere needs the feed made with its monitor");
         }
@@ -209,7 +211,7 @@ public final class LiveFeed implements AutoCloseable {
                     }
                 }
             }
-        } catch (InterruptedException | java.io.InterruptedIOException e) {
+        } catch (InterruptedException | InterruptedIOException e) {
             Thread.currentThread().interrupt(); // a stop: the caller looks at its own request
         } catch (Throwable e) {
             if (!stopped) {

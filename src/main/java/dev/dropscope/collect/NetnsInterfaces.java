@@ -8,6 +8,7 @@ import dev.dropscope.netlink.route.Links;
 import dev.dropscope.procfs.NetnsNames;
 import dev.dropscope.sys.Syscalls;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,7 +86,7 @@ public final class NetnsInterfaces {
      * The ifindexes of the devices named {@code names} in namespace {@code inode} now, from one fresh dump
      * (names not there are left out; a namespace not found: empty).
      */
-    public synchronized Map<String, Integer> ifindexes(long inode, java.util.Collection<String> names) {
+    public synchronized Map<String, Integer> ifindexes(long inode, Collection<String> names) {
         Map<String, Integer> found = new LinkedHashMap<>();
         if (inode <= 0) {
             return found;

@@ -80,7 +80,7 @@ public final class NetnsScope implements AutoCloseable {
      * file must be that namespace (a pid reused meanwhile, or a name bound again to another, is refused),
      * checked on the inode of our own descriptor.
      */
-    public static NetnsScope at(Syscalls sys, java.nio.file.Path path, long inode) throws IOException {
+    public static NetnsScope at(Syscalls sys, Path path, long inode) throws IOException {
         byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
         NativeBuffer buf = NativeBuffer.allocate(p.length + 1);
         buf.buffer().put(0, p);
@@ -91,7 +91,7 @@ public final class NetnsScope implements AutoCloseable {
         Fd fd = Fd.own(sys, "open " + path, rc);
         try {
             // stat through the descriptor's magic link: the inode of the file we hold open, whatever its path
-            Object ino = java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self/fd/" + rc), "unix:ino");
+            Object ino = Files.getAttribute(Path.of("/proc/self/fd/" + rc), "unix:ino");
             if (!(ino instanceof Long l) || l != inode) {
                 throw new IOException(path + " is namespace " + ino + ", not " + inode);
             }

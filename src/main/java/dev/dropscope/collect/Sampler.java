@@ -9,6 +9,8 @@ import dev.dropscope.sys.Syscalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Takes snapshots: runs every collector, one after the other on one worker thread (in the scope's
@@ -41,7 +44,7 @@ public final class Sampler implements AutoCloseable {
         Snapshot.Builder last;
         /** 0: the worker in the scope's namespace; 1: the one in the caller's (a named scope's machine-wide sysctls). */
         final int lane;
-        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         void closeCollector() {
             if (closed.compareAndSet(false, true)) {
@@ -184,8 +187,8 @@ public final class Sampler implements AutoCloseable {
     }
 
     /** Per collector: the seconds its latest finished run took (absent before one finished). */
-    public java.util.Map<String, Double> lastDurations() {
-        java.util.Map<String, Double> m = new java.util.TreeMap<>();
+    public Map<String, Double> lastDurations() {
+        Map<String, Double> m = new TreeMap<>();
         for (Slot s : slots) {
             long t = s.tookNanos;
             if (t >= 0) {

@@ -9,7 +9,9 @@ import dev.dropscope.model.RxQueueIrq;
 import dev.dropscope.model.Severity;
 import dev.dropscope.model.SoftnetCpu;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -195,7 +197,7 @@ final class RxImbalanceRule implements Rule {
         Map<Integer, RxQueueIrq> was = new HashMap<>();
         o.before.rxIrqs().forEach(q -> was.put(q.irq(), q));
         List<RxQueueIrq> now = new ArrayList<>(o.after.rxIrqs());
-        now.sort(java.util.Comparator.comparing(RxQueueIrq::iface).thenComparingInt(RxQueueIrq::queue));
+        now.sort(Comparator.comparing(RxQueueIrq::iface).thenComparingInt(RxQueueIrq::queue));
         for (RxQueueIrq q : now) {
             RxQueueIrq b = was.get(q.irq());
             if (!targets.containsKey(q.iface()) || b == null || placed.size() >= IRQS_SHOWN) {
@@ -302,7 +304,7 @@ final class RxImbalanceRule implements Rule {
      * bitmap parser refuses more than 8 digits in a group).
      */
     static String cpuMask(List<SoftnetCpu> cpus) {
-        java.math.BigInteger m = java.math.BigInteger.ZERO;
+        BigInteger m = BigInteger.ZERO;
         for (SoftnetCpu c : cpus) {
             m = m.setBit(c.cpu());
         }

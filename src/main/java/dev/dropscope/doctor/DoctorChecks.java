@@ -18,6 +18,7 @@ import dev.dropscope.sys.Errno;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -363,7 +364,7 @@ final class DoctorChecks {
             return new Check(id, MISSING, title, "no " + file + ": drop sites carry no interface or network "
                     + "namespace, and the eBPF program uses the perf-event attach", null, BTF_FIX);
         }
-        String mib = String.format(java.util.Locale.ROOT, "%.1f MiB", size / 1048576.0);
+        String mib = String.format(Locale.ROOT, "%.1f MiB", size / 1048576.0);
         if (problem != null) {
             return new Check(id, WARN, title, file + " (" + mib + ") is not usable: " + problem
                     + "; drop sites carry no interface or network namespace", ebpf, "report this kernel");

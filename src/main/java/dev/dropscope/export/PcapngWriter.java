@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -144,7 +145,7 @@ public final class PcapngWriter implements Closeable {
         }
         int n = b.finishedLength();
         if (pendingBytes + n > pending.length) {
-            pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + n + 4096));
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingBytes + n + 4096));
         }
         b.finishInto(pending, pendingBytes);
         pendingBytes += n;

@@ -50,6 +50,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * {@code dropscope.snapshot/1} as records, one per JSON object of {@code docs/snapshot-schema.json}, in its
@@ -430,7 +431,7 @@ final class SnapshotDto {
         List<Site> sites = r.sites().stream().map(x -> new Site(x.location(), x.symbol(),
                 x.offset() >= 0 ? x.offset() : null, x.size() >= 0 ? x.size() : null,
                 String.format("0x%016x", x.address()), x.module(), x.reason(),
-                x.origin().name().toLowerCase(java.util.Locale.ROOT), x.ifindex(), x.interfaceName(),
+                x.origin().name().toLowerCase(Locale.ROOT), x.ifindex(), x.interfaceName(),
                 Netns.of(x.netns()), x.count(), x.ratePerSecond(), x.benign(), x.other())).toList();
         // a source that names each drop's namespace kept only this one's: the note is for those that cannot
         return new Drops(r.source(), d.why(),
@@ -439,8 +440,8 @@ final class SnapshotDto {
                 r.symbolsNote() == null ? NullNode.instance : TextNode.valueOf(r.symbolsNote()), sites, null);
     }
 
-    private static <V, W> Map<String, W> map(Map<String, V> m, java.util.function.Function<V, W> f) {
-        Map<String, W> out = new java.util.LinkedHashMap<>();
+    private static <V, W> Map<String, W> map(Map<String, V> m, Function<V, W> f) {
+        Map<String, W> out = new LinkedHashMap<>();
         m.forEach((k, v) -> out.put(k, f.apply(v)));
         return out;
     }

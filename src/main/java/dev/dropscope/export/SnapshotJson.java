@@ -3,6 +3,7 @@ package dev.dropscope.export;
 import static com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.dropscope.diagnosis.Diagnosis;
@@ -11,6 +12,9 @@ import dev.dropscope.model.DropReport;
 import dev.dropscope.model.Finding;
 import dev.dropscope.model.Snapshot;
 
+import java.io.IOException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -40,9 +44,9 @@ public final class SnapshotJson {
      */
     public record Drops(DropReport report, String why, Map<String, Long> health, Map<String, Source> sources) {
         public Drops {
-            health = health == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(health));
+            health = health == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(health));
             sources = sources == null ? sourcesFrom(report, why)
-                    : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sources));
+                    : Collections.unmodifiableMap(new LinkedHashMap<>(sources));
         }
 
         /** {@code sources} derived from the report: the one that ran is available and used. */
@@ -55,7 +59,7 @@ public final class SnapshotJson {
          * when its drops carry them ({@code DropMonitor.identityUnknownWhy()}).
          */
         public Drops withIdentity(String unknownWhy) {
-            Map<String, Source> m = new java.util.LinkedHashMap<>();
+            Map<String, Source> m = new LinkedHashMap<>();
             sources.forEach((id, s) -> m.put(id, !s.used() ? s
                     : new Source(s.available(), true, s.reason(), unknownWhy == null, unknownWhy)));
             return new Drops(report, why, health, m);
@@ -73,7 +77,7 @@ public final class SnapshotJson {
 
         /** No drops because every drop source was tried and failed, for {@code why}. */
         public static Drops failed(String why) {
-            Map<String, Source> m = new java.util.LinkedHashMap<>();
+            Map<String, Source> m = new LinkedHashMap<>();
             SOURCE_IDS.forEach(id -> m.put(id, new Source(false, false, why)));
             return new Drops(null, why, Map.of(), m);
         }
@@ -100,7 +104,7 @@ public final class SnapshotJson {
     public static final List<String> SOURCE_IDS = List.of("netdm", "tracepoint", "ebpf");
 
     static Map<String, Source> sourcesFrom(DropReport report, String why) {
-        Map<String, Source> m = new java.util.LinkedHashMap<>();
+        Map<String, Source> m = new LinkedHashMap<>();
         for (String id : SOURCE_IDS) {
             if (report != null && id.equals(report.source())) {
                 m.put(id, new Source(true, true, why));
@@ -123,13 +127,13 @@ public final class SnapshotJson {
     public static String write(Snapshot s, Delta delta, List<Finding> findings, Drops drops) {
         try {
             return Json.SNAPSHOT.writerWithDefaultPrettyPrinter().writeValueAsString(SnapshotDto.of(s, delta, findings, drops)) + "\n";
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("JSON output failed: " + e.getMessage(), e);
         }
     }
 
     /** Parses JSON text (for tests and tools reading our own output). */
-    public static JsonNode parse(String json) throws java.io.IOException {
+    public static JsonNode parse(String json) throws IOException {
         return Json.SNAKE.readTree(json);
     }
 }

@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +59,7 @@ public final class SnapshotReader {
                 throw new BadSnapshotException("cannot read " + file + ": " + Files.size(file)
                         + " bytes is too large for a snapshot (at most " + MAX_BYTES + ")");
             }
-            text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (BadSnapshotException e) {
             throw e;
         } catch (NoSuchFileException e) {
@@ -149,7 +151,7 @@ public final class SnapshotReader {
             return "true or false";
         } else if (t == String.class) {
             return "a string";
-        } else if (java.util.Collection.class.isAssignableFrom(t)) {
+        } else if (Collection.class.isAssignableFrom(t)) {
             return "an array";
         }
         return "an object";

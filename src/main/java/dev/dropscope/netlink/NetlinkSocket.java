@@ -11,6 +11,8 @@ import dev.dropscope.sys.Syscalls;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One AF_NETLINK socket: requests with sequence numbers and ACKs, multi-part dumps up to NLMSG_DONE,
@@ -286,9 +288,9 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     /** {@link #dump} collecting each message of {@code type} as {@code parser} decodes it, in the kernel's order. */
-    public <T> java.util.List<T> dump(String operation, MessageBuilder message, int type, Parser<T> parser)
+    public <T> List<T> dump(String operation, MessageBuilder message, int type, Parser<T> parser)
             throws IOException {
-        java.util.List<T> out = new java.util.ArrayList<>();
+        List<T> out = new ArrayList<>();
         dump(operation, message, out::clear, (b, at, len) -> {
             if (NlMsg.type(b, at) == type) {
                 out.add(parser.parse(b, at, len));

@@ -5,9 +5,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -100,7 +102,7 @@ public final class Interrupts {
      * The RX queue a vector's name stands for, or null: {@code IF-TxRx-N}, {@code IF-rx-N} for an interface
      * in {@code ifaces}, {@code virtioK-input.N} for the interface whose device is {@code virtioK}.
      */
-    public static RxQueue rxQueue(String action, Map<String, String> virtioToIface, java.util.Set<String> ifaces) {
+    public static RxQueue rxQueue(String action, Map<String, String> virtioToIface, Set<String> ifaces) {
         Matcher m = VIRTIO.matcher(action);
         if (m.matches()) {
             String iface = virtioToIface.get(m.group(1));
@@ -154,7 +156,7 @@ public final class Interrupts {
             return List.of();
         }
         Map<String, String> virtio = new LinkedHashMap<>();
-        java.util.Set<String> ifaces = new java.util.HashSet<>();
+        Set<String> ifaces = new HashSet<>();
         try (DirectoryStream<Path> d = Files.newDirectoryStream(sysClassNet)) {
             for (Path p : d) {
                 String iface = p.getFileName().toString();

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
@@ -121,7 +123,7 @@ public final class NetnsNames {
      * an {@code ip netns} name, or a container's {@code RUNTIME:ID12} label, its id, or an id prefix of 12 or
      * more characters (every namespace a process of such a container is in). Empty when none is found now.
      */
-    public java.util.Set<Long> find(String name) {
+    public Set<Long> find(String name) {
         return find(name, true);
     }
 
@@ -136,8 +138,8 @@ public final class NetnsNames {
     }
 
     /** {@link #find(String)}, reading the processes' cgroups (for containers) only when {@code processes}. */
-    public java.util.Set<Long> find(String name, boolean processes) {
-        java.util.Set<Long> found = new java.util.TreeSet<>();
+    public Set<Long> find(String name, boolean processes) {
+        Set<Long> found = new TreeSet<>();
         if (name.startsWith("netns:")) {
             try {
                 long v = Long.parseLong(name.substring(6));

@@ -1,12 +1,15 @@
 package dev.dropscope.procfs;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -183,7 +186,7 @@ public final class SocketOwners {
         }
     }
 
-    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
 
     private static long now() {
@@ -199,7 +202,7 @@ public final class SocketOwners {
                 int pid = parsePid(p.getFileName().toString());
                 if (pid > 0) {
                     if (n == pids.length) {
-                        pids = java.util.Arrays.copyOf(pids, n * 2);
+                        pids = Arrays.copyOf(pids, n * 2);
                     }
                     pids[n++] = pid;
                 }
@@ -207,8 +210,8 @@ public final class SocketOwners {
         } catch (IOException e) {
             return null;
         }
-        int[] out = java.util.Arrays.copyOf(pids, n);
-        java.util.Arrays.sort(out);
+        int[] out = Arrays.copyOf(pids, n);
+        Arrays.sort(out);
         return out;
     }
 

@@ -1,5 +1,7 @@
 package dev.dropscope.ui;
 
+import com.googlecode.lanterna.TerminalTextUtils;
+
 import dev.dropscope.model.ConntrackState;
 import dev.dropscope.model.Delta;
 import dev.dropscope.model.Evidence;
@@ -311,7 +313,7 @@ final class DetailView {
         }
         String words = String.join(" ", text.strip().split("\\s+"));
         List<String> out = new ArrayList<>();
-        for (String line : com.googlecode.lanterna.TerminalTextUtils.getWordWrappedText(Math.max(10, width), words)) {
+        for (String line : TerminalTextUtils.getWordWrappedText(Math.max(10, width), words)) {
             out.add(line.stripTrailing()); // Lanterna keeps the space it broke at
         }
         return out;

@@ -21,6 +21,8 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateExpiredException;
@@ -41,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -192,7 +195,7 @@ public final class WebConfig {
             }
             if (!known.contains(k)) {
                 throw new Invalid(where + ": unknown key " + prefix + k + " (known: " + String.join(", ",
-                        new java.util.TreeSet<>(known)) + ")");
+                        new TreeSet<>(known)) + ")");
             }
         }
     }
@@ -312,7 +315,7 @@ public final class WebConfig {
 
     /** Whether the certificate carries the public half of {@code key}. */
     private static boolean matches(X509Certificate cert, PrivateKey key) {
-        java.security.PublicKey pub = cert.getPublicKey();
+        PublicKey pub = cert.getPublicKey();
         if (pub instanceof RSAPublicKey r && key instanceof RSAPrivateCrtKey k) {
             return r.getModulus().equals(k.getModulus()) && r.getPublicExponent().equals(k.getPublicExponent());
         }
@@ -326,10 +329,10 @@ public final class WebConfig {
         return false;
     }
 
-    private static boolean signs(PrivateKey key, java.security.PublicKey pub, String alg) {
+    private static boolean signs(PrivateKey key, PublicKey pub, String alg) {
         try {
             byte[] data = "dropscope".getBytes(StandardCharsets.US_ASCII);
-            java.security.Signature s = java.security.Signature.getInstance(alg);
+            Signature s = Signature.getInstance(alg);
             s.initSign(key);
             s.update(data);
             byte[] sig = s.sign();

@@ -12,11 +12,17 @@ import dev.dropscope.netlink.MalformedMessageException;
 import dev.dropscope.netlink.MessageBuilder;
 import dev.dropscope.netlink.NetlinkSocket;
 import dev.dropscope.netlink.NlMsg;
+import dev.dropscope.netlink.nfct.NfctConstants;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The nf_tables ruleset over nfnetlink (NETLINK_NETFILTER): NFT_MSG_GETTABLE, GETCHAIN and GETRULE dumps
@@ -153,14 +159,14 @@ public final class Nftables {
      * the index (asked only while a rule with one is decoded).
      */
     public static Ruleset query(NetlinkSocket nfnl, int maxRules, Ruleset previous,
-                                java.util.function.IntFunction<String> ifnames) throws IOException {
+                                IntFunction<String> ifnames) throws IOException {
         List<NftTable> tables = new ArrayList<>();
         List<NftChain> chains = new ArrayList<>();
         List<NftRule> rules = new ArrayList<>();
         boolean[] cut = new boolean[1];
         int[] generation = {-1};
         List<Pending> pending = new ArrayList<>();
-        java.util.Map<String, NftRule> known = new java.util.HashMap<>();
+        Map<String, NftRule> known = new HashMap<>();
         if (previous != null && previous.generation() >= 0) {
             previous.rules().forEach(r -> known.put(ruleKey(r.family(), r.table(), r.chain(), r.handle()), r));
         }
@@ -194,11 +200,11 @@ public final class Nftables {
         });
         // a rule's { a, b } is an anonymous set of its table: its elements are another dump, asked for
         // only when such a rule was decoded (not while reused), and never inside the rule dump
-        java.util.Map<String, List<SetElement>> elements = new java.util.HashMap<>();
+        Map<String, List<SetElement>> elements = new HashMap<>();
         for (Pending p : pending) {
-            ByteBuffer b = ByteBuffer.wrap(p.message).order(java.nio.ByteOrder.nativeOrder());
+            ByteBuffer b = ByteBuffer.wrap(p.message).order(ByteOrder.nativeOrder());
             RuleAttrs r = RuleAttrs.read(b, 0, p.message.length);
-            java.util.function.Function<String, List<SetElement>> sets = set -> elements.computeIfAbsent(
+            Function<String, List<SetElement>> sets = set -> elements.computeIfAbsent(
                     r.family + " " + r.table + " " + set, k -> setElements(nfnl, r.family, r.table, set));
             rules.set(p.index, parseRule(b, 0, p.message.length, sets, ifnames, new ArrayList<>()));
         }
@@ -228,12 +234,12 @@ public final class Nftables {
     /** nfgenmsg.res_id of a message: the ruleset generation nf_tables put there (big-endian u16). */
     static int generation(ByteBuffer b, int at, int len) throws MalformedMessageException {
         family(b, at, len);
-        int p = at + NLMSG_HDRLEN + dev.dropscope.netlink.nfct.NfctConstants.NFGENMSG_RES_ID_OFFSET;
+        int p = at + NLMSG_HDRLEN + NfctConstants.NFGENMSG_RES_ID_OFFSET;
         return (Byte.toUnsignedInt(b.get(p)) << 8) | Byte.toUnsignedInt(b.get(p + 1));
     }
 
     /** The previously decoded rule with this message's counter, or null when it is not known. */
-    private static NftRule reuse(ByteBuffer b, int at, int len, java.util.Map<String, NftRule> known)
+    private static NftRule reuse(ByteBuffer b, int at, int len, Map<String, NftRule> known)
             throws MalformedMessageException {
         RuleAttrs r = RuleAttrs.read(b, at, len);
         NftRule old = known.get(ruleKey(familyName(r.family), r.table, r.chain, r.handle));
@@ -351,15 +357,15 @@ public final class Nftables {
      * to {@code unresolved}.
      */
     public static NftRule parseRule(ByteBuffer b, int at, int len,
-                                    java.util.function.Function<String, List<SetElement>> sets,
+                                    Function<String, List<SetElement>> sets,
                                     List<String> unresolved) throws MalformedMessageException {
         return parseRule(b, at, len, sets, null, unresolved);
     }
 
     /** As above, with {@code meta iif/oif} printed by interface name where {@code ifnames} knows the index. */
     public static NftRule parseRule(ByteBuffer b, int at, int len,
-                                    java.util.function.Function<String, List<SetElement>> sets,
-                                    java.util.function.IntFunction<String> ifnames,
+                                    Function<String, List<SetElement>> sets,
+                                    IntFunction<String> ifnames,
                                     List<String> unresolved) throws MalformedMessageException {
         RuleAttrs r = RuleAttrs.read(b, at, len);
         if (r.table == null || r.chain == null) {

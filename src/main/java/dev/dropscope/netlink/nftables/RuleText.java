@@ -9,9 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * Turns a rule's NFTA_RULE_EXPRESSIONS into text close to what {@code nft list} prints, the way nft's
@@ -60,19 +64,19 @@ final class RuleText {
     String verdict;
 
     /** The elements of this rule's table's anonymous sets, by name (null: none known). */
-    private final java.util.function.Function<String, List<Nftables.SetElement>> sets;
+    private final Function<String, List<Nftables.SetElement>> sets;
     /** Anonymous sets this rule looks up whose elements were not known: fetch them and decode again. */
     final List<String> unresolvedSets = new ArrayList<>();
 
     /** An interface's name by its index in the namespace looked at, or null (then the index is printed). */
-    private final java.util.function.IntFunction<String> ifnames;
+    private final IntFunction<String> ifnames;
 
     RuleText(int family) {
         this(family, null, null);
     }
 
-    RuleText(int family, java.util.function.Function<String, List<Nftables.SetElement>> sets,
-             java.util.function.IntFunction<String> ifnames) {
+    RuleText(int family, Function<String, List<Nftables.SetElement>> sets,
+             IntFunction<String> ifnames) {
         this.familyNumber = family;
         this.sets = sets;
         this.ifnames = ifnames;
@@ -200,7 +204,7 @@ final class RuleText {
                 String t = a.has(NFTA_TARGET_NAME) ? a.string(NFTA_TARGET_NAME) : "?";
                 add("xt target \"" + t + "\"");
                 if (t.equals("REJECT") || t.equals("DROP") || t.equals("ACCEPT")) {
-                    verdict = t.toLowerCase(java.util.Locale.ROOT);
+                    verdict = t.toLowerCase(Locale.ROOT);
                 }
             }
             case "masq" -> add("masquerade");
@@ -521,7 +525,7 @@ final class RuleText {
     private String elements(Src s, List<Nftables.SetElement> elements) {
         List<Nftables.SetElement> sorted = new ArrayList<>(elements);
         sorted.sort((a, b) -> {
-            int c = java.util.Arrays.compareUnsigned(a.key(), b.key());
+            int c = Arrays.compareUnsigned(a.key(), b.key());
             // one range's end and the next one's start at the same key: the end first
             return c != 0 ? c : Boolean.compare(!a.intervalEnd(), !b.intervalEnd());
         });
@@ -536,7 +540,7 @@ final class RuleText {
                 parts.add(format(s, e.key()) + "-" + format(s, e.keyEnd()));
             } else if (i + 1 < sorted.size() && sorted.get(i + 1).intervalEnd()) {
                 byte[] last = minusOne(sorted.get(i + 1).key());
-                parts.add(java.util.Arrays.equals(last, e.key()) ? format(s, e.key())
+                parts.add(Arrays.equals(last, e.key()) ? format(s, e.key())
                         : format(s, e.key()) + "-" + format(s, last));
                 i++;
             } else {
@@ -916,7 +920,7 @@ final class RuleText {
 
         /** Points at the attributes in {@code [start, end)}; an empty region has none. */
         void reset(int start, int end) throws MalformedMessageException {
-            java.util.Arrays.fill(at, -1);
+            Arrays.fill(at, -1);
             if (end <= start) {
                 return;
             }
