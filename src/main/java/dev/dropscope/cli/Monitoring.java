@@ -42,11 +42,8 @@ final class Monitoring {
 
     /** The inode of our network namespace, or NO_NETNS without /proc (every drop counts as ours). */
     private static long ownNetns() {
-        try {
-            return NetnsScope.current().inode();
-        } catch (IOException | RuntimeException e) {
-            return DropSite.NO_NETNS;
-        }
+        long own = NetnsScope.ownInode();
+        return own > 0 ? own : DropSite.NO_NETNS;
     }
 
     /** Distinct drop sites tracked before the rest are added up as "other". */

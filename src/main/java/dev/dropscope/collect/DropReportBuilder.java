@@ -1,27 +1,24 @@
 package dev.dropscope.collect;
 
-import dev.dropscope.model.DropSite;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.function.BiFunction;
-import java.util.function.LongFunction;
 import dev.dropscope.model.DropOrigin;
 import dev.dropscope.model.DropPacket;
-import dev.dropscope.model.ResolvedPacket;
-import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.DropReport;
+import dev.dropscope.model.DropSite;
 import dev.dropscope.model.DropSiteStats;
 import dev.dropscope.model.DropSnapshot;
+import dev.dropscope.model.NetnsIdentity;
 import dev.dropscope.model.ResolvedDropSite;
+import dev.dropscope.model.ResolvedPacket;
 import dev.dropscope.procfs.Kallsyms;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 
 /**
@@ -95,15 +92,10 @@ public final class DropReportBuilder {
         return this;
     }
 
-    /** An ifindex's name in namespace {@code inode}: ours from the table, another's through {@link #withForeignInterfaces}. */
-    private String interfaceName(int ifindex, long inode) {
-        if (inode == DropSite.NO_NETNS || inode == OWN_NETNS) {
-            return interfaceName(ifindex);
-        }
-        return interfaceName(ifindex, inode, netns(inode));
-    }
-
-    /** As {@link #interfaceName(int, long)} with the namespace's identity {@code n} already looked up. */
+    /**
+     * An ifindex's name in namespace {@code inode} (identity {@code n}): ours from the table, another's through
+     * {@link #withForeignInterfaces} (our table would name the wrong device).
+     */
     private String interfaceName(int ifindex, long inode, NetnsIdentity n) {
         if (inode == DropSite.NO_NETNS || inode == OWN_NETNS) {
             return interfaceName(ifindex);
@@ -120,22 +112,8 @@ public final class DropReportBuilder {
     }
 
     /** Our own network namespace's inode: the interface table is this namespace's. */
-    private static final long OWN_NETNS = inode("/proc/self/ns/net");
-    /** Ours is the machine's initial namespace (pid 1's), or pid 1's cannot be read (a sandboxed init): "host". */
-    private static final boolean OWN_IS_HOST = OWN_NETNS > 0 && (inode("/proc/1/ns/net") < 0 || inode("/proc/1/ns/net") == OWN_NETNS);
-
-    private static long inode(String nsLink) {
-        try {
-            return ((Number) Files.getAttribute(Path.of(nsLink), "unix:ino")).longValue();
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
-    /** The name of a site's interface; none for another namespace's ifindex (our table would name the wrong one). */
-    private String interfaceName(DropSite site) {
-        return interfaceName(site.ifindex(), site.netns());
-    }
+    private static final long OWN_NETNS = NetnsScope.ownInode();
+    private static final boolean OWN_IS_HOST = NetnsScope.ownIsHost();
 
     /** Resolves one site. */
     public ResolvedDropSite resolve(DropSiteStats s, long intervalNs) {
@@ -151,6 +129,7 @@ public final class DropReportBuilder {
             return new ResolvedDropSite(0, reason, -1, -1, null, null, DropOrigin.HARDWARE, site.ifindex(),
                     interfaceName(site.ifindex()), s.count(), s.delta(), rate, false, false);
         }
+        NetnsIdentity ns = netns(site.netns()); // once: the interface's name needs it too
         String name = null;
         long offset = -1;
         long size = -1;
@@ -171,8 +150,8 @@ public final class DropReportBuilder {
             }
         }
         return new ResolvedDropSite(site.location(), name, offset, size, module, reason, DropOrigin.SOFTWARE,
-                site.ifindex(), interfaceName(site), s.count(), s.delta(), rate,
-                name != null && benign.test(name, reason), false, netns(site.netns()));
+                site.ifindex(), interfaceName(site.ifindex(), site.netns(), ns), s.count(), s.delta(), rate,
+                name != null && benign.test(name, reason), false, ns);
     }
 
     private static String parseName(String pS) {

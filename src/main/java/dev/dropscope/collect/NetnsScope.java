@@ -116,6 +116,30 @@ public final class NetnsScope implements AutoCloseable {
         return ((Number) Files.getAttribute(p, "unix:ino")).longValue();
     }
 
+    /** Our own namespace's inode ({@code /proc/self/ns/net}), -1 when it cannot be read. */
+    public static long ownInode() {
+        return Own.INODE;
+    }
+
+    /** Ours is the machine's initial namespace (pid 1's), or pid 1's cannot be read (a sandboxed init). */
+    public static boolean ownIsHost() {
+        return Own.HOST;
+    }
+
+    /** Read once, when first asked. */
+    private static final class Own {
+        static final long INODE = inodeOf("/proc/self/ns/net");
+        static final boolean HOST = INODE > 0 && (inodeOf("/proc/1/ns/net") < 0 || inodeOf("/proc/1/ns/net") == INODE);
+
+        private static long inodeOf(String nsLink) {
+            try {
+                return ((Number) Files.getAttribute(Path.of(nsLink), "unix:ino")).longValue();
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+        }
+    }
+
     /**
      * Moves the calling thread into the namespace, once per thread. Only for threads this scope's owner
      * created and will not give back to a pool.
