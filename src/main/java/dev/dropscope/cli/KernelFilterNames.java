@@ -2,6 +2,7 @@ package dev.dropscope.cli;
 
 import dev.dropscope.bpf.DropPrograms;
 import dev.dropscope.collect.NetnsInterfaces;
+import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.procfs.NetnsNames;
 
 import java.util.ArrayList;
@@ -85,6 +86,9 @@ final class KernelFilterNames {
         synchronized (names) {
             for (String n : netnsNames) {
                 Set<Long> found = new TreeSet<>(names.find(n, false));
+                if (n.equals("host") && NetnsScope.ownIsHost()) {
+                    found.add(NetnsScope.ownInode()); // the label top and the others give our own namespace
+                }
                 if (NetnsNames.mayNameContainer(n)) {
                     if (scan) {
                         Set<Long> all = names.find(n, true);

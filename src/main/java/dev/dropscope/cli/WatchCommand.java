@@ -112,7 +112,7 @@ public final class WatchCommand implements Callable<Integer> {
 
     @Option(names = "--netns", paramLabel = "NAME",
             description = "Only drops in network namespace NAME: an ip netns name, a container (RUNTIME:ID12 or the id), "
-                    + "or netns:INODE (the eBPF source with BTF; repeatable). Followed while watching: a namespace made "
+                    + "netns:INODE, or host for the machine's own (the eBPF source with BTF; repeatable). Followed while watching: a namespace made "
                     + "again under NAME, or a container started later, counts from the next report on; a NAME not found "
                     + "yet is waited for (said on stderr), its drops counted once it appears.")
     List<String> netnsNames = new ArrayList<>();

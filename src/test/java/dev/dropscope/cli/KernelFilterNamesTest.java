@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dropscope.bpf.DropPrograms;
+import dev.dropscope.collect.NetnsScope;
 import dev.dropscope.procfs.NetnsNames;
 
 import java.nio.file.Files;
@@ -75,6 +76,16 @@ class KernelFilterNamesTest {
 
         // without --netns: no kernel filter at all
         assertTrue(new KernelFilterNames(List.of(), List.of("eth0"), names, null).resolve().keepsAll());
+    }
+
+    @Test
+    void hostMeansOurOwnNamespaceAsTheLabelsSay() throws Exception {
+        assertTrue(NetnsScope.ownIsHost(), "the tests run in the machine's own namespace");
+        NetnsNames names = new NetnsNames(Files.createDirectories(root.resolve("run/netns")),
+                Files.createDirectories(root.resolve("proc")), () -> 0);
+        KernelFilterNames kf = new KernelFilterNames(List.of("host"), List.of(), names, null, () -> 0);
+        assertEquals(DropPrograms.Filter.netns(NetnsScope.ownInode()), kf.resolve());
+        assertEquals(List.of(), kf.missing());
     }
 
     @Test
